@@ -1,0 +1,5 @@
+"""oapigen: OpenAPI 3.0/3.1 documents -> typed Python clients (dataclasses + httpx).
+
+Pipeline, one module per stage, data flowing one way:
+load -> validate -> build (IR) -> render (Jinja) -> format (black) -> write.
+"""
