@@ -1,0 +1,189 @@
+"""Build stage: a validated spec -> the immutable IR (`ir.Api`) plus located warnings.
+
+The conversion runs twice (see `Namer`): the first pass records the name every named type wants, collisions are
+then resolved all at once, and the second pass builds the final IR with those names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+
+from generator import ir
+from generator.build.context import Namer, Node, Report, SchemaKey
+from generator.build.operations import HTTP_METHODS, OperationBuilder
+from generator.build.schemas import SchemaConverter
+from generator.diagnostics import Diagnostic
+from generator.naming import assign_unique, snake_case
+from generator.refs import DocumentSet
+
+_SERVER_VARIABLE = re.compile(r"\{([^{}]*)\}")
+
+
+def build_api(docs: DocumentSet, *, package: str) -> tuple[ir.Api, list[Diagnostic]]:
+    recording = Namer()
+    _Builder(docs, recording).run(package)
+    class_names = assign_unique(recording.wanted.items())
+    builder = _Builder(docs, Namer(class_names))
+    return builder.run(package), builder.report.diagnostics
+
+
+class _Builder:
+    def __init__(self, docs: DocumentSet, namer: Namer) -> None:
+        self.docs = docs
+        self.report = Report(docs)
+        self.schemas = SchemaConverter(docs, namer, self.report)
+        self.operations = OperationBuilder(self.schemas, self.report)
+
+    def run(self, package: str) -> ir.Api:
+        root = Node(self.docs.root, "", self.docs.root.data)
+        found = self._operation_nodes(root)
+        names = self.operations.function_names([(node, method, path) for node, _, method, path in found])
+        operations = [
+            self.operations.build(node, item, method, path, names[node.pointer]) for node, item, method, path in found
+        ]
+        self._component_schemas(root)
+        self._unsupported(root)
+        named = self.schemas.finish()
+        models = {m.name: m for m in named.values() if isinstance(m, ir.Model)}
+        schemes = self._security_schemes(root)
+        global_security = self._security_requirement(root.get("security"), schemes)
+        operations = [
+            dataclasses.replace(
+                operation,
+                security=self._security_requirement(node.get("security"), schemes)
+                if node.get("security") is not None
+                else global_security,
+                pagination=self.operations.pagination(node, operation, models),
+            )
+            for operation, (node, _, _, _) in zip(operations, found, strict=True)
+        ]
+        return self._assemble(root, package, named, schemes, operations)
+
+    def _operation_nodes(self, root: Node) -> list[tuple[Node, Node, str, str]]:
+        paths = root.get("paths")
+        found = []
+        for path in sorted(paths.mapping() if paths else {}):
+            item = self.schemas.resolve(paths.child(path))  # type: ignore[union-attr]
+            for method in HTTP_METHODS:
+                if isinstance(item.mapping().get(method), dict):
+                    found.append((item.child(method), item, method, str(path)))
+        return found
+
+    def _component_schemas(self, root: Node) -> None:
+        """Every component schema becomes a type even if no operation uses it: users import them."""
+        components = root.get("components")
+        schemas = components.get("schemas") if components else None
+        for name in sorted(schemas.mapping() if schemas else {}):
+            node = schemas.child(name)  # type: ignore[union-attr]
+            self.schemas.convert(node, str(name))
+
+    def _unsupported(self, root: Node) -> None:
+        webhooks = root.get("webhooks")
+        if webhooks is not None and webhooks.mapping():
+            self.report.warn(webhooks, "webhooks describe requests the API sends; no client code is generated")
+
+    def _security_schemes(self, root: Node) -> dict[str, ir.SecurityScheme]:
+        components = root.get("components")
+        holder = components.get("securitySchemes") if components else None
+        schemes: dict[str, ir.SecurityScheme] = {}
+        for name in sorted(holder.mapping() if holder else {}):
+            node = self.schemas.resolve(holder.child(name))  # type: ignore[union-attr]
+            scheme = _security_scheme(str(name), node.mapping())
+            if scheme is None:
+                self.report.warn(node, "unsupported security scheme; requests will not carry it")
+            else:
+                schemes[str(name)] = scheme
+        return schemes
+
+    def _security_requirement(self, node: Node | None, schemes: dict[str, ir.SecurityScheme]) -> tuple[str, ...]:
+        if node is None or not isinstance(node.value, list):
+            return ()
+        names: list[str] = []
+        for requirement in node.value:
+            for name in requirement if isinstance(requirement, dict) else ():
+                if name in schemes and name not in names:
+                    names.append(name)
+        return tuple(names)
+
+    def _assemble(
+        self,
+        root: Node,
+        package: str,
+        named: dict[SchemaKey, ir.Model | ir.EnumType | ir.Union],
+        schemes: dict[str, ir.SecurityScheme],
+        operations: list[ir.Operation],
+    ) -> ir.Api:
+        # One module per named type; names compared case-insensitively so they also differ on macOS and Windows.
+        modules = assign_unique(
+            ((item.name, snake_case(item.name, fallback="model")) for item in named.values()),
+            taken=("__init__",),
+            fold_case=True,
+        )
+        by_name = sorted(named.values(), key=lambda item: item.name)
+        placed = [dataclasses.replace(item, module=modules[item.name]) for item in by_name]
+        function_names = {operation.function_name for operation in operations}
+        tag_modules = assign_unique(
+            ((tag, snake_case(tag, fallback="default")) for tag in {_module_tag(op) for op in operations}),
+            taken=function_names | {"__init__"},
+            fold_case=True,
+        )
+        info = root.get("info")
+        return ir.Api(
+            title=_text(info, "title"),
+            version=_text(info, "version"),
+            description=_text(info, "description"),
+            spec_path=self.docs.root.display,
+            package=package,
+            servers=self._servers(root),
+            security_schemes=tuple(schemes[name] for name in sorted(schemes)),
+            models=tuple(item for item in placed if isinstance(item, ir.Model)),
+            enums=tuple(item for item in placed if isinstance(item, ir.EnumType)),
+            unions=tuple(item for item in placed if isinstance(item, ir.Union)),
+            operations=tuple(
+                sorted(
+                    (dataclasses.replace(op, module=tag_modules[_module_tag(op)]) for op in operations),
+                    key=lambda op: op.function_name,
+                )
+            ),
+        )
+
+    def _servers(self, root: Node) -> tuple[str, ...]:
+        servers = root.get("servers")
+        urls: list[str] = []
+        for server in servers.value if servers and isinstance(servers.value, list) else []:
+            if not isinstance(server, dict) or not isinstance(server.get("url"), str):
+                continue
+            variables = server.get("variables") if isinstance(server.get("variables"), dict) else {}
+            urls.append(_SERVER_VARIABLE.sub(lambda m: _server_default(variables, m.group(1)), server["url"]))
+        return tuple(urls)
+
+
+def _module_tag(operation: ir.Operation) -> str:
+    return operation.tags[0] if operation.tags else "default"
+
+
+def _server_default(variables: Any, name: str) -> str:
+    variable = variables.get(name) if isinstance(variables, dict) else None
+    default = variable.get("default") if isinstance(variable, dict) else None
+    return str(default) if default is not None else name
+
+
+def _text(node: Node | None, key: str) -> str:
+    value = node.mapping().get(key) if node else None
+    return value if isinstance(value, str) else ""
+
+
+def _security_scheme(name: str, spec: dict[str, Any]) -> ir.SecurityScheme | None:
+    kind = spec.get("type")
+    description = spec.get("description") if isinstance(spec.get("description"), str) else ""
+    if kind == "apiKey" and spec.get("in") in ("header", "query", "cookie") and isinstance(spec.get("name"), str):
+        return ir.SecurityScheme(name, "api_key", spec["in"], spec["name"], description)
+    http_scheme = str(spec.get("scheme", "")).lower()
+    if kind == "http" and http_scheme in ("bearer", "basic"):
+        return ir.SecurityScheme(name, http_scheme, "header", "Authorization", description)  # type: ignore[arg-type]
+    if kind in ("oauth2", "openIdConnect"):
+        # Both end in an access token sent as a bearer token; obtaining it is the caller's business.
+        return ir.SecurityScheme(name, "bearer", "header", "Authorization", description)
+    return None

@@ -1,0 +1,277 @@
+"""Paths and operations -> IR operations: parameters, bodies, responses, security and pagination."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from generator import ir
+from generator.build.context import Node, Report
+from generator.build.schemas import SchemaConverter
+from generator.naming import assign_unique, pascal_case, snake_case
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+IDEMPOTENT_METHODS = frozenset({"get", "put", "delete", "options", "head", "trace"})
+# Suffixes of the functions generated next to each operation; an operation name may not collide with them.
+DERIVED_SUFFIXES = ("_async", "_raw", "_raw_async", "_iter", "_iter_async", "_pages", "_pages_async")
+# Keyword arguments every endpoint function takes besides the spec's parameters.
+_RESERVED_ARGUMENTS = frozenset({"client", "options", "self", "cls", "body"})
+_PATH_TEMPLATE = re.compile(r"\{([^{}]*)\}")
+# The extension also reserves "offset", "page" and "next_url" styles (see README); only these are generated yet.
+_PAGINATION_STYLES = ("token", "cursor")
+
+
+def _text(mapping: dict[str, Any], key: str) -> str:
+    value = mapping.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _media_rank(content_type: str) -> int:
+    """Which request/response representation the client uses when several are offered (lower is preferred)."""
+    media = content_type.split(";")[0].strip().lower()
+    if media == "application/json" or media.endswith("+json"):
+        return 0
+    if media == "application/x-www-form-urlencoded":
+        return 1
+    if media.startswith("multipart/"):
+        return 2
+    if media.startswith("text/"):
+        return 3
+    return 4
+
+
+def _body_kind(content_type: str) -> ir.BodyKind:
+    return ("json", "form", "multipart", "text", "binary")[_media_rank(content_type)]
+
+
+class OperationBuilder:
+    def __init__(self, schemas: SchemaConverter, report: Report) -> None:
+        self._schemas = schemas
+        self._report = report
+
+    def function_names(self, operations: list[tuple[Node, str, str]]) -> dict[str, str]:
+        """Function name per operation pointer, unique with room for the derived `_async`/`_raw`... variants."""
+        wanted = []
+        for node, method, path in operations:
+            operation_id = _text(node.mapping(), "operationId")
+            fallback = f"{method}_{path}"
+            wanted.append((node.pointer, snake_case(operation_id or fallback, fallback="operation")))
+        bases = {name for _, name in wanted}
+        derived = {name + suffix for name in bases for suffix in DERIVED_SUFFIXES}
+        # A name that equals another operation's derived name gets a suffix of its own.
+        claims = [(pointer, name + "_op" if name in derived else name) for pointer, name in wanted]
+        return assign_unique(claims)
+
+    def build(self, node: Node, path_item: Node, method: str, path: str, function_name: str) -> ir.Operation:
+        spec = node.mapping()
+        context = pascal_case(function_name, fallback="Operation")
+        parameters = self._parameters(node, path_item, context)
+        body = self._body(node, context)
+        tags = tuple(tag for tag in spec.get("tags", []) if isinstance(tag, str)) if isinstance(spec.get("tags"), list) else ()
+        if spec.get("callbacks"):
+            self._report.warn(node.child("callbacks"), "callbacks are not generated")
+        return ir.Operation(
+            function_name=function_name,
+            module="",
+            origin=ir.Origin(node.doc.display, node.pointer),
+            method=method.upper(),
+            path=path,
+            summary=_text(spec, "summary"),
+            description=_text(spec, "description"),
+            parameters=parameters,
+            body=body,
+            responses=self._responses(node, context),
+            security=(),
+            deprecated=spec.get("deprecated") is True,
+            idempotent=method in IDEMPOTENT_METHODS,
+            pagination=None,
+            tags=tags,
+        )
+
+    # --- parameters -----------------------------------------------------------------------------------------------
+
+    def _parameters(self, node: Node, path_item: Node, context: str) -> tuple[ir.Parameter, ...]:
+        declared: dict[tuple[str, str], Node] = {}
+        for owner in (path_item, node):  # operation-level parameters override path-level ones
+            listed = owner.get("parameters")
+            if listed is None or not isinstance(listed.value, list):
+                continue
+            for index in range(len(listed.value)):
+                param = self._schemas.resolve(listed.child(index))
+                spec = param.mapping()
+                location = _text(spec, "in")
+                if location not in ("path", "query", "header", "cookie") or not _text(spec, "name"):
+                    continue
+                if location == "header" and spec["name"].lower() in ("accept", "content-type", "authorization"):
+                    continue  # OpenAPI says these are ignored: the client sets them
+                declared[(location, spec["name"])] = param
+        claims = [(f"{loc}:{name}", snake_case(name, fallback="param")) for loc, name in declared]
+        py_names = assign_unique(claims, taken=_RESERVED_ARGUMENTS)
+        built = [self._parameter(param, py_names[f"{loc}:{name}"], context) for (loc, name), param in declared.items()]
+        # Required first, then by wire name: a stable order whatever the spec's order.
+        return tuple(sorted(built, key=lambda p: (not p.required, p.has_default, p.location, p.wire_name)))
+
+    def _parameter(self, param: Node, py_name: str, context: str) -> ir.Parameter:
+        spec = param.mapping()
+        location = spec["in"]
+        schema_node = param.get("schema")
+        if schema_node is None:
+            self._report.warn(param, "parameter without `schema` (content-based parameters) is sent as a string")
+            param_type: ir.TypeExpr = ir.Primitive("str")
+            schema: dict[str, Any] = {}
+        else:
+            param_type = self._schemas.convert(schema_node, context + pascal_case(spec["name"], fallback="Param"))
+            schema = self._schemas.resolve(schema_node).mapping()
+        style = _text(spec, "style") or ("simple" if location in ("path", "header") else "form")
+        explode = spec.get("explode", style == "form")
+        return ir.Parameter(
+            wire_name=spec["name"],
+            py_name=py_name,
+            location=location,
+            type=param_type,
+            required=location == "path" or spec.get("required") is True,
+            description=_text(spec, "description") or _text(schema, "description"),
+            default=schema.get("default"),
+            has_default="default" in schema,
+            style=style,
+            explode=explode is True,
+            deprecated=spec.get("deprecated") is True,
+        )
+
+    # --- bodies ---------------------------------------------------------------------------------------------------
+
+    def _body(self, node: Node, context: str) -> ir.RequestBody | None:
+        holder = node.get("requestBody")
+        if holder is None:
+            return None
+        body = self._schemas.resolve(holder)
+        content = body.get("content")
+        if content is None or not content.mapping():
+            return None
+        content_type = min(content.mapping(), key=lambda media: (_media_rank(media), media))
+        media = content.child(content_type)
+        schema = media.get("schema")
+        kind = _body_kind(content_type)
+        body_type = self._schemas.convert(schema, context + "Body") if schema is not None else ir.ANY
+        if kind == "binary":
+            body_type = ir.Primitive("bytes")
+        elif kind == "text":
+            body_type = ir.Primitive("str")
+        return ir.RequestBody(
+            py_name="body",
+            content_type=content_type,
+            kind=kind,
+            type=body_type,
+            required=body.mapping().get("required") is True,
+            description=_text(body.mapping(), "description"),
+            example=self._example(media),
+        )
+
+    def _example(self, media: Node) -> ir.JsonValue:
+        """The media type's `example`, else its first `examples` entry (refs followed)."""
+        if "example" in media.mapping():
+            return media.mapping()["example"]  # type: ignore[no-any-return]
+        examples = media.get("examples")
+        for name in examples.mapping() if examples else {}:
+            value = self._schemas.resolve(examples.child(name)).mapping()  # type: ignore[union-attr]
+            if "value" in value:
+                return value["value"]  # type: ignore[no-any-return]
+        return None
+
+    # --- responses ------------------------------------------------------------------------------------------------
+
+    def _responses(self, node: Node, context: str) -> tuple[ir.Response, ...]:
+        holder = node.get("responses")
+        if holder is None:
+            return ()
+        responses = []
+        for status in sorted(holder.mapping(), key=str):
+            response = self._schemas.resolve(holder.child(status))
+            suffix = "" if str(status) in ("200", "201") else pascal_case(str(status), fallback="Status")
+            responses.append(self._response(str(status).upper(), response, f"{context}Response{suffix}"))
+        return tuple(responses)
+
+    def _response(self, status: str, response: Node, context: str) -> ir.Response:
+        description = _text(response.mapping(), "description")
+        content = response.get("content")
+        if content is None or not content.mapping():
+            return ir.Response(status, "", "empty", None, description)
+        content_type = min(content.mapping(), key=lambda media: (_media_rank(media), media))
+        rank = _media_rank(content_type)
+        if rank == 3:
+            return ir.Response(status, content_type, "text", ir.Primitive("str"), description)
+        if rank != 0:
+            return ir.Response(status, content_type, "binary", ir.Primitive("bytes"), description)
+        schema = content.child(content_type).get("schema")
+        response_type = self._schemas.convert(schema, context) if schema is not None else ir.ANY
+        return ir.Response(status, content_type, "json", response_type, description)
+
+    # --- pagination -----------------------------------------------------------------------------------------------
+
+    def pagination(self, node: Node, operation: ir.Operation, models: dict[str, ir.Model]) -> ir.Pagination | None:
+        """Read `x-pagination`; everything it names must exist in the spec, or it is ignored with a warning."""
+        holder = node.get("x-pagination")
+        if holder is None:
+            return None
+        spec = holder.mapping()
+        style = _text(spec, "style")
+        if style not in _PAGINATION_STYLES:
+            self._report.warn(holder, f"x-pagination: style {style!r} is not generated; supported: token, cursor")
+            return None
+        parameter = _text(spec, f"{style}_parameter")
+        by_wire = {param.wire_name: param for param in operation.parameters if param.location == "query"}
+        pages = [r.type for r in operation.success_responses if isinstance(r.type, ir.ModelRef)]
+        problem = ""
+        if parameter not in by_wire:
+            problem = f"query parameter {parameter!r} ({style}_parameter) is not declared"
+        elif not pages:
+            problem = "the operation has no JSON object response to page through"
+        if problem:
+            self._report.warn(holder, f"x-pagination: {problem}; no page iterators generated")
+            return None
+        page = models[pages[0].name]  # type: ignore[union-attr]
+        paths: dict[str, tuple[tuple[str, ...], ir.TypeExpr]] = {}
+        for key in ("next_token", "has_more", "items"):
+            if key == "has_more" and not _text(spec, key):
+                continue
+            found = _attribute_path(page, _text(spec, key), models)
+            if found is None:
+                self._report.warn(holder, f"x-pagination: {key} {_text(spec, key)!r} is not a property of {page.name}")
+                return None
+            paths[key] = found
+        items_path, items_type = paths["items"]
+        items_type = items_type.inner if isinstance(items_type, ir.Nullable) else items_type
+        if not isinstance(items_type, ir.ListOf):
+            self._report.warn(holder, "x-pagination: items must name an array property")
+            return None
+        return ir.Pagination(
+            style="token" if style == "token" else "cursor",
+            request_parameter=by_wire[parameter].py_name,
+            next_value=paths["next_token"][0],
+            has_more=paths["has_more"][0] if "has_more" in paths else (),
+            items=items_path,
+            item_type=items_type.item,
+        )
+
+
+def _attribute_path(
+    model: ir.Model, dotted: str, models: dict[str, ir.Model]
+) -> tuple[tuple[str, ...], ir.TypeExpr] | None:
+    """`"a.b"` (wire names) -> (("a", "b") attribute names, type of the last one), through nested models."""
+    names: list[str] = []
+    current: ir.TypeExpr = ir.ModelRef(model.name)
+    for wire in dotted.split(".") if dotted else []:
+        # Only the last step may be optional or nullable: `page.a.b` must type-check without guards.
+        if not isinstance(current, ir.ModelRef) or current.name not in models:
+            return None
+        field = next((f for f in models[current.name].fields if f.wire_name == wire), None)
+        if field is None:
+            return None
+        names.append(field.py_name)
+        current = field.type if field.required else ir.Nullable(field.type)
+    return (tuple(names), current) if names else None
+
+
+def path_parameters(path: str) -> list[str]:
+    """Names in a path template, in order: "/a/{b}/c/{d}" -> ["b", "d"]."""
+    return _PATH_TEMPLATE.findall(path)

@@ -1,0 +1,106 @@
+"""Command line: `generate`, `check` and `validate`.
+
+Exit codes: 0 success; 1 `check` found differences; 2 the spec (or the output folder) is unusable, with every
+located error printed; 3 an internal error, i.e. a bug in the generator (traceback with --debug).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from generator.config import Defaults, read_defaults
+from generator.diagnostics import Diagnostic, SpecError
+from generator.pipeline import Generation, Options, generate, load_and_validate
+from generator.write import OutputError, compare_output, write_output
+
+EXIT_OK, EXIT_STALE, EXIT_INVALID, EXIT_BUG = 0, 1, 2, 3
+
+
+def _parser(defaults: Defaults) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="oapigen", description="OpenAPI 3.0/3.1 -> typed Python client")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of internal errors")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def add_spec(command: argparse.ArgumentParser) -> None:
+        command.add_argument("spec", nargs="?", type=Path, default=defaults.spec, help="OpenAPI document")
+        command.add_argument("--lenient", action="store_true", help="report validation errors as warnings")
+        command.add_argument(
+            "--allow-external-refs", action="store_true", help="let local $refs leave the spec's folder"
+        )
+
+    def add_output(command: argparse.ArgumentParser) -> None:
+        command.add_argument("-o", "--output", type=Path, default=defaults.output, help="output folder")
+        command.add_argument("--package", default=defaults.package, help="package name (default from the spec)")
+        command.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    for name, text in (("generate", "generate the client"), ("check", "compare the client on disk with the spec")):
+        command = commands.add_parser(name, help=text)
+        add_spec(command)
+        add_output(command)
+    add_spec(commands.add_parser("validate", help="validate the spec only"))
+    return parser
+
+
+def _print(diagnostics: Sequence[Diagnostic]) -> None:
+    for diagnostic in diagnostics:
+        print(diagnostic.format(), file=sys.stderr)
+
+
+def _default_package(spec: Path) -> str:
+    from generator.naming import snake_case
+
+    return snake_case(spec.stem, fallback="api") + "_client"
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.spec is None:
+        print("oapigen: no spec given and no [tool.generator] spec in pyproject.toml", file=sys.stderr)
+        return EXIT_INVALID
+    if args.command == "validate":
+        _, warnings = load_and_validate(args.spec, Options(package="client", lenient=args.lenient))
+        _print(warnings)
+        print(f"{args.spec}: valid", file=sys.stderr)
+        return EXIT_OK
+    options = Options(
+        package=args.package or _default_package(args.spec),
+        strict=args.strict,
+        lenient=args.lenient,
+        allow_external_refs=args.allow_external_refs,
+    )
+    generation: Generation = generate(args.spec, options)
+    _print(generation.warnings)
+    package_dir = args.output / options.package
+    if args.command == "check":
+        comparison = compare_output(package_dir, generation.files)
+        if comparison.clean:
+            print(f"{package_dir}: up to date", file=sys.stderr)
+            return EXIT_OK
+        sys.stdout.write(comparison.diff)
+        print(f"{package_dir}: {comparison.summary()}; run `oapigen generate` to update", file=sys.stderr)
+        return EXIT_STALE
+    write_output(package_dir, generation.files)
+    print(f"{package_dir}: {len(generation.files)} files generated", file=sys.stderr)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser(read_defaults(Path.cwd())).parse_args(argv)
+    try:
+        return _run(args)
+    except SpecError as error:
+        _print(error.diagnostics)
+        return EXIT_INVALID
+    except OutputError as error:
+        print(f"oapigen: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    except Exception as error:  # anything else is a bug in the generator, not in the spec
+        print(f"oapigen: internal error ({type(error).__name__}: {error}); please report this bug", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print("oapigen: run again with --debug for the traceback", file=sys.stderr)
+        return EXIT_BUG

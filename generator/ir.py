@@ -1,0 +1,265 @@
+"""The intermediate representation: what the client will contain, with every name already decided.
+
+Plain immutable data. Types refer to models, enums and unions by class name (never by object), so recursive and
+mutually recursive schemas need no back-pointers. Strings from the spec are kept raw here; rendering quotes them.
+Nothing in this module knows about Jinja, black or the disk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+JsonValue = None | bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"]
+
+PrimitiveKind = Literal["str", "int", "float", "bool", "date", "datetime", "bytes", "any"]
+
+
+# --- Types -----------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Primitive:
+    """A JSON scalar, a formatted string decoded to a Python type, raw bytes, or any JSON value."""
+
+    kind: PrimitiveKind
+
+
+@dataclass(frozen=True, slots=True)
+class Const:
+    """Exactly one JSON scalar value (`const`, or a one-value enum that is not worth a class)."""
+
+    value: bool | int | float | str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListOf:
+    item: TypeExpr
+
+
+@dataclass(frozen=True, slots=True)
+class MapOf:
+    """A JSON object used as a dictionary (`additionalProperties` with a schema, no fixed properties)."""
+
+    value: TypeExpr
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRef:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class EnumRef:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnionRef:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Nullable:
+    """`inner` or JSON null (3.0 `nullable`, a 3.1 type array with "null", or a union member `{type: null}`)."""
+
+    inner: TypeExpr
+
+
+TypeExpr = Primitive | Const | ListOf | MapOf | ModelRef | EnumRef | UnionRef | Nullable
+
+ANY = Primitive("any")
+
+
+# --- Named types -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a named thing comes from, for docstrings and diagnostics: `spec/x.yaml#/components/schemas/Pet`."""
+
+    file: str
+    pointer: str
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    wire_name: str
+    py_name: str
+    type: TypeExpr
+    required: bool
+    description: str
+    default: JsonValue = None
+    has_default: bool = False
+    read_only: bool = False
+    write_only: bool = False
+    deprecated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """An object schema, rendered as a dataclass with `from_dict`/`to_dict`.
+
+    `extra` types the values of properties the schema does not name; they are always kept and written back, so a
+    client built today round-trips payloads carrying fields the API adds tomorrow.
+    """
+
+    name: str
+    module: str
+    origin: Origin
+    title: str
+    description: str
+    fields: tuple[Field, ...]
+    extra: TypeExpr
+    deprecated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class EnumMember:
+    py_name: str
+    value: str | int | float | bool
+
+
+@dataclass(frozen=True, slots=True)
+class EnumType:
+    """An enum; values the spec does not list still parse (the API may add some) and round-trip."""
+
+    name: str
+    module: str
+    origin: Origin
+    description: str
+    members: tuple[EnumMember, ...]
+    value_kind: Literal["str", "int", "float", "mixed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Discriminator:
+    property: str
+    mapping: tuple[tuple[str, str], ...]  # (wire value, model name), in spec order
+
+
+@dataclass(frozen=True, slots=True)
+class Union:
+    """oneOf/anyOf (or a type array of several types), rendered as a type alias plus a decoder.
+
+    Variants are tried in order when there is no discriminator; the builder orders them so the most specific
+    shapes come first.
+    """
+
+    name: str
+    module: str
+    origin: Origin
+    description: str
+    variants: tuple[TypeExpr, ...]
+    discriminator: Discriminator | None
+
+
+# --- Operations ------------------------------------------------------------------------------------------------------
+
+ParamLocation = Literal["path", "query", "header", "cookie"]
+BodyKind = Literal["json", "form", "multipart", "binary", "text"]
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    wire_name: str
+    py_name: str
+    location: ParamLocation
+    type: TypeExpr
+    required: bool
+    description: str
+    default: JsonValue = None
+    has_default: bool = False
+    style: str = "form"
+    explode: bool = True
+    deprecated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RequestBody:
+    py_name: str
+    content_type: str
+    kind: BodyKind
+    type: TypeExpr
+    required: bool
+    description: str
+    example: JsonValue = None  # the spec's example payload, for the generated README
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """One declared response. `status` is "200", "2XX" or "default"; `type` is None for an empty body."""
+
+    status: str
+    content_type: str
+    kind: Literal["json", "text", "binary", "empty"]
+    type: TypeExpr | None
+    description: str
+
+    @property
+    def is_success(self) -> bool:
+        return self.status.startswith("2")
+
+
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    """How an operation pages, from the `x-pagination` extension (see the README).
+
+    Paths are attribute names from the page model down (`("next_starting_token",)`), already checked to exist.
+    """
+
+    style: Literal["token", "cursor"]
+    request_parameter: str  # py_name of the parameter that carries the token or cursor
+    next_value: tuple[str, ...]  # attribute path in the page to the next token or cursor
+    has_more: tuple[str, ...]  # attribute path to a boolean "more pages" flag; empty when the next value decides
+    items: tuple[str, ...]  # attribute path to the list of items
+    item_type: TypeExpr
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityScheme:
+    name: str  # the key under components/securitySchemes
+    kind: Literal["api_key", "bearer", "basic"]
+    location: Literal["header", "query", "cookie"]
+    parameter: str  # header/query/cookie name (Authorization for bearer and basic)
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    function_name: str
+    module: str
+    origin: Origin
+    method: str
+    path: str
+    summary: str
+    description: str
+    parameters: tuple[Parameter, ...]
+    body: RequestBody | None
+    responses: tuple[Response, ...]
+    security: tuple[str, ...]  # names of the schemes any of which authenticates this operation
+    deprecated: bool
+    idempotent: bool
+    pagination: Pagination | None
+    tags: tuple[str, ...]
+
+    @property
+    def success_responses(self) -> tuple[Response, ...]:
+        return tuple(response for response in self.responses if response.is_success)
+
+
+@dataclass(frozen=True, slots=True)
+class Api:
+    """The whole client. Every tuple is in a deterministic order (by name)."""
+
+    title: str
+    version: str
+    description: str
+    spec_path: str
+    package: str
+    servers: tuple[str, ...]
+    security_schemes: tuple[SecurityScheme, ...]
+    models: tuple[Model, ...]
+    enums: tuple[EnumType, ...]
+    unions: tuple[Union, ...]
+    operations: tuple[Operation, ...]

@@ -1,0 +1,63 @@
+"""The pipeline, stage after stage: load -> validate -> build -> render -> format. Writing is the caller's step.
+
+`generate` is a pure function of the spec and the options: it returns the files and the warnings, and touches
+no disk but to read the spec (and the local files it refers to).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import keyword
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.build import build_api
+from generator.config import display_path
+from generator.diagnostics import Diagnostic, Severity, SpecError
+from generator.format import format_files
+from generator.load import load_document
+from generator.refs import DocumentSet
+from generator.render import render_api
+from generator.validate import validate
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    package: str
+    strict: bool = False  # warnings are errors
+    lenient: bool = False  # validation errors are warnings; generate what is sound
+    allow_external_refs: bool = False  # local $refs may leave the spec's folder
+
+
+@dataclass(frozen=True, slots=True)
+class Generation:
+    files: dict[str, str]  # path relative to the package folder -> text
+    warnings: tuple[Diagnostic, ...]
+
+
+def check_package_name(package: str) -> None:
+    if not package.isidentifier() or keyword.iskeyword(package) or not package.isascii():
+        message = f"package name {package!r} is not a valid Python identifier"
+        raise SpecError([Diagnostic(Severity.ERROR, message, "--package")])
+
+
+def load_and_validate(spec: Path, options: Options) -> tuple[DocumentSet, list[Diagnostic]]:
+    """Load the spec and validate it; errors raise `SpecError` unless `lenient` turns them into warnings."""
+    root = load_document(spec, display_path(spec))
+    docs = DocumentSet(root, allow_outside=options.allow_external_refs)
+    problems = validate(docs)
+    if problems and not options.lenient:
+        raise SpecError(problems)
+    return docs, [dataclasses.replace(problem, severity=Severity.WARNING) for problem in problems]
+
+
+def generate(spec: Path, options: Options) -> Generation:
+    check_package_name(options.package)
+    docs, warnings = load_and_validate(spec, options)
+    api, build_diagnostics = build_api(docs, package=options.package)
+    warnings += build_diagnostics
+    errors = [d for d in warnings if d.severity is Severity.ERROR or options.strict]
+    if errors:
+        raise SpecError(errors)
+    files = format_files(render_api(api))
+    return Generation(files, tuple(sorted(set(warnings), key=lambda d: d.sort_key)))

@@ -1,0 +1,75 @@
+"""The one path by which strings from a spec reach generated code.
+
+Everything a spec author controls (titles, descriptions, enum values, defaults, examples, server URLs, paths) is
+emitted as a Python literal, a docstring body or a comment built here, never pasted raw into a template. Names go
+through `naming`, which only ever yields `[A-Za-z_][A-Za-z0-9_]*`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from typing import Any
+
+# Characters that end or break a line for Python's tokenizer or for editors: they must never reach a comment or a
+# docstring raw. str.splitlines() is the authority on what Python treats as a line break.
+_LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def py_literal(value: Any) -> str:
+    """A Python expression that evaluates to the JSON value `value` (str, int, float, bool, None, list, dict)."""
+    if value is None or isinstance(value, bool | int):
+        return repr(value)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return f'float("{value}")'
+        return repr(value)
+    if isinstance(value, str):
+        # repr() escapes quotes, backslashes, control characters, NUL and lone surrogates: always one valid literal.
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(py_literal(item) for item in value) + "]"
+    if isinstance(value, dict):
+        items = (f"{py_literal(str(key))}: {py_literal(item)}" for key, item in value.items())
+        return "{" + ", ".join(items) + "}"
+    raise TypeError(f"not a JSON value: {type(value).__name__}")
+
+
+def _is_unsafe_char(char: str) -> bool:
+    category = unicodedata.category(char)
+    # Cc: control characters, Cs: lone surrogates, Zl/Zp: line/paragraph separators; none print or encode safely.
+    return category in {"Cc", "Cs", "Zl", "Zp"} and char not in "\n\t"
+
+
+def docstring_body(text: str) -> str:
+    """Escape `text` for use between triple double quotes in a regular (non-raw) docstring.
+
+    Backslashes are doubled first so nothing else can form an escape; `\"\"\"` cannot close the string because every
+    double quote that starts a run of three is escaped; unprintable characters become `\\xNN`/`\\uNNNN` escapes.
+    """
+    text = text.replace("\r\n", "\n").replace("\\", "\\\\")
+    text = "".join(_escape_char(char) if _is_unsafe_char(char) else char for char in text)
+    text = text.replace('"""', '\\"\\"\\"')
+    lines = [line.rstrip() for line in text.strip().split("\n")]
+    text = "\n".join(lines)
+    # A trailing quote would merge with the closing delimiter.
+    if text.endswith('"'):
+        text = text[:-1] + '\\"'
+    return text
+
+
+def _escape_char(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def comment_text(text: str) -> str:
+    """One line of text safe to follow `# `: line breaks and control characters become spaces."""
+    text = "".join(" " if char in _LINE_BREAKS or _is_unsafe_char(char) else char for char in text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def markdown_text(text: str) -> str:
+    """Text safe inside generated Markdown prose: no raw HTML and no code fences opened by the spec."""
+    return comment_text(text).replace("<", "&lt;").replace(">", "&gt;").replace("`", "'")

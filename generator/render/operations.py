@@ -1,0 +1,271 @@
+"""Views of API modules: one per tag, each holding the endpoint functions of its operations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator import ir
+from generator.quoting import py_literal
+from generator.render.docs import docstring, origin_line, section
+from generator.render.imports import Imports
+from generator.render.types import TypeRenderer, optional_annotation
+
+_STATUS_ERRORS = {
+    "400": "BadRequestError",
+    "401": "AuthenticationError",
+    "403": "PermissionDeniedError",
+    "404": "NotFoundError",
+    "409": "ConflictError",
+    "422": "UnprocessableEntityError",
+    "429": "RateLimitError",
+}
+_BODY_CLASSES = {
+    "json": "JsonBody",
+    "form": "FormBody",
+    "multipart": "MultipartBody",
+    "binary": "BinaryBody",
+    "text": "TextBody",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ArgView:
+    py_name: str
+    annotation: str
+    default: str  # "" when the argument is required
+
+
+@dataclass(frozen=True, slots=True)
+class ParamView:
+    wire_literal: str
+    py_name: str
+    extra: str  # `, style=..., explode=...` when not the location's default
+
+
+@dataclass(frozen=True, slots=True)
+class PaginationView:
+    token_arg: str
+    token_annotation: str
+    item_annotation: str
+    fetch_args: str  # the call arguments with the token argument taken from `token`
+    next_token: str  # expression over `page`
+    items: str  # expression over `page`
+
+
+@dataclass(frozen=True, slots=True)
+class OperationView:
+    function_name: str
+    endpoint: str
+    doc: str
+    short_doc: str
+    args: list[ArgView]
+    call_args: str  # `a=a, b=b` forwarding every argument
+    returns: str
+    name_literal: str
+    method_literal: str
+    path_literal: str
+    success: list[tuple[str, str]]
+    errors: list[tuple[str, str]]
+    idempotent: bool
+    security: str
+    path_params: list[ParamView]
+    query: list[ParamView]
+    headers: list[ParamView]
+    cookies: list[ParamView]
+    body: str
+    pagination: PaginationView | None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiModuleView:
+    imports: list[str]
+    doc: str
+    operations: list[OperationView]
+
+
+def api_module_view(operations: list[ir.Operation], types: TypeRenderer, tag: str) -> ApiModuleView:
+    imports = Imports()
+    imports.add("..", "_http")
+    imports.add(".._client", "AsyncClient", "Client")
+    imports.add(".._http", "ApiResponse", "RequestOptions")
+    views = []
+    for operation in operations:
+        views.append(_operation_view(operation, types, imports))
+    return ApiModuleView(imports.lines(), docstring(f"Operations tagged {tag!r}."), views)
+
+
+def _operation_view(operation: ir.Operation, types: TypeRenderer, imports: Imports) -> OperationView:
+    exprs = [param.type for param in operation.parameters]
+    exprs += [operation.body.type] if operation.body else []
+    exprs += [response.type for response in operation.responses if response.type is not None]
+    exprs += [operation.pagination.item_type] if operation.pagination else []
+    for expr in exprs:
+        for name in sorted(types.referenced(expr)):
+            named = types.named[name]
+            imports.add(f"..models.{named.module}", name)
+        if types.uses_datetime(expr):
+            imports.add("datetime")
+        if TypeRenderer.uses(expr, ir.Const) and types.annotation(expr) != "None":
+            imports.add("typing", "Literal")
+        if types.annotation(expr) == "Any" or "[Any]" in types.annotation(expr) or ", Any]" in types.annotation(expr):
+            imports.add("typing", "Any")
+    args = _arguments(operation, types)
+    if any(arg.default == "UNSET" for arg in args):
+        imports.add(".._codec", "UNSET", "Unset")
+    if any(ir.Primitive("any") == r.type for r in operation.responses if r.is_success):
+        imports.add("typing", "Any")
+    success, errors = _responses(operation, types)
+    returns = " | ".join(dict.fromkeys(_response_annotation(r, types) for r in _success_responses(operation))) or "None"
+    pagination = _pagination(operation, args, types)
+    if pagination is not None:
+        imports.add("..", "_codec", "_pagination")
+        imports.add("collections.abc", "AsyncIterator", "Iterator")
+    by_location = {
+        location: [_param_view(p) for p in operation.parameters if p.location == location]
+        for location in ("path", "query", "header", "cookie")
+    }
+    return OperationView(
+        function_name=operation.function_name,
+        endpoint="_" + operation.function_name.upper(),
+        doc=_operation_doc(operation),
+        short_doc=docstring(operation.summary),
+        args=args,
+        call_args=", ".join(f"{arg.py_name}={arg.py_name}" for arg in args),
+        returns=returns,
+        name_literal=py_literal(operation.function_name),
+        method_literal=py_literal(operation.method),
+        path_literal=py_literal(operation.path),
+        success=success,
+        errors=errors,
+        idempotent=operation.idempotent,
+        security="(" + "".join(f"{py_literal(name)}, " for name in operation.security) + ")",
+        path_params=by_location["path"],
+        query=by_location["query"],
+        headers=by_location["header"],
+        cookies=by_location["cookie"],
+        body=_body_expression(operation.body),
+        pagination=pagination,
+    )
+
+
+def _arguments(operation: ir.Operation, types: TypeRenderer) -> list[ArgView]:
+    required, optional = [], []
+    for param in operation.parameters:
+        annotation = types.annotation(param.type)
+        if param.has_default:
+            optional.append(ArgView(param.py_name, annotation, types.default(param.type, param.default)))
+        elif param.required:
+            required.append(ArgView(param.py_name, annotation, ""))
+        else:
+            optional.append(ArgView(param.py_name, optional_annotation(annotation), "UNSET"))
+    body = operation.body
+    if body is not None:
+        annotation = types.annotation(body.type)
+        if body.required:
+            required.append(ArgView(body.py_name, annotation, ""))
+        else:
+            optional.append(ArgView(body.py_name, optional_annotation(annotation), "UNSET"))
+    return required + optional
+
+
+def _param_view(param: ir.Parameter) -> ParamView:
+    default_style = "simple" if param.location in ("path", "header") else "form"
+    default_explode = default_style == "form"
+    extra = ""
+    if param.style != default_style or param.explode != default_explode:
+        extra = f", style={py_literal(param.style)}, explode={param.explode!r}"
+    return ParamView(py_literal(param.wire_name), param.py_name, extra)
+
+
+def _body_expression(body: ir.RequestBody | None) -> str:
+    if body is None:
+        return ""
+    content_type = "" if body.kind in ("json", "form", "multipart") else f", {py_literal(body.content_type)}"
+    expression = f"_http.{_BODY_CLASSES[body.kind]}({body.py_name}{content_type})"
+    if body.required:
+        return expression
+    return f"None if isinstance({body.py_name}, Unset) else {expression}"
+
+
+def _success_responses(operation: ir.Operation) -> tuple[ir.Response, ...]:
+    success = operation.success_responses
+    if success:
+        return success
+    # No 2xx declared: a `default` response describes success too, else the body is ignored.
+    return tuple(ir.Response("2XX", r.content_type, r.kind, r.type, r.description) for r in operation.responses if r.status == "DEFAULT") or (
+        ir.Response("2XX", "", "empty", None, ""),
+    )
+
+
+def _response_annotation(response: ir.Response, types: TypeRenderer) -> str:
+    return "None" if response.type is None else types.annotation(response.type)
+
+
+def _body_decoder(response: ir.Response, types: TypeRenderer) -> str:
+    if response.kind == "json" and response.type is not None:
+        return f"_http.json_body({types.decoder(response.type)})"
+    return {"text": "_http.text_body()", "binary": "_http.binary_body()"}.get(response.kind, "_http.empty_body()")
+
+
+def _responses(operation: ir.Operation, types: TypeRenderer) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    success = [(py_literal(r.status.lower() if r.status == "DEFAULT" else r.status), _body_decoder(r, types)) for r in _success_responses(operation)]
+    errors = [
+        (py_literal("default" if r.status == "DEFAULT" else r.status), _body_decoder(r, types))
+        for r in operation.responses
+        if not r.is_success and (r.kind != "empty")
+    ]
+    return success, errors
+
+
+def _operation_doc(operation: ir.Operation) -> str:
+    args = [(param.py_name, _param_text(param)) for param in operation.parameters]
+    if operation.body is not None:
+        args.append((operation.body.py_name, operation.body.description or f"The request body ({operation.body.content_type})."))
+    args.append(("options", "Per-call overrides of timeout, retries and headers."))
+    returns = [(r.status, r.description) for r in operation.success_responses]
+    raises = [
+        (_STATUS_ERRORS.get(r.status, "APIStatusError"), f"{r.status}: {r.description}".strip())
+        for r in operation.responses
+        if not r.is_success
+    ]
+    raises.append(("APIError", "any other failure: connection, timeout, unexpected status or body."))
+    deprecated = "Deprecated." if operation.deprecated else ""
+    return docstring(
+        operation.summary,
+        operation.description,
+        deprecated,
+        f"`{operation.method} {operation.path}`",
+        section("Args", args),
+        section("Returns", returns),
+        section("Raises", raises),
+        origin_line(operation.origin),
+        indent=4,
+    )
+
+
+def _param_text(param: ir.Parameter) -> str:
+    text = param.description or f"The {param.location} parameter {param.wire_name!r}."
+    if param.deprecated:
+        text = "Deprecated. " + text
+    return text
+
+
+def _pagination(operation: ir.Operation, args: list[ArgView], types: TypeRenderer) -> PaginationView | None:
+    pagination = operation.pagination
+    if pagination is None:
+        return None
+    next_token = f"_codec.present(page.{'.'.join(pagination.next_value)})"
+    if pagination.has_more:
+        next_token = f"{next_token} if page.{'.'.join(pagination.has_more)} is True else None"
+    token = next(arg for arg in args if arg.py_name == pagination.request_parameter)
+    fetch_args = ", ".join(
+        f"{arg.py_name}={'token' if arg is token else arg.py_name}" for arg in args
+    )
+    return PaginationView(
+        token_arg=token.py_name,
+        token_annotation=token.annotation.replace(" | Unset", ""),
+        item_annotation=types.annotation(pagination.item_type),
+        fetch_args=fetch_args,
+        next_token=next_token,
+        items=f"_codec.present(page.{'.'.join(pagination.items)}) or []",
+    )

@@ -1,0 +1,230 @@
+"""Views of the package-level files: the client module, `__init__`s and the README."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator import ir
+from generator.naming import snake_case
+from generator.quoting import markdown_text, py_literal
+from generator.render.docs import docstring
+from generator.render.imports import Imports, isort_key
+from generator.render.operations import OperationView
+from generator.render.types import TypeRenderer, union_decoder_name
+
+ERROR_CLASSES = (
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseValidationError",
+    "UnprocessableEntityError",
+)
+_PACKAGE_SUFFIXES = ("_client", "_sdk", "_api")
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialView:
+    scheme: str
+    location: str
+    name: str
+    sources: list[tuple[str, str]]  # (argument, quoted environment variable)
+    condition: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClientView:
+    doc: str
+    imports: list[str]
+    base_url: str
+    has_default_base_url: bool
+    user_agent: str
+    credentials: list[CredentialView]
+    credential_args: list[str]
+    credential_call: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReexportView:
+    doc: str
+    modules: list[tuple[str, list[str]]]
+    exports: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class PackageInitView:
+    doc: str
+    version: str
+    errors: list[str]
+    exports: list[str]
+
+
+def env_prefix(package: str) -> str:
+    """`galileo_client` -> `GALILEO`: environment variables are named after the API, not the package."""
+    for suffix in _PACKAGE_SUFFIXES:
+        if package.endswith(suffix) and len(package) > len(suffix):
+            package = package.removesuffix(suffix)
+            break
+    return package.upper()
+
+
+def _credential(scheme: ir.SecurityScheme, prefix: str, several: bool) -> CredentialView:
+    stem = snake_case(scheme.name, fallback="scheme") + "_" if several else ""
+    if scheme.kind == "basic":
+        user, password = f"{stem}username", f"{stem}password"
+        sources = [(user, f"{prefix}_{user.upper()}"), (password, f"{prefix}_{password.upper()}")]
+        condition = f"{user} is not None and {password} is not None"
+        value = f'"Basic " + base64.b64encode(f"{{{user}}}:{{{password}}}".encode()).decode()'
+    else:
+        arg = f"{stem}{'api_key' if scheme.kind == 'api_key' else 'token'}"
+        sources = [(arg, f"{prefix}_{arg.upper()}")]
+        condition = f"{arg} is not None"
+        value = arg if scheme.kind == "api_key" else f'f"Bearer {{{arg}}}"'
+    return CredentialView(
+        scheme=py_literal(scheme.name),
+        location=py_literal(scheme.location),
+        name=py_literal(scheme.parameter),
+        sources=[(arg, py_literal(env)) for arg, env in sources],
+        condition=condition,
+        value=value,
+    )
+
+
+def client_view(api: ir.Api) -> ClientView:
+    prefix = env_prefix(api.package)
+    schemes = api.security_schemes
+    credentials = [_credential(scheme, prefix, len(schemes) > 1) for scheme in schemes]
+    args = [arg for credential in credentials for arg, _ in credential.sources]
+    imports = Imports()
+    imports.add("ssl")
+    imports.add("httpx")
+    imports.add("collections.abc", "Mapping")
+    imports.add("._base_client", "DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "AsyncBaseClient", "Credential", "SyncClient")
+    if credentials:
+        imports.add("os")
+    if any(scheme.kind == "basic" for scheme in schemes):
+        imports.add("base64")
+    base_url = next((url for url in api.servers if url.startswith(("http://", "https://"))), "")
+    env_names = [env for credential in credentials for _, env in credential.sources]
+    auth = f"Credentials come from the arguments or the environment ({', '.join(env_names)})." if env_names else ""
+    return ClientView(
+        doc=docstring(f"A client for {api.title or api.package}.", auth),
+        imports=imports.lines(),
+        base_url=py_literal(base_url),
+        has_default_base_url=bool(base_url),
+        user_agent=py_literal(f"{api.package}/{api.version or '0'} (oapigen)"),
+        credentials=credentials,
+        credential_args=args,
+        credential_call=", ".join(args),
+    )
+
+
+def package_init_view(api: ir.Api) -> PackageInitView:
+    exports = ["DEFAULT_BASE_URL", "UNSET", "ApiResponse", "AsyncClient", "Client", "DecodeError"]
+    exports += ["RequestOptions", "Unset", *ERROR_CLASSES]
+    return PackageInitView(
+        doc=docstring(f"A typed client for {api.title or api.package} {api.version}.", api.description),
+        version=py_literal(api.version),
+        errors=list(ERROR_CLASSES),
+        exports=[py_literal(name) for name in sorted(set(exports), key=isort_key)],
+    )
+
+
+def models_init_view(api: ir.Api) -> ReexportView:
+    modules: list[tuple[str, list[str]]] = []
+    for model in api.models:
+        modules.append((model.module, [model.name]))
+    for enum in api.enums:
+        modules.append((enum.module, [enum.name]))
+    for union in api.unions:
+        modules.append((union.module, sorted([union.name, union_decoder_name(union.module)], key=isort_key)))
+    modules.sort()
+    exports = sorted((name for _, names in modules for name in names), key=isort_key)
+    return ReexportView(docstring("Every model, enum and union of the API."), modules, [py_literal(n) for n in exports])
+
+
+def api_init_view(modules: dict[str, list[OperationView]]) -> ReexportView:
+    entries = []
+    for module in sorted(modules):
+        names: list[str] = []
+        for op in modules[module]:
+            names += [op.function_name + suffix for suffix in ("", "_async", "_raw", "_raw_async")]
+            if op.pagination:
+                names += [op.function_name + suffix for suffix in ("_iter", "_iter_async", "_pages", "_pages_async")]
+        entries.append((module, sorted(names, key=isort_key)))
+    exports = sorted((name for _, names in entries for name in names), key=isort_key)
+    return ReexportView(docstring("Every endpoint function of the API."), entries, [py_literal(n) for n in exports])
+
+
+# --- README ----------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ExampleView:
+    title: str
+    imports: list[str]
+    call: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReadmeView:
+    title: str
+    description: str
+    package: str
+    spec_path: str
+    base_url: str
+    env_vars: list[str]
+    examples: list[ExampleView]
+
+
+def readme_view(api: ir.Api, examples: list[ExampleView]) -> ReadmeView:
+    prefix = env_prefix(api.package)
+    credentials = [_credential(s, prefix, len(api.security_schemes) > 1) for s in api.security_schemes]
+    return ReadmeView(
+        title=markdown_text(api.title or api.package),
+        description=markdown_text(api.description),
+        package=api.package,
+        spec_path=markdown_text(api.spec_path),
+        base_url=markdown_text(next(iter(api.servers), "")),
+        env_vars=[env.strip("'\"") for credential in credentials for _, env in credential.sources],
+        examples=examples,
+    )
+
+
+def example_view(operation: ir.Operation, types: TypeRenderer, package: str) -> ExampleView:
+    """A runnable call of one endpoint, with example values where the spec gives them."""
+    imports = [f"from {package} import Client", f"from {package}.api import {operation.function_name}"]
+    args = []
+    for param in operation.parameters:
+        if param.required and not param.has_default:
+            args.append(f"{param.py_name}={_example_literal(param.type, param.wire_name)}")
+    body = operation.body
+    if body is not None and body.required:
+        if isinstance(body.type, ir.ModelRef) and isinstance(body.example, dict):
+            module = types.named[body.type.name].module
+            imports.append(f"from {package}.models.{module} import {body.type.name}")
+            args.append(f"body={body.type.name}.from_dict({_markdown_safe(py_literal(body.example))})")
+        else:
+            args.append(f"body={_example_literal(body.type, 'body')}")
+    call = f"{operation.function_name}(client{''.join(', ' + arg for arg in args)})"
+    return ExampleView(markdown_text(operation.summary or operation.function_name), imports, call)
+
+
+def _example_literal(expr: ir.TypeExpr, wire_name: str) -> str:
+    examples: dict[str, str] = {"int": "1", "float": "1.0", "bool": "True"}
+    if isinstance(expr, ir.Primitive) and expr.kind in examples:
+        return examples[expr.kind]
+    return _markdown_safe(py_literal(wire_name))
+
+
+def _markdown_safe(literal: str) -> str:
+    # Backticks only occur inside string literals here; as escapes they cannot close the Markdown code fence.
+    return literal.replace("`", "\\x60")

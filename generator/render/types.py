@@ -1,0 +1,137 @@
+"""IR types -> Python source fragments: annotations, decoder expressions, default values, and what they import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from generator import ir
+from generator.quoting import py_literal
+
+NamedKind = Literal["model", "enum", "union"]
+
+_ANNOTATIONS: dict[ir.PrimitiveKind, str] = {
+    "str": "str",
+    "int": "int",
+    "float": "float",
+    "bool": "bool",
+    "date": "datetime.date",
+    "datetime": "datetime.datetime",
+    "bytes": "bytes",
+    "any": "Any",
+}
+_DECODERS: dict[ir.PrimitiveKind, str] = {
+    "str": "_codec.as_str",
+    "int": "_codec.as_int",
+    "float": "_codec.as_float",
+    "bool": "_codec.as_bool",
+    "date": "_codec.as_date",
+    "datetime": "_codec.as_datetime",
+    "bytes": "_codec.as_bytes",
+    "any": "_codec.as_any",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    kind: NamedKind
+    module: str
+
+
+def optional_annotation(annotation: str) -> str:
+    """`T` -> `T | Unset`, keeping `None` last: `T | None` -> `T | Unset | None`."""
+    if annotation.endswith(" | None"):
+        return annotation.removesuffix(" | None") + " | Unset | None"
+    return f"{annotation} | Unset"
+
+
+def union_decoder_name(module: str) -> str:
+    return f"decode_{module}"
+
+
+class TypeRenderer:
+    def __init__(self, api: ir.Api) -> None:
+        self.named: dict[str, Named] = {}
+        for model in api.models:
+            self.named[model.name] = Named("model", model.module)
+        for enum in api.enums:
+            self.named[enum.name] = Named("enum", enum.module)
+        for union in api.unions:
+            self.named[union.name] = Named("union", union.module)
+
+    def annotation(self, expr: ir.TypeExpr) -> str:
+        match expr:
+            case ir.Primitive(kind):
+                return _ANNOTATIONS[kind]
+            case ir.Const(value):
+                return "None" if value is None else f"Literal[{py_literal(value)}]"
+            case ir.ListOf(item):
+                return f"list[{self.annotation(item)}]"
+            case ir.MapOf(value):
+                return f"dict[str, {self.annotation(value)}]"
+            case ir.ModelRef(name) | ir.EnumRef(name) | ir.UnionRef(name):
+                return name
+            case ir.Nullable(inner):
+                text = self.annotation(inner)
+                return text if text in ("Any", "None") else f"{text} | None"
+        raise AssertionError(expr)
+
+    def decoder(self, expr: ir.TypeExpr) -> str:
+        match expr:
+            case ir.Primitive(kind):
+                return _DECODERS[kind]
+            case ir.Const(value):
+                return f"_codec.const({py_literal(value)})"
+            case ir.ListOf(item):
+                return f"_codec.list_of({self.decoder(item)})"
+            case ir.MapOf(value):
+                return f"_codec.map_of({self.decoder(value)})"
+            case ir.ModelRef(name):
+                return f"{name}.from_dict"
+            case ir.EnumRef(name):
+                return f"_codec.enum_of({name})"
+            case ir.UnionRef(name):
+                return union_decoder_name(self.named[name].module)
+            case ir.Nullable(inner):
+                return f"_codec.nullable({self.decoder(inner)})"
+        raise AssertionError(expr)
+
+    def default(self, expr: ir.TypeExpr, value: ir.JsonValue) -> str:
+        """A default value expression; the builder has checked that `value` fits `expr`."""
+        inner = expr.inner if isinstance(expr, ir.Nullable) else expr
+        if value is not None and isinstance(inner, ir.EnumRef):
+            return f"{inner.name}({py_literal(value)})"
+        return py_literal(value)
+
+    def referenced(self, expr: ir.TypeExpr) -> set[str]:
+        """Names of the models, enums and unions an expression mentions."""
+        match expr:
+            case ir.ListOf(inner) | ir.Nullable(inner) | ir.MapOf(inner):
+                return self.referenced(inner)
+            case ir.ModelRef(name) | ir.EnumRef(name) | ir.UnionRef(name):
+                return {name}
+        return set()
+
+    def decoder_imports(self, expr: ir.TypeExpr) -> set[tuple[str, str]]:
+        """(module, name) pairs a decoder expression needs at run time."""
+        pairs = set()
+        for name in self.referenced(expr):
+            named = self.named[name]
+            pairs.add((named.module, union_decoder_name(named.module) if named.kind == "union" else name))
+        return pairs
+
+    @staticmethod
+    def uses(expr: ir.TypeExpr, kind: type) -> bool:
+        match expr:
+            case ir.ListOf(inner) | ir.Nullable(inner) | ir.MapOf(inner):
+                return TypeRenderer.uses(inner, kind)
+        return isinstance(expr, kind)
+
+    @staticmethod
+    def uses_datetime(expr: ir.TypeExpr) -> bool:
+        match expr:
+            case ir.ListOf(inner) | ir.Nullable(inner) | ir.MapOf(inner):
+                return TypeRenderer.uses_datetime(inner)
+            case ir.Primitive(kind):
+                return kind in ("date", "datetime")
+        return False
