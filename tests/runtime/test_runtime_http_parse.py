@@ -1,0 +1,260 @@
+"""Endpoint.parse: status dispatch, error classes, bodies, ResponseValidationError."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+Runtime = Any  # the runtime package assembled by conftest.py; its modules are untyped here
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ValidationErrorModel:
+    detail: list[Any]
+
+
+def item_decoder(rt: Runtime) -> Any:
+    codec = rt.codec
+
+    def decode(value: object, path: str) -> Item:
+        data = codec.as_object(value, path)
+        return Item(codec.required(data, "id", path, codec.as_int), codec.required(data, "name", path, codec.as_str))
+
+    return decode
+
+
+def items_decoder(rt: Runtime) -> Any:
+    codec = rt.codec
+
+    def decode(value: object, path: str) -> list[Item]:
+        items: list[Item] = codec.required(codec.as_object(value, path), "items", path, codec.list_of(item_decoder(rt)))
+        return items
+
+    return decode
+
+
+def validation_decoder(rt: Runtime) -> Any:
+    codec = rt.codec
+
+    def decode(value: object, path: str) -> ValidationErrorModel:
+        data = codec.as_object(value, path)
+        return ValidationErrorModel(codec.required(data, "detail", path, codec.list_of(codec.as_object)))
+
+    return decode
+
+
+def endpoint(rt: Runtime, success: dict[str, Any], errors: dict[str, Any] | None = None, method: str = "POST") -> Any:
+    return rt.http.Endpoint(
+        name="extend_dataset",
+        method=method,
+        path="/v2/datasets/{dataset_id}/extend",
+        success=success,
+        errors=errors or {},
+        idempotent=False,
+        security=("GalileoApiKey",),
+    )
+
+
+def response(status: int, body: object = None, *, headers: dict[str, str] | None = None, **kwargs: Any) -> Any:
+    request = httpx.Request("POST", "https://api.example.com/v2/datasets/d1/extend")
+    if body is not None:
+        kwargs["json"] = body
+    return httpx.Response(status, headers=headers, request=request, **kwargs)
+
+
+# --- Success dispatch ---------------------------------------------------------------------------------------------
+
+
+def test_exact_status(rt: Runtime) -> None:
+    ep = endpoint(rt, {"200": rt.http.json_body(item_decoder(rt)), "204": rt.http.empty_body()})
+    result = ep.parse(response(200, {"id": 1, "name": "a"}, headers={"x-request-id": "req-1"}))
+    assert result.parsed == Item(1, "a")
+    assert (result.status_code, result.request_id, result.headers["x-request-id"]) == (200, "req-1", "req-1")
+    assert result.http_response.status_code == 200
+    assert ep.parse(response(204)).parsed is None
+
+
+def test_range_and_default(rt: Runtime) -> None:
+    ep = endpoint(rt, {"2XX": rt.http.text_body()})
+    assert ep.parse(response(202, content=b"queued")).parsed == "queued"
+    ep = endpoint(rt, {"default": rt.http.binary_body()})
+    assert ep.parse(response(201, content=b"\x00")).parsed == b"\x00"
+    # A success "default" does not turn an error status into a success.
+    with pytest.raises(rt.errors.InternalServerError):
+        ep.parse(response(500, {"detail": "boom"}))
+
+
+def test_undeclared_2xx_uses_the_first_success_decoder(rt: Runtime) -> None:
+    ep = endpoint(rt, {"201": rt.http.json_body(item_decoder(rt))})
+    assert ep.parse(response(200, {"id": 2, "name": "b"})).parsed == Item(2, "b")
+
+
+def test_exact_beats_range_and_success_beats_errors(rt: Runtime) -> None:
+    ep = endpoint(
+        rt,
+        {"200": rt.http.text_body(), "4XX": rt.http.text_body()},
+        {"404": rt.http.json_body(rt.codec.as_any), "2XX": rt.http.json_body(rt.codec.as_any)},
+    )
+    assert ep.parse(response(200, content=b"ok")).parsed == "ok"
+    assert ep.parse(response(410, content=b"gone but declared as success")).parsed == "gone but declared as success"
+    with pytest.raises(rt.errors.NotFoundError):
+        ep.parse(response(404, {"detail": "x"}))
+    with pytest.raises(rt.errors.APIStatusError):
+        ep.parse(response(201, {"x": 1}))  # "2XX" declared as an error response: spec's word
+
+
+def test_lowercase_range_key(rt: Runtime) -> None:
+    assert endpoint(rt, {"2xx": rt.http.text_body()}).parse(response(204)).parsed == ""
+
+
+def test_2xx_with_nothing_declared(rt: Runtime) -> None:
+    with pytest.raises(rt.errors.ResponseValidationError, match="no response is declared for status 200"):
+        endpoint(rt, {}).parse(response(200, {}))
+
+
+def test_response_repr_hides_headers(rt: Runtime) -> None:
+    result = endpoint(rt, {"200": rt.http.text_body()}).parse(
+        response(200, content=b"hi", headers={"set-cookie": "session=s3cr3t", "request-id": "r9"})
+    )
+    assert repr(result) == "ApiResponse(status_code=200, request_id='r9', parsed='hi')"
+
+
+# --- Response validation ------------------------------------------------------------------------------------------
+
+
+def test_response_validation_error_names_path_status_and_endpoint(rt: Runtime) -> None:
+    ep = endpoint(rt, {"200": rt.http.json_body(items_decoder(rt))})
+    body = {"items": [{"id": 1, "name": "a"}, {"id": "2", "name": "b"}]}
+    with pytest.raises(rt.errors.ResponseValidationError) as caught:
+        ep.parse(response(200, body, headers={"x-request-id": "abc"}))
+    error = caught.value
+    assert (error.path, error.status_code, error.endpoint, error.request_id) == (
+        "$.items[1].id",
+        200,
+        "extend_dataset",
+        "abc",
+    )
+    assert error.response.status_code == 200
+    assert str(error) == (
+        "extend_dataset: the 200 response from POST /v2/datasets/{dataset_id}/extend, request id abc "
+        "does not match the spec at $.items[1].id: expected an integer, got a string"
+    )
+    assert isinstance(error, rt.errors.APIError)
+    assert isinstance(error.__cause__, rt.codec.DecodeError)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "expected a JSON body, got an empty body"), (b"<html>", "the body is not valid JSON")],
+)
+def test_json_body_that_is_not_json(rt: Runtime, content: bytes, message: str) -> None:
+    ep = endpoint(rt, {"200": rt.http.json_body(rt.codec.as_any)})
+    with pytest.raises(rt.errors.ResponseValidationError, match=message) as caught:
+        ep.parse(response(200, content=content))
+    assert caught.value.path == "$"
+
+
+# --- Errors -------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "name"),
+    [
+        (400, "BadRequestError"),
+        (401, "AuthenticationError"),
+        (403, "PermissionDeniedError"),
+        (404, "NotFoundError"),
+        (409, "ConflictError"),
+        (422, "UnprocessableEntityError"),
+        (429, "RateLimitError"),
+        (500, "InternalServerError"),
+        (503, "InternalServerError"),
+        (599, "InternalServerError"),
+        (418, "APIStatusError"),
+        (302, "APIStatusError"),
+    ],
+)
+def test_error_class_per_status(rt: Runtime, status: int, name: str) -> None:
+    ep = endpoint(rt, {"200": rt.http.empty_body()})
+    with pytest.raises(rt.errors.APIStatusError) as caught:
+        ep.parse(response(status, {"message": "nope"}, headers={"request-id": "rid"}))
+    error = caught.value
+    assert type(error).__name__ == name
+    assert isinstance(error, rt.errors.APIError)
+    assert (error.status_code, error.body, error.request_id) == (status, {"message": "nope"}, "rid")
+    assert error.headers["request-id"] == "rid"
+    assert error.response.status_code == status
+    assert str(error).endswith("from POST /v2/datasets/{dataset_id}/extend (request id rid): nope")
+
+
+def test_unprocessable_entity_with_declared_model(rt: Runtime) -> None:
+    detail = [
+        {"loc": ["body", "prompt_settings", 0], "msg": "Field required", "type": "missing"},
+        {"loc": ["query", "limit"], "msg": "not an int", "type": "int_parsing"},
+    ]
+    ep = endpoint(rt, {"200": rt.http.empty_body()}, {"422": rt.http.json_body(validation_decoder(rt))})
+    with pytest.raises(rt.errors.UnprocessableEntityError) as caught:
+        ep.parse(response(422, {"detail": detail}, headers={"x-request-id": "abc"}))
+    error = caught.value
+    assert error.body == ValidationErrorModel(detail)
+    V = rt.errors.ValidationDetail
+    assert error.details == (
+        V(("body", "prompt_settings", 0), "Field required", "missing"),
+        V(("query", "limit"), "not an int", "int_parsing"),
+    )
+    assert str(error) == (
+        "422 Unprocessable Entity from POST /v2/datasets/{dataset_id}/extend (request id abc): "
+        "body.prompt_settings.0: Field required (and 1 more)"
+    )
+
+
+def test_error_body_that_does_not_match_its_model_is_kept_raw(rt: Runtime) -> None:
+    ep = endpoint(rt, {"200": rt.http.empty_body()}, {"422": rt.http.json_body(validation_decoder(rt))})
+    with pytest.raises(rt.errors.UnprocessableEntityError) as caught:
+        ep.parse(response(422, {"detail": "bad input"}))
+    assert caught.value.body == {"detail": "bad input"}
+    assert caught.value.details == ()
+    assert str(caught.value).endswith(": bad input")
+
+
+def test_range_and_default_error_decoders(rt: Runtime) -> None:
+    def decoder(label: str) -> Any:
+        return rt.http.json_body(lambda value, path: (label, value))
+
+    ep = endpoint(rt, {"200": rt.http.empty_body()}, {"4XX": decoder("4xx"), "default": decoder("default")})
+    with pytest.raises(rt.errors.NotFoundError) as caught:
+        ep.parse(response(404, {"a": 1}))
+    assert caught.value.body == ("4xx", {"a": 1})
+    with pytest.raises(rt.errors.InternalServerError) as caught:
+        ep.parse(response(502, {"b": 2}))
+    assert caught.value.body == ("default", {"b": 2})
+
+
+def test_error_bodies_text_and_empty(rt: Runtime) -> None:
+    ep = endpoint(rt, {"200": rt.http.empty_body()})
+    with pytest.raises(rt.errors.InternalServerError) as caught:
+        ep.parse(response(502, content=b"upstream   timed out\n", headers={"content-type": "text/plain"}))
+    assert caught.value.body == "upstream   timed out\n"
+    assert str(caught.value) == "502 Bad Gateway from POST /v2/datasets/{dataset_id}/extend: upstream timed out"
+    with pytest.raises(rt.errors.NotFoundError) as caught:
+        ep.parse(response(404))
+    assert caught.value.body is None
+    assert str(caught.value) == "404 Not Found from POST /v2/datasets/{dataset_id}/extend"
+    assert caught.value.request_id is None
+
+
+def test_error_message_is_short(rt: Runtime) -> None:
+    ep = endpoint(rt, {"200": rt.http.empty_body()})
+    with pytest.raises(rt.errors.BadRequestError) as caught:
+        ep.parse(response(400, {"error": {"message": "x" * 5000}}))
+    assert len(str(caught.value)) < 300
+    assert caught.value.body == {"error": {"message": "x" * 5000}}

@@ -1,0 +1,140 @@
+"""iterate_pages / iterate_items and their async twins."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+Runtime = Any  # the runtime package assembled by conftest.py; its modules are untyped here
+
+
+def cursor_pages(*tokens: str | None) -> dict[str | None, dict[str, Any]]:
+    """Pages keyed by the token that fetches them; the first is fetched with None."""
+    keys = (None, *tokens[:-1])
+    return {
+        key: {"items": [f"{key}-{i}" for i in range(2)], "next": token} for key, token in zip(keys, tokens, strict=True)
+    }
+
+
+def test_iterates_until_next_token_is_none(rt: Runtime) -> None:
+    pages = cursor_pages("b", "c", None)
+    fetched: list[str | None] = []
+
+    def fetch(token: str | None) -> dict[str, Any]:
+        fetched.append(token)
+        return pages[token]
+
+    iterator = rt.pagination.iterate_pages(fetch, None, lambda page: page["next"])
+    assert fetched == []  # lazy
+    assert next(iterator) == pages[None] and fetched == [None]
+    assert list(iterator) == [pages["b"], pages["c"]]
+    assert fetched == [None, "b", "c"]
+
+
+def test_items(rt: Runtime) -> None:
+    pages = cursor_pages("b", None)
+    items = rt.pagination.iterate_items(
+        rt.pagination.iterate_pages(pages.__getitem__, None, lambda page: page["next"]), lambda page: page["items"]
+    )
+    assert list(items) == ["None-0", "None-1", "b-0", "b-1"]
+
+
+def test_offsets_and_empty_pages(rt: Runtime) -> None:
+    data = list(range(7))
+
+    def fetch(offset: int) -> list[int]:
+        return data[offset : offset + 3]
+
+    pages = rt.pagination.iterate_pages(fetch, 0, lambda page: page[-1] + 1 if len(page) == 3 else None)
+    assert list(pages) == [[0, 1, 2], [3, 4, 5], [6]]
+
+
+@pytest.mark.parametrize(
+    ("tokens", "repeated"),
+    [
+        (["a", "a"], "'a'"),  # the same token again
+        (["a", "b", "a"], "'a'"),  # a cycle
+        (["start"], "'start'"),  # back to the first token
+        ([{"cursor": 1}, {"cursor": 1}], "{'cursor': 1}"),  # unhashable tokens
+    ],
+)
+def test_repeated_token_raises_instead_of_looping(rt: Runtime, tokens: list[Any], repeated: str) -> None:
+    answers = iter(tokens)
+    fetched: list[Any] = []
+
+    def fetch(token: Any) -> Any:
+        fetched.append(token)
+        return next(answers)
+
+    with pytest.raises(rt.errors.PaginationError, match=f"page token {repeated}.* twice") as caught:
+        list(rt.pagination.iterate_pages(fetch, "start", lambda page: page))
+    assert isinstance(caught.value, rt.errors.APIError)
+    assert len(fetched) == len(tokens)
+
+
+def test_async_pages_and_items(rt: Runtime) -> None:
+    pages = cursor_pages("b", "c", None)
+
+    async def fetch(token: str | None) -> dict[str, Any]:
+        await asyncio.sleep(0)
+        return pages[token]
+
+    async def run() -> tuple[list[Any], list[str]]:
+        all_pages = [page async for page in rt.pagination.aiterate_pages(fetch, None, lambda page: page["next"])]
+        pager: AsyncIterator[Any] = rt.pagination.aiterate_pages(fetch, None, lambda page: page["next"])
+        items = [item async for item in rt.pagination.aiterate_items(pager, lambda page: page["items"])]
+        return all_pages, items
+
+    all_pages, items = asyncio.run(run())
+    assert all_pages == [pages[None], pages["b"], pages["c"]]
+    assert items == ["None-0", "None-1", "b-0", "b-1", "c-0", "c-1"]
+
+
+def test_async_repeated_token(rt: Runtime) -> None:
+    async def fetch(token: str) -> str:
+        return "same"
+
+    async def run() -> None:
+        async for _ in rt.pagination.aiterate_pages(fetch, "first", lambda page: page):
+            pass
+
+    with pytest.raises(rt.errors.PaginationError):
+        asyncio.run(run())
+
+
+def test_pages_through_the_client(rt: Runtime) -> None:
+    """How a generated `iter_*` function uses it: each page is one `client.send`."""
+    data = {None: {"rows": [1, 2], "next_cursor": "c2"}, "c2": {"rows": [3], "next_cursor": None}}
+    seen_cursors: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        cursor = request.url.params.get("cursor")
+        seen_cursors.append(cursor)
+        return httpx.Response(200, json=data[cursor])
+
+    client = rt.base.SyncClient(
+        "https://api.example.com",
+        credentials=[],
+        user_agent="t/1 (oapigen)",
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
+    endpoint = rt.http.Endpoint(
+        name="list_rows",
+        method="GET",
+        path="/rows",
+        success={"200": rt.http.json_body(rt.codec.as_object)},
+        errors={},
+        idempotent=True,
+        security=(),
+    )
+
+    def fetch(cursor: str | None) -> Any:
+        return client.send(endpoint, endpoint.build(query=[rt.http.Param("cursor", cursor)])).parsed
+
+    pages = rt.pagination.iterate_pages(fetch, None, lambda page: page["next_cursor"])
+    assert list(rt.pagination.iterate_items(pages, lambda page: page["rows"])) == [1, 2, 3]
+    assert seen_cursors == [None, "c2"]
