@@ -7,7 +7,13 @@ the package's own relative imports; within a section `import x` lines before `fr
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from generator import ir
+    from generator.render.types import TypeRenderer
 
 _THIRD_PARTY = frozenset({"httpx"})
 
@@ -62,3 +68,10 @@ def isort_key(name: str) -> tuple[int, str]:
 def _sorted(modules: object) -> list[str]:
     # Relative imports go furthest first (`..` before `.`), as isort does; `from .. import x` before `from ..a`.
     return sorted(modules, key=lambda m: (-(len(m) - len(m.lstrip("."))), m))  # type: ignore[call-overload]
+
+
+def add_annotation_imports(imports: Imports, types: TypeRenderer, exprs: Iterable[ir.TypeExpr]) -> None:
+    """What annotations of these types need from the standard library (`datetime`, `typing.Any`, ...)."""
+    for expr in exprs:
+        for module, name in types.annotation_imports(expr):
+            imports.add(module, *([name] if name else []))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from generator import ir
 from generator.quoting import py_literal
 from generator.render.docs import docstring, origin_line
-from generator.render.imports import Imports
+from generator.render.imports import Imports, add_annotation_imports
 from generator.render.types import TypeRenderer, optional_annotation, union_decoder_name
 
 
@@ -97,10 +97,7 @@ def _named_imports(types: TypeRenderer, names: set[str], own: str, imports: Impo
 def _base_imports(types: TypeRenderer, exprs: list[ir.TypeExpr]) -> Imports:
     imports = Imports()
     imports.add("..", "_codec")
-    if any(types.uses_datetime(expr) for expr in exprs):
-        imports.add("datetime")
-    if any(TypeRenderer.uses(expr, ir.Const) and types.annotation(expr) != "None" for expr in exprs):
-        imports.add("typing", "Literal")
+    add_annotation_imports(imports, types, exprs)
     return imports
 
 
@@ -139,7 +136,7 @@ def _frozenset_literal(values: list[str]) -> str:
 def _field_view(field: ir.Field, types: TypeRenderer) -> FieldView:
     annotation = types.annotation(field.type)
     if field.required:
-        default = types.default(field.type, field.default) if field.has_default else ""
+        default = (types.default(field.type, field.default) if field.has_default else None) or ""
     else:
         annotation, default = optional_annotation(annotation), "UNSET"
     return FieldView(
@@ -175,9 +172,9 @@ def union_view(union: ir.Union, types: TypeRenderer) -> UnionView:
     imports.add("typing", "TypeAlias")
     names = set().union(*(types.referenced(variant) for variant in union.variants))
     lazy = _named_imports(types, names, union.name, imports)
+    imports.add("..", "_codec")
     mapping: list[tuple[str, str]] = []
     if union.discriminator is not None:
-        imports.add("..", "_codec")
         mapping = [(py_literal(value), f"{model}.from_dict") for value, model in union.discriminator.mapping]
         for _, model in union.discriminator.mapping:
             lazy_line = f"from .{types.named[model].module} import {model}"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from generator import ir
 from generator.quoting import py_literal
 from generator.render.docs import docstring, origin_line, section
-from generator.render.imports import Imports
+from generator.render.imports import Imports, add_annotation_imports
 from generator.render.types import TypeRenderer, optional_annotation
 
 _STATUS_ERRORS = {
@@ -47,7 +47,7 @@ class PaginationView:
     token_arg: str
     token_annotation: str
     item_annotation: str
-    fetch_args: str  # the call arguments with the token argument taken from `token`
+    fetch_args: list[str]  # the call arguments with the token argument taken from `token`
     next_token: str  # expression over `page`
     items: str  # expression over `page`
 
@@ -59,7 +59,7 @@ class OperationView:
     doc: str
     short_doc: str
     args: list[ArgView]
-    call_args: str  # `a=a, b=b` forwarding every argument
+    call_args: list[str]  # `a=a` forwarding every argument, one per line
     returns: str
     name_literal: str
     method_literal: str
@@ -101,20 +101,16 @@ def _operation_view(operation: ir.Operation, types: TypeRenderer, imports: Impor
     exprs += [operation.pagination.item_type] if operation.pagination else []
     for expr in exprs:
         for name in sorted(types.referenced(expr)):
-            named = types.named[name]
-            imports.add(f"..models.{named.module}", name)
-        if types.uses_datetime(expr):
-            imports.add("datetime")
-        if TypeRenderer.uses(expr, ir.Const) and types.annotation(expr) != "None":
-            imports.add("typing", "Literal")
-        if types.annotation(expr) == "Any" or "[Any]" in types.annotation(expr) or ", Any]" in types.annotation(expr):
-            imports.add("typing", "Any")
+            imports.add(f"..models.{types.named[name].module}", name)
+        for module, name in types.decoder_imports(expr):
+            imports.add(f"..models.{module}", name)
+    add_annotation_imports(imports, types, exprs)
     args = _arguments(operation, types)
     if any(arg.default == "UNSET" for arg in args):
         imports.add(".._codec", "UNSET", "Unset")
-    if any(ir.Primitive("any") == r.type for r in operation.responses if r.is_success):
-        imports.add("typing", "Any")
     success, errors = _responses(operation, types)
+    if any("_codec." in decoder for _, decoder in success + errors):
+        imports.add("..", "_codec")
     returns = " | ".join(dict.fromkeys(_response_annotation(r, types) for r in _success_responses(operation))) or "None"
     pagination = _pagination(operation, args, types)
     if pagination is not None:
@@ -130,7 +126,7 @@ def _operation_view(operation: ir.Operation, types: TypeRenderer, imports: Impor
         doc=_operation_doc(operation),
         short_doc=docstring(operation.summary),
         args=args,
-        call_args=", ".join(f"{arg.py_name}={arg.py_name}" for arg in args),
+        call_args=[f"{arg.py_name}={arg.py_name}" for arg in args],
         returns=returns,
         name_literal=py_literal(operation.function_name),
         method_literal=py_literal(operation.method),
@@ -152,8 +148,9 @@ def _arguments(operation: ir.Operation, types: TypeRenderer) -> list[ArgView]:
     required, optional = [], []
     for param in operation.parameters:
         annotation = types.annotation(param.type)
-        if param.has_default:
-            optional.append(ArgView(param.py_name, annotation, types.default(param.type, param.default)))
+        default = types.default(param.type, param.default) if param.has_default else None
+        if default is not None:
+            optional.append(ArgView(param.py_name, annotation, default))
         elif param.required:
             required.append(ArgView(param.py_name, annotation, ""))
         else:
@@ -247,6 +244,8 @@ def _param_text(param: ir.Parameter) -> str:
     text = param.description or f"The {param.location} parameter {param.wire_name!r}."
     if param.deprecated:
         text = "Deprecated. " + text
+    if param.has_default:
+        text += f" Default: {py_literal(param.default)}."
     return text
 
 
@@ -258,9 +257,7 @@ def _pagination(operation: ir.Operation, args: list[ArgView], types: TypeRendere
     if pagination.has_more:
         next_token = f"{next_token} if page.{'.'.join(pagination.has_more)} is True else None"
     token = next(arg for arg in args if arg.py_name == pagination.request_parameter)
-    fetch_args = ", ".join(
-        f"{arg.py_name}={'token' if arg is token else arg.py_name}" for arg in args
-    )
+    fetch_args = [f"{arg.py_name}={'token' if arg is token else arg.py_name}" for arg in args]
     return PaginationView(
         token_arg=token.py_name,
         token_annotation=token.annotation.replace(" | Unset", ""),

@@ -96,12 +96,30 @@ class TypeRenderer:
                 return f"_codec.nullable({self.decoder(inner)})"
         raise AssertionError(expr)
 
-    def default(self, expr: ir.TypeExpr, value: ir.JsonValue) -> str:
-        """A default value expression; the builder has checked that `value` fits `expr`."""
-        inner = expr.inner if isinstance(expr, ir.Nullable) else expr
-        if value is not None and isinstance(inner, ir.EnumRef):
-            return f"{inner.name}({py_literal(value)})"
-        return py_literal(value)
+    def default(self, expr: ir.TypeExpr, value: ir.JsonValue) -> str | None:
+        """A default value expression, or None when the spec's default is not an immutable value of the type.
+
+        Such defaults (a list, an object, a string for a date, a value of the wrong type) are left to the server:
+        the argument defaults to UNSET and its documentation names the server's default.
+        """
+        if isinstance(expr, ir.Nullable):
+            return "None" if value is None else self.default(expr.inner, value)
+        fits = False
+        match expr:
+            case ir.Primitive("str"):
+                fits = isinstance(value, str)
+            case ir.Primitive("int"):
+                fits = isinstance(value, int) and not isinstance(value, bool)
+            case ir.Primitive("float"):
+                fits = isinstance(value, int | float) and not isinstance(value, bool)
+            case ir.Primitive("bool"):
+                fits = isinstance(value, bool)
+            case ir.Const(constant):
+                fits = value == constant and type(value) is type(constant)
+            case ir.EnumRef(name):
+                if isinstance(value, str | int | float) and not isinstance(value, bool):
+                    return f"{name}({py_literal(value)})"
+        return py_literal(value) if fits else None
 
     def referenced(self, expr: ir.TypeExpr) -> set[str]:
         """Names of the models, enums and unions an expression mentions."""
@@ -120,18 +138,15 @@ class TypeRenderer:
             pairs.add((named.module, union_decoder_name(named.module) if named.kind == "union" else name))
         return pairs
 
-    @staticmethod
-    def uses(expr: ir.TypeExpr, kind: type) -> bool:
+    def annotation_imports(self, expr: ir.TypeExpr) -> set[tuple[str, str]]:
+        """(module, name) pairs the annotation of `expr` needs besides the named types: `typing.Any`, ..."""
         match expr:
             case ir.ListOf(inner) | ir.Nullable(inner) | ir.MapOf(inner):
-                return TypeRenderer.uses(inner, kind)
-        return isinstance(expr, kind)
-
-    @staticmethod
-    def uses_datetime(expr: ir.TypeExpr) -> bool:
-        match expr:
-            case ir.ListOf(inner) | ir.Nullable(inner) | ir.MapOf(inner):
-                return TypeRenderer.uses_datetime(inner)
-            case ir.Primitive(kind):
-                return kind in ("date", "datetime")
-        return False
+                return self.annotation_imports(inner)
+            case ir.Primitive("any"):
+                return {("typing", "Any")}
+            case ir.Primitive("date" | "datetime"):
+                return {("datetime", "")}
+            case ir.Const(value) if value is not None:
+                return {("typing", "Literal")}
+        return set()
