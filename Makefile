@@ -1,0 +1,52 @@
+# The two commands of the README: `make generate` (regenerate the Galileo client) and `make test` (everything CI runs).
+# Each installs what it needs into .venv (and node_modules for the Prism mock server) on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: generate test check lint typecheck pytest corpus fuzz bench clean
+
+$(BIN)/oapigen: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+# Prism (Node) for the contract tests, pinned in package-lock.json. No install scripts are needed; the only one in
+# the tree is an analytics ping.
+node_modules/.installed: package.json package-lock.json
+	SCARF_ANALYTICS=false npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
+generate: $(BIN)/oapigen
+	$(BIN)/python -m generator generate
+
+check: $(BIN)/oapigen
+	$(BIN)/python -m generator check
+
+lint: $(BIN)/oapigen
+	$(BIN)/ruff check generator tests generated examples
+	$(BIN)/ruff format --check generator tests examples
+
+typecheck: $(BIN)/oapigen
+	$(BIN)/mypy generator tests/support
+	$(BIN)/mypy generated/galileo_client
+
+pytest: $(BIN)/oapigen node_modules/.installed
+	$(BIN)/pytest -q
+
+test: check lint typecheck pytest
+
+# Every document of ../shared/corpus (slow: minutes); `make test` runs a representative subset.
+corpus: $(BIN)/oapigen
+	$(BIN)/python -m tests.corpus.report
+
+# The fuzz test with many more examples than CI runs.
+fuzz: $(BIN)/oapigen
+	OAPIGEN_FUZZ_EXAMPLES=2000 $(BIN)/pytest -q tests/test_fuzz_injection.py
+
+bench: $(BIN)/oapigen
+	$(BIN)/python benchmarks/generate.py
+
+clean:
+	rm -rf $(VENV) node_modules

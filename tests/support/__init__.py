@@ -1,0 +1,1 @@
+"""Test-only servers: Prism (spec-driven mock, contract tests) and a scripted loopback HTTP server."""
