@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: generate test check lint typecheck pytest corpus fuzz bench clean
+.PHONY: generate test check lint typecheck pytest corpus fuzz golden bench clean
 
 $(BIN)/oapigen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ corpus: $(BIN)/oapigen
 # The fuzz test with many more examples than CI runs.
 fuzz: $(BIN)/oapigen
 	OAPIGEN_FUZZ_EXAMPLES=2000 $(BIN)/pytest -q tests/test_fuzz_injection.py
+
+# Rewrite the golden files of tests/golden after an intended change to the generated code.
+golden: $(BIN)/oapigen
+	OAPIGEN_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_golden.py
 
 bench: $(BIN)/oapigen
 	$(BIN)/python benchmarks/generate.py

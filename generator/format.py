@@ -1,20 +1,29 @@
 """Format stage: black, in-process, on every Python file; other files pass through unchanged.
 
-Black costs about half a millisecond per line, which dominates generation for large specs (Discord's is 70,000
-lines), so big outputs are formatted by a pool of worker processes. Files are independent: the result is the same.
+Black costs about a millisecond per line and dominates generation time, so its results are cached by content
+(black's output is a pure function of its version, its mode and the input) in the user's cache folder, never in
+the project; and what is not cached is formatted by a pool of worker processes when there is a lot of it.
+`OAPIGEN_CACHE=off` disables the cache.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import tempfile
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import black
 
+from black import format_str
+from black.mode import Mode, TargetVersion
+from black.parsing import InvalidInput
+
 # Generated code is read in review diffs; 100 columns keeps signatures on one line more often than 88.
 LINE_LENGTH = 100
-_MODE = black.Mode(target_versions={black.TargetVersion.PY311}, line_length=LINE_LENGTH)
+_MODE = Mode(target_versions={TargetVersion.PY311}, line_length=LINE_LENGTH)
 _PARALLEL_FROM_LINES = 20_000  # below this, starting worker processes costs more than it saves
 
 
@@ -25,20 +34,68 @@ class InvalidOutputError(Exception):
 def _format_one(item: tuple[str, str]) -> tuple[str, str]:
     path, text = item
     try:
-        return path, black.format_str(text, mode=_MODE)
-    except black.InvalidInput as error:
+        return path, format_str(text, mode=_MODE)
+    except InvalidInput as error:
         raise InvalidOutputError(f"generated {path} is not valid Python: {error}") from error
 
 
 def format_files(files: Mapping[str, str]) -> dict[str, str]:
     """Format every `.py` file; the mapping keeps its order."""
-    python = [(path, text) for path, text in files.items() if path.endswith(".py")]
-    workers = min(os.cpu_count() or 1, 8)
-    if workers > 1 and sum(text.count("\n") for _, text in python) >= _PARALLEL_FROM_LINES:
-        # Largest first, so one big module does not start last and finish alone.
-        python.sort(key=lambda item: -len(item[1]))
-        with ProcessPoolExecutor(workers) as pool:
-            formatted = dict(pool.map(_format_one, python, chunksize=8))
-    else:
-        formatted = dict(map(_format_one, python))
+    cache = _cache_dir()
+    formatted: dict[str, str] = {}
+    todo: list[tuple[str, str]] = []
+    for path, text in files.items():
+        if not path.endswith(".py"):
+            continue
+        hit = _cache_read(cache, text)
+        if hit is None:
+            todo.append((path, text))
+        else:
+            formatted[path] = hit
+    formatted.update(_format_many(todo))
+    for path, text in todo:
+        _cache_write(cache, text, formatted[path])
     return {path: formatted.get(path, text) for path, text in files.items()}
+
+
+def _format_many(todo: list[tuple[str, str]]) -> dict[str, str]:
+    workers = min(os.cpu_count() or 1, 8)
+    if workers > 1 and sum(text.count("\n") for _, text in todo) >= _PARALLEL_FROM_LINES:
+        # Largest first, so one big module does not start last and finish alone.
+        todo = sorted(todo, key=lambda item: -len(item[1]))
+        with ProcessPoolExecutor(workers) as pool:
+            return dict(pool.map(_format_one, todo, chunksize=8))
+    return dict(map(_format_one, todo))
+
+
+def _cache_dir() -> Path | None:
+    if os.environ.get("OAPIGEN_CACHE", "").lower() in ("off", "0", "false", "no"):
+        return None
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return root / "oapigen" / f"black-{black.__version__}-py311-{LINE_LENGTH}"
+
+
+def _cache_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _cache_read(cache: Path | None, text: str) -> str | None:
+    if cache is None:
+        return None
+    try:
+        return (cache / _cache_key(text)).read_text(encoding="utf-8", errors="surrogatepass")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _cache_write(cache: Path | None, text: str, formatted: str) -> None:
+    """Best effort and atomic (write, then rename): a cache that cannot be written only costs time."""
+    if cache is None:
+        return
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=cache, delete=False, encoding="utf-8", errors="surrogatepass") as f:
+            f.write(formatted)
+        os.replace(f.name, cache / _cache_key(text))
+    except OSError:
+        return

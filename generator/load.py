@@ -341,7 +341,8 @@ class _YamlBuilder:
 
     def _scalar(self, event: yaml.ScalarEvent, line: int) -> None:
         value = self._scalar_value(event, line)
-        key = value if isinstance(value, str) else json.dumps(value)  # 200 -> "200", true -> "true", as in JSON
+        # A key keeps its source text: OpenAPI keys are strings (`200`, `+1`), which YAML would resolve as numbers.
+        key = event.value
         built = _Built(_Loc(self._value_line(line), None) if self.located else value, key=key)
         if event.anchor is not None:
             self.anchors[event.anchor] = built

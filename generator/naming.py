@@ -11,7 +11,10 @@ import builtins
 import keyword
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
+from typing import TypeVar
+
+K = TypeVar("K", bound=Hashable)
 
 _RESERVED_WORDS = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
 
@@ -97,11 +100,11 @@ def constant_case(name: str, *, fallback: str) -> str:
 
 
 def assign_unique(
-    claims: Iterable[tuple[str, str]],
+    claims: Iterable[tuple[K, str]],
     *,
     taken: Iterable[str] = (),
     fold_case: bool = False,
-) -> dict[str, str]:
+) -> dict[K, str]:
     """Give each claimant (key, wanted name) a distinct name; later claimants get `_2`, `_3`...
 
     Claims are ordered by (wanted name, key), so the same spec always yields the same names whatever the order
@@ -113,20 +116,16 @@ def assign_unique(
         return name.lower() if fold_case else name
 
     used = {norm(name) for name in taken}
-    result: dict[str, str] = {}
-    for key, wanted in sorted(claims, key=lambda claim: (claim[1], claim[0])):
+    result: dict[K, str] = {}
+    for key, wanted in sorted(claims, key=lambda claim: (claim[1], repr(claim[0]))):
         if key in result:
             continue
         name, counter = wanted, 1
         while norm(name) in used:
             counter += 1
-            separator = "" if wanted[-1:].isalpha() and wanted[:1].isupper() else "_"
+            # Classes read best as `Node2`; snake and UPPER names as `node_2`, `CAT_2`.
+            separator = "" if wanted[:1].isupper() and not wanted.isupper() else "_"
             name = f"{wanted}{separator}{counter}"
         used.add(norm(name))
         result[key] = name
     return result
-
-
-def invert_unique(names: Mapping[str, str]) -> dict[str, str]:
-    """Python name -> key, for lookups in the other direction (names are unique by construction)."""
-    return {name: key for key, name in names.items()}

@@ -31,9 +31,26 @@ def py_literal(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(py_literal(item) for item in value) + "]"
     if isinstance(value, dict):
-        items = (f"{py_literal(str(key))}: {py_literal(item)}" for key, item in value.items())
+        # Keys sorted: a JSON object has no order, and the spec's key order must not change the output.
+        items = (f"{py_literal(str(key))}: {py_literal(value[key])}" for key in sorted(value, key=str))
         return "{" + ", ".join(items) + "}"
     raise TypeError(f"not a JSON value: {type(value).__name__}")
+
+
+def py_literal_block(value: Any, indent: int = 0, width: int = 88) -> str:
+    """`py_literal`, laid out one item per line (black's style) when it does not fit in `width` columns.
+
+    For code that no formatter sees, such as the examples in a generated README.
+    """
+    flat = py_literal(value)
+    if indent + len(flat) <= width or not isinstance(value, dict | list | tuple) or not value:
+        return flat
+    pad = " " * (indent + 4)
+    if isinstance(value, dict):
+        lines = [f"{pad}{py_literal(str(key))}: {py_literal_block(value[key], indent + 4, width)}," for key in sorted(value, key=str)]
+        return "{\n" + "\n".join(lines) + "\n" + " " * indent + "}"
+    lines = [f"{pad}{py_literal_block(item, indent + 4, width)}," for item in value]
+    return "[\n" + "\n".join(lines) + "\n" + " " * indent + "]"
 
 
 def _is_unsafe_char(char: str) -> bool:

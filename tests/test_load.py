@@ -100,9 +100,11 @@ def test_response_codes_become_string_keys() -> None:
     assert list(responses) == ["200", "404", "default"]
 
 
-def test_non_string_keys_are_spelled_as_json_would(tmp_path: Path) -> None:
-    data = load_document(write(tmp_path, "keys.yaml", "true: 1\n~: 2\n1.5: 3\n0x10: 4\n"), "keys.yaml").data
-    assert data == {"true": 1, "null": 2, "1.5": 3, "16": 4}
+def test_plain_keys_keep_their_source_text(tmp_path: Path) -> None:
+    # OpenAPI keys are strings; YAML would read `+1` (a GitHub reaction property) as the number 1.
+    text = "true: 1\n~: 2\n1.5: 3\n0x10: 4\n+1: 5\n-1: 6\n"
+    data = load_document(write(tmp_path, "keys.yaml", text), "keys.yaml").data
+    assert data == {"true": 1, "~": 2, "1.5": 3, "0x10": 4, "+1": 5, "-1": 6}
 
 
 def test_merge_keys_merge_and_explicit_keys_win(tmp_path: Path) -> None:

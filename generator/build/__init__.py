@@ -155,8 +155,7 @@ class _Builder:
         for server in servers.value if servers and isinstance(servers.value, list) else []:
             if not isinstance(server, dict) or not isinstance(server.get("url"), str):
                 continue
-            variables = server.get("variables") if isinstance(server.get("variables"), dict) else {}
-            urls.append(_SERVER_VARIABLE.sub(lambda m: _server_default(variables, m.group(1)), server["url"]))
+            urls.append(_expand_server_url(server["url"], server.get("variables")))
         return tuple(urls)
 
 
@@ -164,10 +163,15 @@ def _module_tag(operation: ir.Operation) -> str:
     return operation.tags[0] if operation.tags else "default"
 
 
-def _server_default(variables: Any, name: str) -> str:
-    variable = variables.get(name) if isinstance(variables, dict) else None
-    default = variable.get("default") if isinstance(variable, dict) else None
-    return str(default) if default is not None else name
+def _expand_server_url(url: str, variables: Any) -> str:
+    """Substitute each `{variable}` of a server URL with its default value."""
+
+    def default(match: re.Match[str]) -> str:
+        variable = variables.get(match.group(1)) if isinstance(variables, dict) else None
+        value = variable.get("default") if isinstance(variable, dict) else None
+        return str(value) if value is not None else match.group(1)
+
+    return _SERVER_VARIABLE.sub(default, url)
 
 
 def _text(node: Node | None, key: str) -> str:
@@ -177,7 +181,7 @@ def _text(node: Node | None, key: str) -> str:
 
 def _security_scheme(name: str, spec: dict[str, Any]) -> ir.SecurityScheme | None:
     kind = spec.get("type")
-    description = spec.get("description") if isinstance(spec.get("description"), str) else ""
+    description = str(spec.get("description") or "")
     if kind == "apiKey" and spec.get("in") in ("header", "query", "cookie") and isinstance(spec.get("name"), str):
         return ir.SecurityScheme(name, "api_key", spec["in"], spec["name"], description)
     http_scheme = str(spec.get("scheme", "")).lower()

@@ -229,7 +229,7 @@ class OperationBuilder:
         if problem:
             self._report.warn(holder, f"x-pagination: {problem}; no page iterators generated")
             return None
-        page = models[pages[0].name]  # type: ignore[union-attr]
+        page = models[pages[0].name]
         paths: dict[str, tuple[tuple[str, ...], ir.TypeExpr]] = {}
         for key in ("next_token", "has_more", "items"):
             if key == "has_more" and not _text(spec, key):

@@ -37,7 +37,8 @@ class Imports:
     def lines(self) -> list[str]:
         def section(modules: list[str]) -> list[str]:
             plain = [f"import {module}" for module in sorted(m for m in modules if m in self.plain)]
-            froms = [_from_line(module, self.from_[module]) for module in _sorted(m for m in modules if m in self.from_)]
+            listed = _sorted(m for m in modules if m in self.from_)
+            froms = [_from_line(module, self.from_[module]) for module in listed]
             return plain + froms
 
         modules = sorted(self.plain | set(self.from_))
@@ -65,9 +66,9 @@ def isort_key(name: str) -> tuple[int, str]:
     return (kind, name)
 
 
-def _sorted(modules: object) -> list[str]:
+def _sorted(modules: Iterable[str]) -> list[str]:
     # Relative imports go furthest first (`..` before `.`), as isort does; `from .. import x` before `from ..a`.
-    return sorted(modules, key=lambda m: (-(len(m) - len(m.lstrip("."))), m))  # type: ignore[call-overload]
+    return sorted(modules, key=lambda m: (-(len(m) - len(m.lstrip("."))), m))
 
 
 def add_annotation_imports(imports: Imports, types: TypeRenderer, exprs: Iterable[ir.TypeExpr]) -> None:

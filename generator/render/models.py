@@ -120,11 +120,11 @@ def model_view(model: ir.Model, types: TypeRenderer) -> ModelView:
         imports=imports.lines(),
         type_checking_imports=imports.type_checking_lines(),
         lazy_imports=lazy,
-        # Fields without a default first: dataclasses require it even with kw_only for readability of signatures.
-        fields=sorted(fields, key=lambda f: f.default != ""),
+        # Fields without a default first, then by name: the spec's key order must not change the output.
+        fields=sorted(fields, key=lambda f: (f.default != "", f.py_name)),
         extra_annotation=types.annotation(model.extra),
         extra_decoder=types.decoder(model.extra),
-        wire_names=_frozenset_literal([field.wire_name for field in model.fields]),
+        wire_names=_frozenset_literal(sorted(field.wire_name for field in model.fields)),
         read_only=_frozenset_literal(read_only) if read_only else "",
     )
 

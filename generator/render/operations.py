@@ -260,7 +260,7 @@ def _pagination(operation: ir.Operation, args: list[ArgView], types: TypeRendere
     fetch_args = [f"{arg.py_name}={'token' if arg is token else arg.py_name}" for arg in args]
     return PaginationView(
         token_arg=token.py_name,
-        token_annotation=token.annotation.replace(" | Unset", ""),
+        token_annotation=token.annotation,
         item_annotation=types.annotation(pagination.item_type),
         fetch_args=fetch_args,
         next_token=next_token,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from generator import ir
 from generator.naming import snake_case
-from generator.quoting import markdown_text, py_literal
+from generator.quoting import markdown_text, py_literal, py_literal_block
 from generator.render.docs import docstring
 from generator.render.imports import Imports, isort_key
 from generator.render.operations import OperationView
@@ -211,7 +211,8 @@ def example_view(operation: ir.Operation, types: TypeRenderer, package: str) -> 
         if isinstance(body.type, ir.ModelRef) and isinstance(body.example, dict):
             module = types.named[body.type.name].module
             imports.append(f"from {package}.models.{module} import {body.type.name}")
-            args.append(f"body={body.type.name}.from_dict({_markdown_safe(py_literal(body.example))})")
+            example = _markdown_safe(py_literal_block(body.example, indent=4))
+            args.append(f"body={body.type.name}.from_dict({example})")
         else:
             args.append(f"body={_example_literal(body.type, 'body')}")
     call = f"{operation.function_name}(client{''.join(', ' + arg for arg in args)})"

@@ -7,7 +7,7 @@ from typing import Any, Self
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES = frozenset({"dataset_id", "version_index", "name"})
+_WIRE_NAMES = frozenset({"dataset_id", "name", "version_index"})
 
 
 @dataclass(kw_only=True)
@@ -20,10 +20,10 @@ class ExperimentDataset:
 
     dataset_id: str
     """Galileo ID of the dataset."""
-    version_index: int | Unset | None = UNSET
-    """Version of the dataset. Optional and nullable."""
     name: str | Unset | None = UNSET
     """Name of the dataset. Optional and nullable."""
+    version_index: int | Unset | None = UNSET
+    """Version of the dataset. Optional and nullable."""
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
@@ -33,10 +33,10 @@ class ExperimentDataset:
         obj = _codec.as_object(data, path)
         return cls(
             dataset_id=_codec.required(obj, "dataset_id", path, _codec.as_str),
+            name=_codec.optional(obj, "name", path, _codec.nullable(_codec.as_str)),
             version_index=_codec.optional(
                 obj, "version_index", path, _codec.nullable(_codec.as_int)
             ),
-            name=_codec.optional(obj, "name", path, _codec.nullable(_codec.as_str)),
             additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
         )
 
@@ -45,8 +45,8 @@ class ExperimentDataset:
         return _codec.encode_fields(
             (
                 ("dataset_id", self.dataset_id),
-                ("version_index", self.version_index),
                 ("name", self.name),
+                ("version_index", self.version_index),
             ),
             self.additional_properties,
             request=request,

@@ -7,7 +7,7 @@ from typing import Any, Self
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES = frozenset({"playground_id", "name"})
+_WIRE_NAMES = frozenset({"name", "playground_id"})
 
 
 @dataclass(kw_only=True)

@@ -7,7 +7,7 @@ from typing import Any, Self
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES = frozenset({"prompt_template_id", "version_index", "name", "content"})
+_WIRE_NAMES = frozenset({"content", "name", "prompt_template_id", "version_index"})
 
 
 @dataclass(kw_only=True)
@@ -20,12 +20,12 @@ class ExperimentPrompt:
 
     prompt_template_id: str
     """Galileo ID of the prompt template."""
-    version_index: int | Unset | None = UNSET
-    """Version of the prompt template. Optional and nullable."""
-    name: str | Unset | None = UNSET
-    """Name of the prompt template. Optional and nullable."""
     content: str | Unset | None = UNSET
     """Content of the prompt template. Optional and nullable."""
+    name: str | Unset | None = UNSET
+    """Name of the prompt template. Optional and nullable."""
+    version_index: int | Unset | None = UNSET
+    """Version of the prompt template. Optional and nullable."""
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
@@ -35,11 +35,11 @@ class ExperimentPrompt:
         obj = _codec.as_object(data, path)
         return cls(
             prompt_template_id=_codec.required(obj, "prompt_template_id", path, _codec.as_str),
+            content=_codec.optional(obj, "content", path, _codec.nullable(_codec.as_str)),
+            name=_codec.optional(obj, "name", path, _codec.nullable(_codec.as_str)),
             version_index=_codec.optional(
                 obj, "version_index", path, _codec.nullable(_codec.as_int)
             ),
-            name=_codec.optional(obj, "name", path, _codec.nullable(_codec.as_str)),
-            content=_codec.optional(obj, "content", path, _codec.nullable(_codec.as_str)),
             additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
         )
 
@@ -48,9 +48,9 @@ class ExperimentPrompt:
         return _codec.encode_fields(
             (
                 ("prompt_template_id", self.prompt_template_id),
-                ("version_index", self.version_index),
-                ("name", self.name),
                 ("content", self.content),
+                ("name", self.name),
+                ("version_index", self.version_index),
             ),
             self.additional_properties,
             request=request,

@@ -9,24 +9,24 @@ from .._codec import UNSET, Unset
 
 _WIRE_NAMES = frozenset(
     {
-        "logprobs",
-        "top_logprobs",
-        "echo",
-        "n",
-        "reasoning_effort",
-        "verbosity",
         "deployment_name",
-        "model_alias",
-        "temperature",
-        "max_tokens",
-        "stop_sequences",
-        "top_p",
-        "top_k",
+        "echo",
         "frequency_penalty",
+        "logprobs",
+        "max_tokens",
+        "model_alias",
+        "n",
         "presence_penalty",
-        "tools",
-        "tool_choice",
+        "reasoning_effort",
         "response_format",
+        "stop_sequences",
+        "temperature",
+        "tool_choice",
+        "tools",
+        "top_k",
+        "top_logprobs",
+        "top_p",
+        "verbosity",
     }
 )
 
@@ -40,81 +40,81 @@ class ExperimentPromptRunSettings:
     Ref: spec/galileo.yaml#/components/schemas/ExperimentPromptRunSettings
     """
 
-    logprobs: bool | Unset = UNSET
-    """Whether to return log probabilities. Optional; defaults to true.
-
-    Server default: True.
-    """
-    top_logprobs: int | Unset = UNSET
-    """Number of most likely tokens to return log probabilities for. Optional; defaults to 5.
-
-    Server default: 5.
-    """
+    deployment_name: str | Unset | None = UNSET
+    """Deployment name of the model. Optional and nullable."""
     echo: bool | Unset = UNSET
     """Whether to echo the prompt in the output. Optional; defaults to false.
 
     Server default: False.
-    """
-    n: int | Unset = UNSET
-    """Number of completions to generate. Optional; defaults to 1.
-
-    Server default: 1.
-    """
-    reasoning_effort: str | Unset = UNSET
-    """Reasoning effort for reasoning models. Optional; defaults to "medium".
-
-    Server default: 'medium'.
-    """
-    verbosity: str | Unset = UNSET
-    """Verbosity of the output. Optional; defaults to "medium".
-
-    Server default: 'medium'.
-    """
-    deployment_name: str | Unset | None = UNSET
-    """Deployment name of the model. Optional and nullable."""
-    model_alias: str | Unset = UNSET
-    """Alias of the model to use. Optional; defaults to "GPT-4o".
-
-    Server default: 'GPT-4o'.
-    """
-    temperature: float | Unset = UNSET
-    """Sampling temperature. Optional; defaults to 1.
-
-    Server default: 1.
-    """
-    max_tokens: int | Unset = UNSET
-    """Maximum number of tokens to generate. Optional; defaults to 4096.
-
-    Server default: 4096.
-    """
-    stop_sequences: list[str] | Unset | None = UNSET
-    """Sequences that stop generation. Optional and nullable."""
-    top_p: float | Unset = UNSET
-    """Nucleus sampling probability mass. Optional; defaults to 1.
-
-    Server default: 1.
-    """
-    top_k: int | Unset = UNSET
-    """Number of highest-probability tokens considered. Optional; defaults to 40.
-
-    Server default: 40.
     """
     frequency_penalty: float | Unset = UNSET
     """Frequency penalty. Optional; defaults to 0.
 
     Server default: 0.
     """
+    logprobs: bool | Unset = UNSET
+    """Whether to return log probabilities. Optional; defaults to true.
+
+    Server default: True.
+    """
+    max_tokens: int | Unset = UNSET
+    """Maximum number of tokens to generate. Optional; defaults to 4096.
+
+    Server default: 4096.
+    """
+    model_alias: str | Unset = UNSET
+    """Alias of the model to use. Optional; defaults to "GPT-4o".
+
+    Server default: 'GPT-4o'.
+    """
+    n: int | Unset = UNSET
+    """Number of completions to generate. Optional; defaults to 1.
+
+    Server default: 1.
+    """
     presence_penalty: float | Unset = UNSET
     """Presence penalty. Optional; defaults to 0.
 
     Server default: 0.
     """
-    tools: str | Unset | None = UNSET
-    """Tool definitions, serialized as a string. Optional and nullable."""
-    tool_choice: str | Unset | None = UNSET
-    """Tool choice. Optional and nullable."""
+    reasoning_effort: str | Unset = UNSET
+    """Reasoning effort for reasoning models. Optional; defaults to "medium".
+
+    Server default: 'medium'.
+    """
     response_format: dict[str, Any] | Unset | None = UNSET
     """Response format, a free-form object. Optional and nullable."""
+    stop_sequences: list[str] | Unset | None = UNSET
+    """Sequences that stop generation. Optional and nullable."""
+    temperature: float | Unset = UNSET
+    """Sampling temperature. Optional; defaults to 1.
+
+    Server default: 1.
+    """
+    tool_choice: str | Unset | None = UNSET
+    """Tool choice. Optional and nullable."""
+    tools: str | Unset | None = UNSET
+    """Tool definitions, serialized as a string. Optional and nullable."""
+    top_k: int | Unset = UNSET
+    """Number of highest-probability tokens considered. Optional; defaults to 40.
+
+    Server default: 40.
+    """
+    top_logprobs: int | Unset = UNSET
+    """Number of most likely tokens to return log probabilities for. Optional; defaults to 5.
+
+    Server default: 5.
+    """
+    top_p: float | Unset = UNSET
+    """Nucleus sampling probability mass. Optional; defaults to 1.
+
+    Server default: 1.
+    """
+    verbosity: str | Unset = UNSET
+    """Verbosity of the output. Optional; defaults to "medium".
+
+    Server default: 'medium'.
+    """
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
@@ -123,30 +123,30 @@ class ExperimentPromptRunSettings:
         """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
         obj = _codec.as_object(data, path)
         return cls(
-            logprobs=_codec.optional(obj, "logprobs", path, _codec.as_bool),
-            top_logprobs=_codec.optional(obj, "top_logprobs", path, _codec.as_int),
-            echo=_codec.optional(obj, "echo", path, _codec.as_bool),
-            n=_codec.optional(obj, "n", path, _codec.as_int),
-            reasoning_effort=_codec.optional(obj, "reasoning_effort", path, _codec.as_str),
-            verbosity=_codec.optional(obj, "verbosity", path, _codec.as_str),
             deployment_name=_codec.optional(
                 obj, "deployment_name", path, _codec.nullable(_codec.as_str)
             ),
-            model_alias=_codec.optional(obj, "model_alias", path, _codec.as_str),
-            temperature=_codec.optional(obj, "temperature", path, _codec.as_float),
-            max_tokens=_codec.optional(obj, "max_tokens", path, _codec.as_int),
-            stop_sequences=_codec.optional(
-                obj, "stop_sequences", path, _codec.nullable(_codec.list_of(_codec.as_str))
-            ),
-            top_p=_codec.optional(obj, "top_p", path, _codec.as_float),
-            top_k=_codec.optional(obj, "top_k", path, _codec.as_int),
+            echo=_codec.optional(obj, "echo", path, _codec.as_bool),
             frequency_penalty=_codec.optional(obj, "frequency_penalty", path, _codec.as_float),
+            logprobs=_codec.optional(obj, "logprobs", path, _codec.as_bool),
+            max_tokens=_codec.optional(obj, "max_tokens", path, _codec.as_int),
+            model_alias=_codec.optional(obj, "model_alias", path, _codec.as_str),
+            n=_codec.optional(obj, "n", path, _codec.as_int),
             presence_penalty=_codec.optional(obj, "presence_penalty", path, _codec.as_float),
-            tools=_codec.optional(obj, "tools", path, _codec.nullable(_codec.as_str)),
-            tool_choice=_codec.optional(obj, "tool_choice", path, _codec.nullable(_codec.as_str)),
+            reasoning_effort=_codec.optional(obj, "reasoning_effort", path, _codec.as_str),
             response_format=_codec.optional(
                 obj, "response_format", path, _codec.nullable(_codec.map_of(_codec.as_any))
             ),
+            stop_sequences=_codec.optional(
+                obj, "stop_sequences", path, _codec.nullable(_codec.list_of(_codec.as_str))
+            ),
+            temperature=_codec.optional(obj, "temperature", path, _codec.as_float),
+            tool_choice=_codec.optional(obj, "tool_choice", path, _codec.nullable(_codec.as_str)),
+            tools=_codec.optional(obj, "tools", path, _codec.nullable(_codec.as_str)),
+            top_k=_codec.optional(obj, "top_k", path, _codec.as_int),
+            top_logprobs=_codec.optional(obj, "top_logprobs", path, _codec.as_int),
+            top_p=_codec.optional(obj, "top_p", path, _codec.as_float),
+            verbosity=_codec.optional(obj, "verbosity", path, _codec.as_str),
             additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
         )
 
@@ -154,24 +154,24 @@ class ExperimentPromptRunSettings:
         """The JSON object; with `request`, read-only fields are left out."""
         return _codec.encode_fields(
             (
-                ("logprobs", self.logprobs),
-                ("top_logprobs", self.top_logprobs),
-                ("echo", self.echo),
-                ("n", self.n),
-                ("reasoning_effort", self.reasoning_effort),
-                ("verbosity", self.verbosity),
                 ("deployment_name", self.deployment_name),
-                ("model_alias", self.model_alias),
-                ("temperature", self.temperature),
-                ("max_tokens", self.max_tokens),
-                ("stop_sequences", self.stop_sequences),
-                ("top_p", self.top_p),
-                ("top_k", self.top_k),
+                ("echo", self.echo),
                 ("frequency_penalty", self.frequency_penalty),
+                ("logprobs", self.logprobs),
+                ("max_tokens", self.max_tokens),
+                ("model_alias", self.model_alias),
+                ("n", self.n),
                 ("presence_penalty", self.presence_penalty),
-                ("tools", self.tools),
-                ("tool_choice", self.tool_choice),
+                ("reasoning_effort", self.reasoning_effort),
                 ("response_format", self.response_format),
+                ("stop_sequences", self.stop_sequences),
+                ("temperature", self.temperature),
+                ("tool_choice", self.tool_choice),
+                ("tools", self.tools),
+                ("top_k", self.top_k),
+                ("top_logprobs", self.top_logprobs),
+                ("top_p", self.top_p),
+                ("verbosity", self.verbosity),
             ),
             self.additional_properties,
             request=request,

@@ -19,29 +19,29 @@ if TYPE_CHECKING:
 
 _WIRE_NAMES = frozenset(
     {
-        "id",
-        "project_id",
-        "task_type",
+        "aggregate_feedback",
+        "aggregate_metrics",
         "created_at",
-        "updated_at",
-        "name",
         "created_by",
         "created_by_user",
+        "dataset",
+        "id",
+        "name",
         "num_spans",
         "num_traces",
-        "dataset",
-        "aggregate_metrics",
-        "aggregate_feedback",
-        "ranking_score",
-        "rank",
-        "winner",
-        "playground_id",
         "playground",
-        "prompt_run_settings",
-        "prompt_model",
+        "playground_id",
+        "project_id",
         "prompt",
-        "tags",
+        "prompt_model",
+        "prompt_run_settings",
+        "rank",
+        "ranking_score",
         "status",
+        "tags",
+        "task_type",
+        "updated_at",
+        "winner",
     }
 )
 
@@ -54,60 +54,60 @@ class ExperimentResponse:
     Ref: spec/galileo.yaml#/components/schemas/ExperimentResponse
     """
 
+    created_at: datetime.datetime
+    """Timestamp of the experiment's creation"""
     id: str
     """Galileo ID of the experiment"""
     project_id: str
     """Galileo ID of the project associated with this experiment"""
-    created_at: datetime.datetime
-    """Timestamp of the experiment's creation"""
-    task_type: TaskType | Unset = UNSET
-    """Task type of the experiment. Optional but never null."""
-    updated_at: datetime.datetime | Unset | None = UNSET
-    """Timestamp of the trace or span's last update. Optional and nullable."""
-    name: str | Unset = UNSET
-    """Name of the experiment. Optional; defaults to "".
-
-    Server default: ''.
-    """
-    created_by: str | Unset | None = UNSET
-    """Galileo ID of the user who created the experiment. Optional and nullable."""
-    created_by_user: UserInfo | Unset | None = UNSET
-    """The user who created the experiment. Optional and nullable."""
-    num_spans: int | Unset | None = UNSET
-    """Number of spans in the experiment. Optional and nullable."""
-    num_traces: int | Unset | None = UNSET
-    """Number of traces in the experiment. Optional and nullable."""
-    dataset: ExperimentDataset | Unset | None = UNSET
-    """Dataset the experiment ran on. Optional and nullable."""
-    aggregate_metrics: dict[str, Any] | Unset | None = UNSET
-    """Aggregate metrics of the experiment, a free-form object. Optional and nullable."""
     aggregate_feedback: dict[str, Any] | Unset | None = UNSET
     """Aggregate feedback information related to the experiment. A free-form object: the page
     hints at entries of type "like_dislike" but does not show their shape. Optional and
     nullable.
     """
-    ranking_score: float | Unset | None = UNSET
-    """Ranking score of the experiment. Optional and nullable."""
-    rank: int | Unset | None = UNSET
-    """Rank of the experiment. Optional and nullable."""
-    winner: bool | Unset | None = UNSET
-    """Whether the experiment is the winner. Optional and nullable."""
-    playground_id: str | Unset | None = UNSET
-    """Galileo ID of the playground the experiment came from. Optional and nullable."""
+    aggregate_metrics: dict[str, Any] | Unset | None = UNSET
+    """Aggregate metrics of the experiment, a free-form object. Optional and nullable."""
+    created_by: str | Unset | None = UNSET
+    """Galileo ID of the user who created the experiment. Optional and nullable."""
+    created_by_user: UserInfo | Unset | None = UNSET
+    """The user who created the experiment. Optional and nullable."""
+    dataset: ExperimentDataset | Unset | None = UNSET
+    """Dataset the experiment ran on. Optional and nullable."""
+    name: str | Unset = UNSET
+    """Name of the experiment. Optional; defaults to "".
+
+    Server default: ''.
+    """
+    num_spans: int | Unset | None = UNSET
+    """Number of spans in the experiment. Optional and nullable."""
+    num_traces: int | Unset | None = UNSET
+    """Number of traces in the experiment. Optional and nullable."""
     playground: ExperimentPlayground | Unset | None = UNSET
     """Playground the experiment came from. Optional and nullable."""
-    prompt_run_settings: ExperimentPromptRunSettings | Unset | None = UNSET
-    """Prompt run settings. Optional and nullable."""
-    prompt_model: str | Unset | None = UNSET
-    """Model the prompt ran with. Optional and nullable."""
+    playground_id: str | Unset | None = UNSET
+    """Galileo ID of the playground the experiment came from. Optional and nullable."""
     prompt: ExperimentPrompt | Unset | None = UNSET
     """Prompt template the experiment used. Optional and nullable."""
+    prompt_model: str | Unset | None = UNSET
+    """Model the prompt ran with. Optional and nullable."""
+    prompt_run_settings: ExperimentPromptRunSettings | Unset | None = UNSET
+    """Prompt run settings. Optional and nullable."""
+    rank: int | Unset | None = UNSET
+    """Rank of the experiment. Optional and nullable."""
+    ranking_score: float | Unset | None = UNSET
+    """Ranking score of the experiment. Optional and nullable."""
+    status: ExperimentStatus | Unset | None = UNSET
+    """Status of the experiment. Optional and nullable."""
     tags: dict[str, Any] | Unset | None = UNSET
     """Tags of the experiment, a free-form object (the page mentions a 256 limit without
     showing the shape, so no structure is enforced). Optional and nullable.
     """
-    status: ExperimentStatus | Unset | None = UNSET
-    """Status of the experiment. Optional and nullable."""
+    task_type: TaskType | Unset = UNSET
+    """Task type of the experiment. Optional but never null."""
+    updated_at: datetime.datetime | Unset | None = UNSET
+    """Timestamp of the trace or span's last update. Optional and nullable."""
+    winner: bool | Unset | None = UNSET
+    """Whether the experiment is the winner. Optional and nullable."""
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
@@ -124,54 +124,54 @@ class ExperimentResponse:
 
         obj = _codec.as_object(data, path)
         return cls(
+            created_at=_codec.required(obj, "created_at", path, _codec.as_datetime),
             id=_codec.required(obj, "id", path, _codec.as_str),
             project_id=_codec.required(obj, "project_id", path, _codec.as_str),
-            created_at=_codec.required(obj, "created_at", path, _codec.as_datetime),
-            task_type=_codec.optional(obj, "task_type", path, _codec.enum_of(TaskType)),
-            updated_at=_codec.optional(
-                obj, "updated_at", path, _codec.nullable(_codec.as_datetime)
-            ),
-            name=_codec.optional(obj, "name", path, _codec.as_str),
-            created_by=_codec.optional(obj, "created_by", path, _codec.nullable(_codec.as_str)),
-            created_by_user=_codec.optional(
-                obj, "created_by_user", path, _codec.nullable(UserInfo.from_dict)
-            ),
-            num_spans=_codec.optional(obj, "num_spans", path, _codec.nullable(_codec.as_int)),
-            num_traces=_codec.optional(obj, "num_traces", path, _codec.nullable(_codec.as_int)),
-            dataset=_codec.optional(
-                obj, "dataset", path, _codec.nullable(ExperimentDataset.from_dict)
+            aggregate_feedback=_codec.optional(
+                obj, "aggregate_feedback", path, _codec.nullable(_codec.map_of(_codec.as_any))
             ),
             aggregate_metrics=_codec.optional(
                 obj, "aggregate_metrics", path, _codec.nullable(_codec.map_of(_codec.as_any))
             ),
-            aggregate_feedback=_codec.optional(
-                obj, "aggregate_feedback", path, _codec.nullable(_codec.map_of(_codec.as_any))
+            created_by=_codec.optional(obj, "created_by", path, _codec.nullable(_codec.as_str)),
+            created_by_user=_codec.optional(
+                obj, "created_by_user", path, _codec.nullable(UserInfo.from_dict)
             ),
-            ranking_score=_codec.optional(
-                obj, "ranking_score", path, _codec.nullable(_codec.as_float)
+            dataset=_codec.optional(
+                obj, "dataset", path, _codec.nullable(ExperimentDataset.from_dict)
             ),
-            rank=_codec.optional(obj, "rank", path, _codec.nullable(_codec.as_int)),
-            winner=_codec.optional(obj, "winner", path, _codec.nullable(_codec.as_bool)),
-            playground_id=_codec.optional(
-                obj, "playground_id", path, _codec.nullable(_codec.as_str)
-            ),
+            name=_codec.optional(obj, "name", path, _codec.as_str),
+            num_spans=_codec.optional(obj, "num_spans", path, _codec.nullable(_codec.as_int)),
+            num_traces=_codec.optional(obj, "num_traces", path, _codec.nullable(_codec.as_int)),
             playground=_codec.optional(
                 obj, "playground", path, _codec.nullable(ExperimentPlayground.from_dict)
             ),
+            playground_id=_codec.optional(
+                obj, "playground_id", path, _codec.nullable(_codec.as_str)
+            ),
+            prompt=_codec.optional(
+                obj, "prompt", path, _codec.nullable(ExperimentPrompt.from_dict)
+            ),
+            prompt_model=_codec.optional(obj, "prompt_model", path, _codec.nullable(_codec.as_str)),
             prompt_run_settings=_codec.optional(
                 obj,
                 "prompt_run_settings",
                 path,
                 _codec.nullable(ExperimentPromptRunSettings.from_dict),
             ),
-            prompt_model=_codec.optional(obj, "prompt_model", path, _codec.nullable(_codec.as_str)),
-            prompt=_codec.optional(
-                obj, "prompt", path, _codec.nullable(ExperimentPrompt.from_dict)
+            rank=_codec.optional(obj, "rank", path, _codec.nullable(_codec.as_int)),
+            ranking_score=_codec.optional(
+                obj, "ranking_score", path, _codec.nullable(_codec.as_float)
             ),
-            tags=_codec.optional(obj, "tags", path, _codec.nullable(_codec.map_of(_codec.as_any))),
             status=_codec.optional(
                 obj, "status", path, _codec.nullable(ExperimentStatus.from_dict)
             ),
+            tags=_codec.optional(obj, "tags", path, _codec.nullable(_codec.map_of(_codec.as_any))),
+            task_type=_codec.optional(obj, "task_type", path, _codec.enum_of(TaskType)),
+            updated_at=_codec.optional(
+                obj, "updated_at", path, _codec.nullable(_codec.as_datetime)
+            ),
+            winner=_codec.optional(obj, "winner", path, _codec.nullable(_codec.as_bool)),
             additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
         )
 
@@ -179,29 +179,29 @@ class ExperimentResponse:
         """The JSON object; with `request`, read-only fields are left out."""
         return _codec.encode_fields(
             (
+                ("created_at", self.created_at),
                 ("id", self.id),
                 ("project_id", self.project_id),
-                ("created_at", self.created_at),
-                ("task_type", self.task_type),
-                ("updated_at", self.updated_at),
-                ("name", self.name),
+                ("aggregate_feedback", self.aggregate_feedback),
+                ("aggregate_metrics", self.aggregate_metrics),
                 ("created_by", self.created_by),
                 ("created_by_user", self.created_by_user),
+                ("dataset", self.dataset),
+                ("name", self.name),
                 ("num_spans", self.num_spans),
                 ("num_traces", self.num_traces),
-                ("dataset", self.dataset),
-                ("aggregate_metrics", self.aggregate_metrics),
-                ("aggregate_feedback", self.aggregate_feedback),
-                ("ranking_score", self.ranking_score),
-                ("rank", self.rank),
-                ("winner", self.winner),
-                ("playground_id", self.playground_id),
                 ("playground", self.playground),
-                ("prompt_run_settings", self.prompt_run_settings),
-                ("prompt_model", self.prompt_model),
+                ("playground_id", self.playground_id),
                 ("prompt", self.prompt),
-                ("tags", self.tags),
+                ("prompt_model", self.prompt_model),
+                ("prompt_run_settings", self.prompt_run_settings),
+                ("rank", self.rank),
+                ("ranking_score", self.ranking_score),
                 ("status", self.status),
+                ("tags", self.tags),
+                ("task_type", self.task_type),
+                ("updated_at", self.updated_at),
+                ("winner", self.winner),
             ),
             self.additional_properties,
             request=request,

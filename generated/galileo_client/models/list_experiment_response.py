@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from .experiment_response import ExperimentResponse
 
 _WIRE_NAMES = frozenset(
-    {"starting_token", "limit", "paginated", "next_starting_token", "experiments"}
+    {"experiments", "limit", "next_starting_token", "paginated", "starting_token"}
 )
 
 
@@ -23,25 +23,25 @@ class ListExperimentResponse:
     Ref: spec/galileo.yaml#/components/schemas/ListExperimentResponse
     """
 
-    starting_token: int | Unset = UNSET
-    """Token this page starts at. Optional; defaults to 0.
-
-    Server default: 0.
-    """
+    experiments: list[ExperimentResponse] | Unset = UNSET
+    """Experiments on this page. Optional but never null (it is the page's item list)."""
     limit: int | Unset = UNSET
     """Page size this page was requested with. Optional; defaults to 100.
 
     Server default: 100.
     """
+    next_starting_token: int | Unset | None = UNSET
+    """Token of the next page, null on the last page. Optional and nullable."""
     paginated: bool | Unset = UNSET
     """Whether there are more pages. Optional; defaults to false.
 
     Server default: False.
     """
-    next_starting_token: int | Unset | None = UNSET
-    """Token of the next page, null on the last page. Optional and nullable."""
-    experiments: list[ExperimentResponse] | Unset = UNSET
-    """Experiments on this page. Optional but never null (it is the page's item list)."""
+    starting_token: int | Unset = UNSET
+    """Token this page starts at. Optional; defaults to 0.
+
+    Server default: 0.
+    """
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
@@ -53,15 +53,15 @@ class ListExperimentResponse:
 
         obj = _codec.as_object(data, path)
         return cls(
-            starting_token=_codec.optional(obj, "starting_token", path, _codec.as_int),
-            limit=_codec.optional(obj, "limit", path, _codec.as_int),
-            paginated=_codec.optional(obj, "paginated", path, _codec.as_bool),
-            next_starting_token=_codec.optional(
-                obj, "next_starting_token", path, _codec.nullable(_codec.as_int)
-            ),
             experiments=_codec.optional(
                 obj, "experiments", path, _codec.list_of(ExperimentResponse.from_dict)
             ),
+            limit=_codec.optional(obj, "limit", path, _codec.as_int),
+            next_starting_token=_codec.optional(
+                obj, "next_starting_token", path, _codec.nullable(_codec.as_int)
+            ),
+            paginated=_codec.optional(obj, "paginated", path, _codec.as_bool),
+            starting_token=_codec.optional(obj, "starting_token", path, _codec.as_int),
             additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
         )
 
@@ -69,11 +69,11 @@ class ListExperimentResponse:
         """The JSON object; with `request`, read-only fields are left out."""
         return _codec.encode_fields(
             (
-                ("starting_token", self.starting_token),
-                ("limit", self.limit),
-                ("paginated", self.paginated),
-                ("next_starting_token", self.next_starting_token),
                 ("experiments", self.experiments),
+                ("limit", self.limit),
+                ("next_starting_token", self.next_starting_token),
+                ("paginated", self.paginated),
+                ("starting_token", self.starting_token),
             ),
             self.additional_properties,
             request=request,

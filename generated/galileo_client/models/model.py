@@ -14,27 +14,27 @@ if TYPE_CHECKING:
 
 _WIRE_NAMES = frozenset(
     {
-        "name",
         "alias",
-        "integration",
-        "user_role",
-        "assistant_role",
-        "system_supported",
         "alternative_names",
-        "input_token_limit",
-        "output_token_limit",
-        "token_limit",
-        "output_price",
-        "input_price",
-        "cost_by",
-        "is_chat",
-        "provides_log_probs",
-        "formatting_tokens",
-        "response_prefix_tokens",
         "api_version",
-        "params_map",
-        "output_map",
+        "assistant_role",
+        "cost_by",
+        "formatting_tokens",
         "input_map",
+        "input_price",
+        "input_token_limit",
+        "integration",
+        "is_chat",
+        "name",
+        "output_map",
+        "output_price",
+        "output_token_limit",
+        "params_map",
+        "provides_log_probs",
+        "response_prefix_tokens",
+        "system_supported",
+        "token_limit",
+        "user_role",
     }
 )
 
@@ -47,43 +47,36 @@ class Model:
     Ref: spec/galileo.yaml#/components/schemas/Model
     """
 
-    name: str
-    """Name of the model."""
     alias: str
     """Alias of the model."""
-    integration: str | Unset = UNSET
-    """Integration that serves the model, e.g. "openai". Optional; the page shows no full value
-    list, so it is modelled as a plain string.
-    """
-    user_role: str | Unset | None = UNSET
-    """Role name used for user messages. Optional and nullable."""
-    assistant_role: str | Unset | None = UNSET
-    """Role name used for assistant messages. Optional and nullable."""
-    system_supported: bool | Unset = UNSET
-    """Whether the model supports system messages. Optional; defaults to false.
-
-    Server default: False.
-    """
+    name: str
+    """Name of the model."""
     alternative_names: list[str] | Unset | None = UNSET
     """Other names of the model. Optional and nullable."""
-    input_token_limit: int | Unset | None = UNSET
-    """Input token limit. Optional and nullable."""
-    output_token_limit: int | Unset | None = UNSET
-    """Output token limit. Optional and nullable."""
-    token_limit: int | Unset | None = UNSET
-    """Total token limit. Optional and nullable."""
-    output_price: float | Unset = UNSET
-    """Price of output. Optional; defaults to 0.
+    api_version: str | Unset | None = UNSET
+    """API version of the model. Optional and nullable."""
+    assistant_role: str | Unset | None = UNSET
+    """Role name used for assistant messages. Optional and nullable."""
+    cost_by: str | Unset = UNSET
+    """Unit the prices are charged by, e.g. "tokens". Optional; the page shows no full value
+    list, so it is modelled as a plain string.
+    """
+    formatting_tokens: int | Unset = UNSET
+    """Number of formatting tokens. Optional; defaults to 0.
 
     Server default: 0.
     """
+    input_map: ModelInputMap | Unset | None = UNSET
+    """Names the integration uses for prompt input. Optional and nullable."""
     input_price: float | Unset = UNSET
     """Price of input. Optional; defaults to 0.
 
     Server default: 0.
     """
-    cost_by: str | Unset = UNSET
-    """Unit the prices are charged by, e.g. "tokens". Optional; the page shows no full value
+    input_token_limit: int | Unset | None = UNSET
+    """Input token limit. Optional and nullable."""
+    integration: str | Unset = UNSET
+    """Integration that serves the model, e.g. "openai". Optional; the page shows no full value
     list, so it is modelled as a plain string.
     """
     is_chat: bool | Unset = UNSET
@@ -91,29 +84,36 @@ class Model:
 
     Server default: False.
     """
+    output_map: ModelOutputMap | Unset | None = UNSET
+    """Names the integration uses for response fields. Optional and nullable."""
+    output_price: float | Unset = UNSET
+    """Price of output. Optional; defaults to 0.
+
+    Server default: 0.
+    """
+    output_token_limit: int | Unset | None = UNSET
+    """Output token limit. Optional and nullable."""
+    params_map: ModelParamsMap | Unset | None = UNSET
+    """Names the integration uses for request parameters. Optional and nullable."""
     provides_log_probs: bool | Unset = UNSET
     """Whether the model returns log probabilities. Optional; defaults to false.
 
     Server default: False.
-    """
-    formatting_tokens: int | Unset = UNSET
-    """Number of formatting tokens. Optional; defaults to 0.
-
-    Server default: 0.
     """
     response_prefix_tokens: int | Unset = UNSET
     """Number of response prefix tokens. Optional; defaults to 0.
 
     Server default: 0.
     """
-    api_version: str | Unset | None = UNSET
-    """API version of the model. Optional and nullable."""
-    params_map: ModelParamsMap | Unset | None = UNSET
-    """Names the integration uses for request parameters. Optional and nullable."""
-    output_map: ModelOutputMap | Unset | None = UNSET
-    """Names the integration uses for response fields. Optional and nullable."""
-    input_map: ModelInputMap | Unset | None = UNSET
-    """Names the integration uses for prompt input. Optional and nullable."""
+    system_supported: bool | Unset = UNSET
+    """Whether the model supports system messages. Optional; defaults to false.
+
+    Server default: False.
+    """
+    token_limit: int | Unset | None = UNSET
+    """Total token limit. Optional and nullable."""
+    user_role: str | Unset | None = UNSET
+    """Role name used for user messages. Optional and nullable."""
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
@@ -127,43 +127,43 @@ class Model:
 
         obj = _codec.as_object(data, path)
         return cls(
-            name=_codec.required(obj, "name", path, _codec.as_str),
             alias=_codec.required(obj, "alias", path, _codec.as_str),
-            integration=_codec.optional(obj, "integration", path, _codec.as_str),
-            user_role=_codec.optional(obj, "user_role", path, _codec.nullable(_codec.as_str)),
-            assistant_role=_codec.optional(
-                obj, "assistant_role", path, _codec.nullable(_codec.as_str)
-            ),
-            system_supported=_codec.optional(obj, "system_supported", path, _codec.as_bool),
+            name=_codec.required(obj, "name", path, _codec.as_str),
             alternative_names=_codec.optional(
                 obj, "alternative_names", path, _codec.nullable(_codec.list_of(_codec.as_str))
             ),
-            input_token_limit=_codec.optional(
-                obj, "input_token_limit", path, _codec.nullable(_codec.as_int)
-            ),
-            output_token_limit=_codec.optional(
-                obj, "output_token_limit", path, _codec.nullable(_codec.as_int)
-            ),
-            token_limit=_codec.optional(obj, "token_limit", path, _codec.nullable(_codec.as_int)),
-            output_price=_codec.optional(obj, "output_price", path, _codec.as_float),
-            input_price=_codec.optional(obj, "input_price", path, _codec.as_float),
-            cost_by=_codec.optional(obj, "cost_by", path, _codec.as_str),
-            is_chat=_codec.optional(obj, "is_chat", path, _codec.as_bool),
-            provides_log_probs=_codec.optional(obj, "provides_log_probs", path, _codec.as_bool),
-            formatting_tokens=_codec.optional(obj, "formatting_tokens", path, _codec.as_int),
-            response_prefix_tokens=_codec.optional(
-                obj, "response_prefix_tokens", path, _codec.as_int
-            ),
             api_version=_codec.optional(obj, "api_version", path, _codec.nullable(_codec.as_str)),
-            params_map=_codec.optional(
-                obj, "params_map", path, _codec.nullable(ModelParamsMap.from_dict)
+            assistant_role=_codec.optional(
+                obj, "assistant_role", path, _codec.nullable(_codec.as_str)
             ),
-            output_map=_codec.optional(
-                obj, "output_map", path, _codec.nullable(ModelOutputMap.from_dict)
-            ),
+            cost_by=_codec.optional(obj, "cost_by", path, _codec.as_str),
+            formatting_tokens=_codec.optional(obj, "formatting_tokens", path, _codec.as_int),
             input_map=_codec.optional(
                 obj, "input_map", path, _codec.nullable(ModelInputMap.from_dict)
             ),
+            input_price=_codec.optional(obj, "input_price", path, _codec.as_float),
+            input_token_limit=_codec.optional(
+                obj, "input_token_limit", path, _codec.nullable(_codec.as_int)
+            ),
+            integration=_codec.optional(obj, "integration", path, _codec.as_str),
+            is_chat=_codec.optional(obj, "is_chat", path, _codec.as_bool),
+            output_map=_codec.optional(
+                obj, "output_map", path, _codec.nullable(ModelOutputMap.from_dict)
+            ),
+            output_price=_codec.optional(obj, "output_price", path, _codec.as_float),
+            output_token_limit=_codec.optional(
+                obj, "output_token_limit", path, _codec.nullable(_codec.as_int)
+            ),
+            params_map=_codec.optional(
+                obj, "params_map", path, _codec.nullable(ModelParamsMap.from_dict)
+            ),
+            provides_log_probs=_codec.optional(obj, "provides_log_probs", path, _codec.as_bool),
+            response_prefix_tokens=_codec.optional(
+                obj, "response_prefix_tokens", path, _codec.as_int
+            ),
+            system_supported=_codec.optional(obj, "system_supported", path, _codec.as_bool),
+            token_limit=_codec.optional(obj, "token_limit", path, _codec.nullable(_codec.as_int)),
+            user_role=_codec.optional(obj, "user_role", path, _codec.nullable(_codec.as_str)),
             additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
         )
 
@@ -171,27 +171,27 @@ class Model:
         """The JSON object; with `request`, read-only fields are left out."""
         return _codec.encode_fields(
             (
-                ("name", self.name),
                 ("alias", self.alias),
-                ("integration", self.integration),
-                ("user_role", self.user_role),
-                ("assistant_role", self.assistant_role),
-                ("system_supported", self.system_supported),
+                ("name", self.name),
                 ("alternative_names", self.alternative_names),
-                ("input_token_limit", self.input_token_limit),
-                ("output_token_limit", self.output_token_limit),
-                ("token_limit", self.token_limit),
-                ("output_price", self.output_price),
-                ("input_price", self.input_price),
-                ("cost_by", self.cost_by),
-                ("is_chat", self.is_chat),
-                ("provides_log_probs", self.provides_log_probs),
-                ("formatting_tokens", self.formatting_tokens),
-                ("response_prefix_tokens", self.response_prefix_tokens),
                 ("api_version", self.api_version),
-                ("params_map", self.params_map),
-                ("output_map", self.output_map),
+                ("assistant_role", self.assistant_role),
+                ("cost_by", self.cost_by),
+                ("formatting_tokens", self.formatting_tokens),
                 ("input_map", self.input_map),
+                ("input_price", self.input_price),
+                ("input_token_limit", self.input_token_limit),
+                ("integration", self.integration),
+                ("is_chat", self.is_chat),
+                ("output_map", self.output_map),
+                ("output_price", self.output_price),
+                ("output_token_limit", self.output_token_limit),
+                ("params_map", self.params_map),
+                ("provides_log_probs", self.provides_log_probs),
+                ("response_prefix_tokens", self.response_prefix_tokens),
+                ("system_supported", self.system_supported),
+                ("token_limit", self.token_limit),
+                ("user_role", self.user_role),
             ),
             self.additional_properties,
             request=request,

@@ -7,7 +7,7 @@ from typing import Any, Self
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES = frozenset({"prompt", "prefix", "suffix"})
+_WIRE_NAMES = frozenset({"prefix", "prompt", "suffix"})
 
 
 @dataclass(kw_only=True)
@@ -17,13 +17,13 @@ class ModelInputMap:
     Ref: spec/galileo.yaml#/components/schemas/ModelInputMap
     """
 
-    prompt: str | Unset | None = UNSET
-    """Field name of the prompt. Optional and nullable."""
     prefix: str | Unset = UNSET
     """Text put before the prompt. Optional; defaults to "".
 
     Server default: ''.
     """
+    prompt: str | Unset | None = UNSET
+    """Field name of the prompt. Optional and nullable."""
     suffix: str | Unset = UNSET
     """Text put after the prompt. Optional; defaults to "".
 
@@ -37,8 +37,8 @@ class ModelInputMap:
         """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
         obj = _codec.as_object(data, path)
         return cls(
-            prompt=_codec.optional(obj, "prompt", path, _codec.nullable(_codec.as_str)),
             prefix=_codec.optional(obj, "prefix", path, _codec.as_str),
+            prompt=_codec.optional(obj, "prompt", path, _codec.nullable(_codec.as_str)),
             suffix=_codec.optional(obj, "suffix", path, _codec.as_str),
             additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
         )
@@ -47,8 +47,8 @@ class ModelInputMap:
         """The JSON object; with `request`, read-only fields are left out."""
         return _codec.encode_fields(
             (
-                ("prompt", self.prompt),
                 ("prefix", self.prefix),
+                ("prompt", self.prompt),
                 ("suffix", self.suffix),
             ),
             self.additional_properties,

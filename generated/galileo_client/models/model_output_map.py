@@ -8,7 +8,7 @@ from .. import _codec
 from .._codec import UNSET, Unset
 
 _WIRE_NAMES = frozenset(
-    {"response", "token_count", "input_token_count", "output_token_count", "completion_reason"}
+    {"completion_reason", "input_token_count", "output_token_count", "response", "token_count"}
 )
 
 
@@ -20,16 +20,16 @@ class ModelOutputMap:
     Ref: spec/galileo.yaml#/components/schemas/ModelOutputMap
     """
 
-    response: str | Unset | None = UNSET
-    """Field name of the response text. Optional and nullable."""
-    token_count: str | Unset | None = UNSET
-    """Field name of the total token count. Optional and nullable."""
+    completion_reason: str | Unset | None = UNSET
+    """Field name of the completion reason. Optional and nullable."""
     input_token_count: str | Unset | None = UNSET
     """Field name of the input token count. Optional and nullable."""
     output_token_count: str | Unset | None = UNSET
     """Field name of the output token count. Optional and nullable."""
-    completion_reason: str | Unset | None = UNSET
-    """Field name of the completion reason. Optional and nullable."""
+    response: str | Unset | None = UNSET
+    """Field name of the response text. Optional and nullable."""
+    token_count: str | Unset | None = UNSET
+    """Field name of the total token count. Optional and nullable."""
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
@@ -38,17 +38,17 @@ class ModelOutputMap:
         """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
         obj = _codec.as_object(data, path)
         return cls(
-            response=_codec.optional(obj, "response", path, _codec.nullable(_codec.as_str)),
-            token_count=_codec.optional(obj, "token_count", path, _codec.nullable(_codec.as_str)),
+            completion_reason=_codec.optional(
+                obj, "completion_reason", path, _codec.nullable(_codec.as_str)
+            ),
             input_token_count=_codec.optional(
                 obj, "input_token_count", path, _codec.nullable(_codec.as_str)
             ),
             output_token_count=_codec.optional(
                 obj, "output_token_count", path, _codec.nullable(_codec.as_str)
             ),
-            completion_reason=_codec.optional(
-                obj, "completion_reason", path, _codec.nullable(_codec.as_str)
-            ),
+            response=_codec.optional(obj, "response", path, _codec.nullable(_codec.as_str)),
+            token_count=_codec.optional(obj, "token_count", path, _codec.nullable(_codec.as_str)),
             additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
         )
 
@@ -56,11 +56,11 @@ class ModelOutputMap:
         """The JSON object; with `request`, read-only fields are left out."""
         return _codec.encode_fields(
             (
-                ("response", self.response),
-                ("token_count", self.token_count),
+                ("completion_reason", self.completion_reason),
                 ("input_token_count", self.input_token_count),
                 ("output_token_count", self.output_token_count),
-                ("completion_reason", self.completion_reason),
+                ("response", self.response),
+                ("token_count", self.token_count),
             ),
             self.additional_properties,
             request=request,

@@ -9,23 +9,23 @@ from .._codec import UNSET, Unset
 
 _WIRE_NAMES = frozenset(
     {
-        "model",
-        "temperature",
-        "max_tokens",
-        "stop_sequences",
-        "top_p",
-        "top_k",
-        "frequency_penalty",
-        "presence_penalty",
-        "echo",
-        "logprobs",
-        "top_logprobs",
-        "n",
         "api_version",
-        "tools",
-        "tool_choice",
-        "response_format",
         "deployment_name",
+        "echo",
+        "frequency_penalty",
+        "logprobs",
+        "max_tokens",
+        "model",
+        "n",
+        "presence_penalty",
+        "response_format",
+        "stop_sequences",
+        "temperature",
+        "tool_choice",
+        "tools",
+        "top_k",
+        "top_logprobs",
+        "top_p",
     }
 )
 
@@ -38,40 +38,40 @@ class ModelParamsMap:
     Ref: spec/galileo.yaml#/components/schemas/ModelParamsMap
     """
 
-    model: str | Unset | None = UNSET
-    """Parameter name for the model. Optional and nullable."""
-    temperature: str | Unset | None = UNSET
-    """Parameter name for temperature. Optional and nullable."""
-    max_tokens: str | Unset | None = UNSET
-    """Parameter name for max_tokens. Optional and nullable."""
-    stop_sequences: str | Unset | None = UNSET
-    """Parameter name for stop_sequences. Optional and nullable."""
-    top_p: str | Unset | None = UNSET
-    """Parameter name for top_p. Optional and nullable."""
-    top_k: str | Unset | None = UNSET
-    """Parameter name for top_k. Optional and nullable."""
-    frequency_penalty: str | Unset | None = UNSET
-    """Parameter name for frequency_penalty. Optional and nullable."""
-    presence_penalty: str | Unset | None = UNSET
-    """Parameter name for presence_penalty. Optional and nullable."""
-    echo: str | Unset | None = UNSET
-    """Parameter name for echo. Optional and nullable."""
-    logprobs: str | Unset | None = UNSET
-    """Parameter name for logprobs. Optional and nullable."""
-    top_logprobs: str | Unset | None = UNSET
-    """Parameter name for top_logprobs. Optional and nullable."""
-    n: str | Unset | None = UNSET
-    """Parameter name for n. Optional and nullable."""
     api_version: str | Unset | None = UNSET
     """Parameter name for api_version. Optional and nullable."""
-    tools: str | Unset | None = UNSET
-    """Parameter name for tools. Optional and nullable."""
-    tool_choice: str | Unset | None = UNSET
-    """Parameter name for tool_choice. Optional and nullable."""
-    response_format: str | Unset | None = UNSET
-    """Parameter name for response_format. Optional and nullable."""
     deployment_name: str | Unset | None = UNSET
     """Parameter name for deployment_name. Optional and nullable."""
+    echo: str | Unset | None = UNSET
+    """Parameter name for echo. Optional and nullable."""
+    frequency_penalty: str | Unset | None = UNSET
+    """Parameter name for frequency_penalty. Optional and nullable."""
+    logprobs: str | Unset | None = UNSET
+    """Parameter name for logprobs. Optional and nullable."""
+    max_tokens: str | Unset | None = UNSET
+    """Parameter name for max_tokens. Optional and nullable."""
+    model: str | Unset | None = UNSET
+    """Parameter name for the model. Optional and nullable."""
+    n: str | Unset | None = UNSET
+    """Parameter name for n. Optional and nullable."""
+    presence_penalty: str | Unset | None = UNSET
+    """Parameter name for presence_penalty. Optional and nullable."""
+    response_format: str | Unset | None = UNSET
+    """Parameter name for response_format. Optional and nullable."""
+    stop_sequences: str | Unset | None = UNSET
+    """Parameter name for stop_sequences. Optional and nullable."""
+    temperature: str | Unset | None = UNSET
+    """Parameter name for temperature. Optional and nullable."""
+    tool_choice: str | Unset | None = UNSET
+    """Parameter name for tool_choice. Optional and nullable."""
+    tools: str | Unset | None = UNSET
+    """Parameter name for tools. Optional and nullable."""
+    top_k: str | Unset | None = UNSET
+    """Parameter name for top_k. Optional and nullable."""
+    top_logprobs: str | Unset | None = UNSET
+    """Parameter name for top_logprobs. Optional and nullable."""
+    top_p: str | Unset | None = UNSET
+    """Parameter name for top_p. Optional and nullable."""
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
@@ -80,33 +80,33 @@ class ModelParamsMap:
         """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
         obj = _codec.as_object(data, path)
         return cls(
-            model=_codec.optional(obj, "model", path, _codec.nullable(_codec.as_str)),
-            temperature=_codec.optional(obj, "temperature", path, _codec.nullable(_codec.as_str)),
-            max_tokens=_codec.optional(obj, "max_tokens", path, _codec.nullable(_codec.as_str)),
-            stop_sequences=_codec.optional(
-                obj, "stop_sequences", path, _codec.nullable(_codec.as_str)
-            ),
-            top_p=_codec.optional(obj, "top_p", path, _codec.nullable(_codec.as_str)),
-            top_k=_codec.optional(obj, "top_k", path, _codec.nullable(_codec.as_str)),
-            frequency_penalty=_codec.optional(
-                obj, "frequency_penalty", path, _codec.nullable(_codec.as_str)
-            ),
-            presence_penalty=_codec.optional(
-                obj, "presence_penalty", path, _codec.nullable(_codec.as_str)
-            ),
-            echo=_codec.optional(obj, "echo", path, _codec.nullable(_codec.as_str)),
-            logprobs=_codec.optional(obj, "logprobs", path, _codec.nullable(_codec.as_str)),
-            top_logprobs=_codec.optional(obj, "top_logprobs", path, _codec.nullable(_codec.as_str)),
-            n=_codec.optional(obj, "n", path, _codec.nullable(_codec.as_str)),
             api_version=_codec.optional(obj, "api_version", path, _codec.nullable(_codec.as_str)),
-            tools=_codec.optional(obj, "tools", path, _codec.nullable(_codec.as_str)),
-            tool_choice=_codec.optional(obj, "tool_choice", path, _codec.nullable(_codec.as_str)),
-            response_format=_codec.optional(
-                obj, "response_format", path, _codec.nullable(_codec.as_str)
-            ),
             deployment_name=_codec.optional(
                 obj, "deployment_name", path, _codec.nullable(_codec.as_str)
             ),
+            echo=_codec.optional(obj, "echo", path, _codec.nullable(_codec.as_str)),
+            frequency_penalty=_codec.optional(
+                obj, "frequency_penalty", path, _codec.nullable(_codec.as_str)
+            ),
+            logprobs=_codec.optional(obj, "logprobs", path, _codec.nullable(_codec.as_str)),
+            max_tokens=_codec.optional(obj, "max_tokens", path, _codec.nullable(_codec.as_str)),
+            model=_codec.optional(obj, "model", path, _codec.nullable(_codec.as_str)),
+            n=_codec.optional(obj, "n", path, _codec.nullable(_codec.as_str)),
+            presence_penalty=_codec.optional(
+                obj, "presence_penalty", path, _codec.nullable(_codec.as_str)
+            ),
+            response_format=_codec.optional(
+                obj, "response_format", path, _codec.nullable(_codec.as_str)
+            ),
+            stop_sequences=_codec.optional(
+                obj, "stop_sequences", path, _codec.nullable(_codec.as_str)
+            ),
+            temperature=_codec.optional(obj, "temperature", path, _codec.nullable(_codec.as_str)),
+            tool_choice=_codec.optional(obj, "tool_choice", path, _codec.nullable(_codec.as_str)),
+            tools=_codec.optional(obj, "tools", path, _codec.nullable(_codec.as_str)),
+            top_k=_codec.optional(obj, "top_k", path, _codec.nullable(_codec.as_str)),
+            top_logprobs=_codec.optional(obj, "top_logprobs", path, _codec.nullable(_codec.as_str)),
+            top_p=_codec.optional(obj, "top_p", path, _codec.nullable(_codec.as_str)),
             additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
         )
 
@@ -114,23 +114,23 @@ class ModelParamsMap:
         """The JSON object; with `request`, read-only fields are left out."""
         return _codec.encode_fields(
             (
-                ("model", self.model),
-                ("temperature", self.temperature),
-                ("max_tokens", self.max_tokens),
-                ("stop_sequences", self.stop_sequences),
-                ("top_p", self.top_p),
-                ("top_k", self.top_k),
-                ("frequency_penalty", self.frequency_penalty),
-                ("presence_penalty", self.presence_penalty),
-                ("echo", self.echo),
-                ("logprobs", self.logprobs),
-                ("top_logprobs", self.top_logprobs),
-                ("n", self.n),
                 ("api_version", self.api_version),
-                ("tools", self.tools),
-                ("tool_choice", self.tool_choice),
-                ("response_format", self.response_format),
                 ("deployment_name", self.deployment_name),
+                ("echo", self.echo),
+                ("frequency_penalty", self.frequency_penalty),
+                ("logprobs", self.logprobs),
+                ("max_tokens", self.max_tokens),
+                ("model", self.model),
+                ("n", self.n),
+                ("presence_penalty", self.presence_penalty),
+                ("response_format", self.response_format),
+                ("stop_sequences", self.stop_sequences),
+                ("temperature", self.temperature),
+                ("tool_choice", self.tool_choice),
+                ("tools", self.tools),
+                ("top_k", self.top_k),
+                ("top_logprobs", self.top_logprobs),
+                ("top_p", self.top_p),
             ),
             self.additional_properties,
             request=request,

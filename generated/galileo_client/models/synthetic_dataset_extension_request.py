@@ -14,13 +14,13 @@ if TYPE_CHECKING:
 
 _WIRE_NAMES = frozenset(
     {
-        "prompt_settings",
-        "prompt",
-        "instructions",
-        "examples",
-        "source_dataset",
-        "data_types",
         "count",
+        "data_types",
+        "examples",
+        "instructions",
+        "prompt",
+        "prompt_settings",
+        "source_dataset",
     }
 )
 
@@ -32,23 +32,23 @@ class SyntheticDatasetExtensionRequest:
     Ref: spec/galileo.yaml#/components/schemas/SyntheticDatasetExtensionRequest
     """
 
-    prompt_settings: ExtendPromptSettings | Unset | None = UNSET
-    """Prompt settings for the generation run. Optional and nullable."""
-    prompt: str | Unset | None = UNSET
-    """Prompt for the synthetic data generation. Optional and nullable."""
-    instructions: str | Unset | None = UNSET
-    """Instructions for the synthetic data generation. Optional and nullable."""
-    examples: list[str] | Unset | None = UNSET
-    """Example rows to guide the generation. Optional and nullable."""
-    source_dataset: SourceDataset | Unset | None = UNSET
-    """Dataset (and optionally rows) to extend. Optional and nullable."""
-    data_types: list[SyntheticDataTypes] | Unset | None = UNSET
-    """Kinds of synthetic data to generate. Optional and nullable."""
     count: int | Unset = UNSET
     """Number of rows to generate. Optional; defaults to 10.
 
     Server default: 10.
     """
+    data_types: list[SyntheticDataTypes] | Unset | None = UNSET
+    """Kinds of synthetic data to generate. Optional and nullable."""
+    examples: list[str] | Unset | None = UNSET
+    """Example rows to guide the generation. Optional and nullable."""
+    instructions: str | Unset | None = UNSET
+    """Instructions for the synthetic data generation. Optional and nullable."""
+    prompt: str | Unset | None = UNSET
+    """Prompt for the synthetic data generation. Optional and nullable."""
+    prompt_settings: ExtendPromptSettings | Unset | None = UNSET
+    """Prompt settings for the generation run. Optional and nullable."""
+    source_dataset: SourceDataset | Unset | None = UNSET
+    """Dataset (and optionally rows) to extend. Optional and nullable."""
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
@@ -61,24 +61,24 @@ class SyntheticDatasetExtensionRequest:
 
         obj = _codec.as_object(data, path)
         return cls(
-            prompt_settings=_codec.optional(
-                obj, "prompt_settings", path, _codec.nullable(ExtendPromptSettings.from_dict)
-            ),
-            prompt=_codec.optional(obj, "prompt", path, _codec.nullable(_codec.as_str)),
-            instructions=_codec.optional(obj, "instructions", path, _codec.nullable(_codec.as_str)),
-            examples=_codec.optional(
-                obj, "examples", path, _codec.nullable(_codec.list_of(_codec.as_str))
-            ),
-            source_dataset=_codec.optional(
-                obj, "source_dataset", path, _codec.nullable(SourceDataset.from_dict)
-            ),
+            count=_codec.optional(obj, "count", path, _codec.as_int),
             data_types=_codec.optional(
                 obj,
                 "data_types",
                 path,
                 _codec.nullable(_codec.list_of(_codec.enum_of(SyntheticDataTypes))),
             ),
-            count=_codec.optional(obj, "count", path, _codec.as_int),
+            examples=_codec.optional(
+                obj, "examples", path, _codec.nullable(_codec.list_of(_codec.as_str))
+            ),
+            instructions=_codec.optional(obj, "instructions", path, _codec.nullable(_codec.as_str)),
+            prompt=_codec.optional(obj, "prompt", path, _codec.nullable(_codec.as_str)),
+            prompt_settings=_codec.optional(
+                obj, "prompt_settings", path, _codec.nullable(ExtendPromptSettings.from_dict)
+            ),
+            source_dataset=_codec.optional(
+                obj, "source_dataset", path, _codec.nullable(SourceDataset.from_dict)
+            ),
             additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
         )
 
@@ -86,13 +86,13 @@ class SyntheticDatasetExtensionRequest:
         """The JSON object; with `request`, read-only fields are left out."""
         return _codec.encode_fields(
             (
-                ("prompt_settings", self.prompt_settings),
-                ("prompt", self.prompt),
-                ("instructions", self.instructions),
-                ("examples", self.examples),
-                ("source_dataset", self.source_dataset),
-                ("data_types", self.data_types),
                 ("count", self.count),
+                ("data_types", self.data_types),
+                ("examples", self.examples),
+                ("instructions", self.instructions),
+                ("prompt", self.prompt),
+                ("prompt_settings", self.prompt_settings),
+                ("source_dataset", self.source_dataset),
             ),
             self.additional_properties,
             request=request,

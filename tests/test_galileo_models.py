@@ -1,0 +1,127 @@
+"""The checked-in Galileo client's models against the payloads of the two v2 docs pages (../shared/seeds).
+
+Absent and null stay different, unknown properties and enum values survive, and the wire format round-trips.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT.parent / "shared" / "seeds"
+sys.path.insert(0, str(ROOT / "generated"))
+
+from galileo_client import UNSET, DecodeError  # noqa: E402
+from galileo_client.models import (  # noqa: E402
+    ExperimentResponse,
+    ListExperimentResponse,
+    SyntheticDatasetExtensionRequest,
+    SyntheticDatasetExtensionResponse,
+    SyntheticDataTypes,
+    TaskType,
+)
+
+
+def json_objects(text: str) -> Iterator[dict[str, Any]]:
+    """Every top-level JSON object in a docs page (curl bodies and response samples)."""
+    decoder = json.JSONDecoder()
+    position = text.find("{")
+    while position != -1:
+        try:
+            value, end = decoder.raw_decode(text, position)
+        except json.JSONDecodeError:
+            position = text.find("{", position + 1)
+            continue
+        if isinstance(value, dict) and value:
+            yield value
+        position = text.find("{", end)
+
+
+def seed_payloads(page: str) -> list[dict[str, Any]]:
+    path = SEEDS / page
+    if not path.is_file():
+        pytest.fail(f"seed page missing: {path} (../shared must sit beside the repo)")
+    return list(json_objects(path.read_text()))
+
+
+def test_extend_dataset_payloads_round_trip() -> None:
+    payloads = seed_payloads("galileo-v2-datasets-extend.txt")
+    requests = [p for p in payloads if "prompt_settings" in p]
+    responses = [p for p in payloads if set(p) == {"dataset_id"}]
+    assert requests and responses  # the page shows both, twice
+    for payload in requests:
+        model = SyntheticDatasetExtensionRequest.from_dict(payload)
+        assert json.dumps(model.to_dict(), sort_keys=True) == json.dumps(payload, sort_keys=True)
+        assert model.data_types == [SyntheticDataTypes.GENERAL_QUERY]
+    for payload in responses:
+        assert SyntheticDatasetExtensionResponse.from_dict(payload).to_dict() == payload
+
+
+def test_list_experiments_payloads_round_trip() -> None:
+    payloads = [p for p in seed_payloads("galileo-v2-experiments-paginated.txt") if "experiments" in p]
+    assert payloads
+    for payload in payloads:
+        page = ListExperimentResponse.from_dict(payload)
+        assert page.to_dict() == payload
+        # Same wire text: dict equality alone would accept 1.0 for 1.
+        assert json.dumps(page.to_dict(), sort_keys=True) == json.dumps(payload, sort_keys=True)
+        experiment = page.experiments[0] if page.experiments else None
+        assert experiment is not None
+        assert experiment.task_type == TaskType.VALUE_0
+        assert experiment.created_at.tzinfo is not None
+        assert payload["experiments"][0]["created_at"].endswith("Z")
+
+
+def experiment(**fields: Any) -> dict[str, Any]:
+    return {"id": "e1", "project_id": "p1", "created_at": "2023-11-07T05:31:56Z", **fields}
+
+
+def test_absent_and_null_are_different() -> None:
+    absent = ExperimentResponse.from_dict(experiment())
+    null = ExperimentResponse.from_dict(experiment(rank=None))
+    assert absent.rank is UNSET and null.rank is None
+    assert "rank" not in absent.to_dict()
+    assert null.to_dict()["rank"] is None
+
+
+def test_unknown_properties_are_kept_and_written_back() -> None:
+    payload = experiment(brand_new_field={"nested": [1, 2]})
+    model = ExperimentResponse.from_dict(payload)
+    assert model.additional_properties == {"brand_new_field": {"nested": [1, 2]}}
+    assert model.to_dict() == payload
+
+
+def test_unknown_enum_values_are_accepted_and_round_trip() -> None:
+    payload = experiment(task_type=42)
+    model = ExperimentResponse.from_dict(payload)
+    assert isinstance(model.task_type, TaskType)
+    assert model.task_type == 42 and model.task_type.value == 42
+    assert model.to_dict() == payload
+    request = {"data_types": ["General Query", "Brand New Type"]}
+    assert SyntheticDatasetExtensionRequest.from_dict(request).to_dict() == request
+
+
+@pytest.mark.parametrize(
+    ("payload", "path"),
+    [
+        (experiment(task_type="zero"), "$.task_type"),
+        (experiment(created_at="yesterday"), "$.created_at"),
+        ({"id": "e1", "project_id": "p1"}, "$.created_at"),
+        (experiment(dataset={"dataset_id": 7}), "$.dataset.dataset_id"),
+    ],
+)
+def test_a_mismatch_names_its_json_path(payload: dict[str, Any], path: str) -> None:
+    with pytest.raises(DecodeError) as caught:
+        ExperimentResponse.from_dict(payload)
+    assert caught.value.path == path
+
+
+def test_timestamps_keep_z_and_milliseconds() -> None:
+    for stamp in ("2023-11-07T05:31:56Z", "2023-11-07T05:31:56.120Z", "2023-11-07T05:31:56+02:00"):
+        assert ExperimentResponse.from_dict(experiment(updated_at=stamp)).to_dict()["updated_at"] == stamp
