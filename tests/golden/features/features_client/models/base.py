@@ -7,7 +7,7 @@ from typing import Any, Self
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES = frozenset({"name", "id"})
+_WIRE_NAMES = frozenset({"id", "name"})
 _READ_ONLY = frozenset({"id"})
 
 

@@ -7,7 +7,7 @@ from typing import Any, Literal, Self
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES = frozenset({"name", "id", "petType", "lives"})
+_WIRE_NAMES = frozenset({"id", "lives", "name", "petType"})
 _READ_ONLY = frozenset({"id"})
 
 

@@ -7,7 +7,7 @@ from typing import Any, Literal, Self
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES = frozenset({"name", "id", "petType", "good"})
+_WIRE_NAMES = frozenset({"good", "id", "name", "petType"})
 _READ_ONLY = frozenset({"id"})
 
 
@@ -18,9 +18,9 @@ class Dog:
     name: str
     """The "name"; may hold \"\"\" and \\ safely."""
     pet_type: Literal["dog"]
+    good: bool | Unset | None = UNSET
     id: int | Unset = UNSET
     """Read-only: sent by the server, never in requests."""
-    good: bool | Unset | None = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
@@ -31,8 +31,8 @@ class Dog:
         return cls(
             name=_codec.required(obj, "name", path, _codec.as_str),
             pet_type=_codec.required(obj, "petType", path, _codec.const("dog")),
-            id=_codec.optional(obj, "id", path, _codec.as_int),
             good=_codec.optional(obj, "good", path, _codec.nullable(_codec.as_bool)),
+            id=_codec.optional(obj, "id", path, _codec.as_int),
             additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
         )
 
@@ -42,8 +42,8 @@ class Dog:
             (
                 ("name", self.name),
                 ("petType", self.pet_type),
-                ("id", self.id),
                 ("good", self.good),
+                ("id", self.id),
             ),
             self.additional_properties,
             request=request,

@@ -11,7 +11,7 @@ from .._codec import UNSET, Unset
 if TYPE_CHECKING:
     from .node_value import NodeValue
 
-_WIRE_NAMES = frozenset({"value", "children", "meta", "created", "+1", "-1", "class"})
+_WIRE_NAMES = frozenset({"+1", "-1", "children", "class", "created", "meta", "value"})
 
 
 @dataclass(kw_only=True)
@@ -21,13 +21,13 @@ class Node:
     Ref: tests/golden/features.yaml#/components/schemas/Node
     """
 
-    value: NodeValue | Unset = UNSET
     children: list[Node] | Unset = UNSET
-    meta: dict[str, float] | Unset = UNSET
-    created: datetime.datetime | Unset = UNSET
-    plus_1: int | Unset = UNSET
-    minus_1: int | Unset = UNSET
     class_: str | Unset = UNSET
+    created: datetime.datetime | Unset = UNSET
+    meta: dict[str, float] | Unset = UNSET
+    minus_1: int | Unset = UNSET
+    plus_1: int | Unset = UNSET
+    value: NodeValue | Unset = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
@@ -39,13 +39,13 @@ class Node:
 
         obj = _codec.as_object(data, path)
         return cls(
-            value=_codec.optional(obj, "value", path, decode_node_value),
             children=_codec.optional(obj, "children", path, _codec.list_of(Node.from_dict)),
-            meta=_codec.optional(obj, "meta", path, _codec.map_of(_codec.as_float)),
-            created=_codec.optional(obj, "created", path, _codec.as_datetime),
-            plus_1=_codec.optional(obj, "+1", path, _codec.as_int),
-            minus_1=_codec.optional(obj, "-1", path, _codec.as_int),
             class_=_codec.optional(obj, "class", path, _codec.as_str),
+            created=_codec.optional(obj, "created", path, _codec.as_datetime),
+            meta=_codec.optional(obj, "meta", path, _codec.map_of(_codec.as_float)),
+            minus_1=_codec.optional(obj, "-1", path, _codec.as_int),
+            plus_1=_codec.optional(obj, "+1", path, _codec.as_int),
+            value=_codec.optional(obj, "value", path, decode_node_value),
             additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
         )
 
@@ -53,13 +53,13 @@ class Node:
         """The JSON object; with `request`, read-only fields are left out."""
         return _codec.encode_fields(
             (
-                ("value", self.value),
                 ("children", self.children),
-                ("meta", self.meta),
-                ("created", self.created),
-                ("+1", self.plus_1),
-                ("-1", self.minus_1),
                 ("class", self.class_),
+                ("created", self.created),
+                ("meta", self.meta),
+                ("-1", self.minus_1),
+                ("+1", self.plus_1),
+                ("value", self.value),
             ),
             self.additional_properties,
             request=request,
