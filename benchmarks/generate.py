@@ -83,9 +83,12 @@ def run(spec: Path) -> None:
         return
     figures = json.loads(child.stdout.splitlines()[-1])
     stages = ("load", "validate", "build", "render", "format")
-    total = sum(float(figures.get(stage, 0)) for stage in stages)  # type: ignore[arg-type]
+    total = sum(float(figures.get(stage, 0)) for stage in stages)
     times = "  ".join(f"{stage} {figures[stage]:>6}s" for stage in stages if stage in figures)
-    extra = f"refused: {figures['refused']}" if "refused" in figures else f"{figures['files']} files, {figures['lines']} lines"
+    if "refused" in figures:
+        extra = f"refused: {figures['refused']}"
+    else:
+        extra = f"{figures['files']} files, {figures['lines']} lines"
     print(f"{spec.name:28} total {total:7.2f}s  {times}  peak {figures['peak_mb']} MB  {extra}")
 
 
