@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import black
+from importlib.metadata import version
 
 from black import format_str
 from black.mode import Mode, TargetVersion
@@ -72,7 +72,7 @@ def _cache_dir() -> Path | None:
     if os.environ.get("OAPIGEN_CACHE", "").lower() in ("off", "0", "false", "no"):
         return None
     root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return root / "oapigen" / f"black-{black.__version__}-py311-{LINE_LENGTH}"
+    return root / "oapigen" / f"black-{version('black')}-py311-{LINE_LENGTH}"
 
 
 def _cache_key(text: str) -> str:
