@@ -13,9 +13,8 @@ import os
 import tempfile
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
-
 from importlib.metadata import version
+from pathlib import Path
 
 from black import format_str
 from black.mode import Mode, TargetVersion
