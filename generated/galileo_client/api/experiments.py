@@ -216,7 +216,7 @@ def list_experiments_paginated_iter_async(
     return _pagination.aiterate_items(pages, _list_experiments_paginated_items)
 
 
-def _list_experiments_paginated_next_token(page: ListExperimentResponse) -> int | None:
+def _list_experiments_paginated_next_token(page: ListExperimentResponse, token: int) -> int | None:
     return _codec.present(page.next_starting_token) if page.paginated is True else None
 
 

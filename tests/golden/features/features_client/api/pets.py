@@ -388,7 +388,7 @@ def list_pets_iter_async(
     return _pagination.aiterate_items(pages, _list_pets_items)
 
 
-def _list_pets_next_token(page: PetPage) -> str | Unset | None:
+def _list_pets_next_token(page: PetPage, token: str | Unset) -> str | Unset | None:
     return _codec.present(page.next)
 
 

@@ -11,7 +11,7 @@ _WIRE_NAMES = frozenset({"label"})
 
 
 @dataclass(kw_only=True)
-class node:
+class Node2:
     """Sanitizes to the same class name as Node.
 
     Ref: tests/golden/features.yaml#/components/schemas/node
