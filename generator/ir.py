@@ -201,16 +201,19 @@ class Response:
         return self.status.startswith("2")
 
 
+PaginationStyle = Literal["token", "cursor", "offset", "page"]
+
+
 @dataclass(frozen=True, slots=True)
 class Pagination:
-    """How an operation pages, from the `x-pagination` extension (see the README).
+    """How an operation pages, from the `x-pagination` extension (see docs/pagination.md).
 
     Paths are attribute names from the page model down (`("next_starting_token",)`), already checked to exist.
     """
 
-    style: Literal["token", "cursor"]
-    request_parameter: str  # py_name of the parameter that carries the token or cursor
-    next_value: tuple[str, ...]  # attribute path in the page to the next token or cursor
+    style: PaginationStyle
+    request_parameter: str  # py_name of the parameter that carries the token, cursor, offset or page number
+    next_value: tuple[str, ...]  # attribute path to the next token or cursor; empty for offset and page
     has_more: tuple[str, ...]  # attribute path to a boolean "more pages" flag; empty when the next value decides
     items: tuple[str, ...]  # attribute path to the list of items
     item_type: TypeExpr

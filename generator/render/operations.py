@@ -189,9 +189,11 @@ def _success_responses(operation: ir.Operation) -> tuple[ir.Response, ...]:
     if success:
         return success
     # No 2xx declared: a `default` response describes success too, else the body is ignored.
-    return tuple(ir.Response("2XX", r.content_type, r.kind, r.type, r.description) for r in operation.responses if r.status == "DEFAULT") or (
-        ir.Response("2XX", "", "empty", None, ""),
-    )
+    return tuple(
+        ir.Response("2XX", r.content_type, r.kind, r.type, r.description)
+        for r in operation.responses
+        if r.status == "DEFAULT"
+    ) or (ir.Response("2XX", "", "empty", None, ""),)
 
 
 def _response_annotation(response: ir.Response, types: TypeRenderer) -> str:
@@ -205,7 +207,10 @@ def _body_decoder(response: ir.Response, types: TypeRenderer) -> str:
 
 
 def _responses(operation: ir.Operation, types: TypeRenderer) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    success = [(py_literal(r.status.lower() if r.status == "DEFAULT" else r.status), _body_decoder(r, types)) for r in _success_responses(operation)]
+    success = [
+        (py_literal(r.status.lower() if r.status == "DEFAULT" else r.status), _body_decoder(r, types))
+        for r in _success_responses(operation)
+    ]
     errors = [
         (py_literal("default" if r.status == "DEFAULT" else r.status), _body_decoder(r, types))
         for r in operation.responses
@@ -217,7 +222,9 @@ def _responses(operation: ir.Operation, types: TypeRenderer) -> tuple[list[tuple
 def _operation_doc(operation: ir.Operation) -> str:
     args = [(param.py_name, _param_text(param)) for param in operation.parameters]
     if operation.body is not None:
-        args.append((operation.body.py_name, operation.body.description or f"The request body ({operation.body.content_type})."))
+        args.append(
+            (operation.body.py_name, operation.body.description or f"The request body ({operation.body.content_type}).")
+        )
     args.append(("options", "Per-call overrides of timeout, retries and headers."))
     returns = [(r.status, r.description) for r in operation.success_responses]
     raises = [
@@ -253,10 +260,18 @@ def _pagination(operation: ir.Operation, args: list[ArgView], types: TypeRendere
     pagination = operation.pagination
     if pagination is None:
         return None
-    next_token = f"_codec.present(page.{'.'.join(pagination.next_value)})"
+    token = next(arg for arg in args if arg.py_name == pagination.request_parameter)
+    items = f"_{operation.function_name}_items(page)"
+    if pagination.style == "offset":
+        next_token = f"_pagination.next_offset(token, {items})"
+    elif pagination.style == "page":
+        # Without a declared default, page numbers are taken to start at 1 (docs/pagination.md).
+        first = token.default if token.default.isdigit() else "1"
+        next_token = f"_pagination.next_page_number(token, {items}, first={first})"
+    else:
+        next_token = f"_codec.present(page.{'.'.join(pagination.next_value)})"
     if pagination.has_more:
         next_token = f"{next_token} if page.{'.'.join(pagination.has_more)} is True else None"
-    token = next(arg for arg in args if arg.py_name == pagination.request_parameter)
     fetch_args = [f"{arg.py_name}={'token' if arg is token else arg.py_name}" for arg in args]
     return PaginationView(
         token_arg=token.py_name,

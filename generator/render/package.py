@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from generator import ir
 from generator.naming import snake_case
-from generator.quoting import markdown_text, py_literal, py_literal_block
+from generator.quoting import header_token, markdown_text, py_literal, py_literal_block
 from generator.render.docs import docstring
 from generator.render.imports import Imports, isort_key
 from generator.render.operations import OperationView
@@ -107,7 +107,9 @@ def client_view(api: ir.Api) -> ClientView:
     imports.add("ssl")
     imports.add("httpx")
     imports.add("collections.abc", "Mapping")
-    imports.add("._base_client", "DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "AsyncBaseClient", "Credential", "SyncClient")
+    imports.add(
+        "._base_client", "DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "AsyncBaseClient", "Credential", "SyncClient"
+    )
     if credentials:
         imports.add("os")
     if any(scheme.kind == "basic" for scheme in schemes):
@@ -120,7 +122,7 @@ def client_view(api: ir.Api) -> ClientView:
         imports=imports.lines(),
         base_url=py_literal(base_url),
         has_default_base_url=bool(base_url),
-        user_agent=py_literal(f"{api.package}/{api.version or '0'} (oapigen)"),
+        user_agent=py_literal(f"{api.package}/{header_token(api.version, fallback='0')} (oapigen)"),
         credentials=credentials,
         credential_args=args,
         credential_call=", ".join(args),

@@ -28,7 +28,7 @@ def test_iterates_until_next_token_is_none(rt: Runtime) -> None:
         fetched.append(token)
         return pages[token]
 
-    iterator = rt.pagination.iterate_pages(fetch, None, lambda page: page["next"])
+    iterator = rt.pagination.iterate_pages(fetch, None, lambda page, _: page["next"])
     assert fetched == []  # lazy
     assert next(iterator) == pages[None] and fetched == [None]
     assert list(iterator) == [pages["b"], pages["c"]]
@@ -38,7 +38,7 @@ def test_iterates_until_next_token_is_none(rt: Runtime) -> None:
 def test_items(rt: Runtime) -> None:
     pages = cursor_pages("b", None)
     items = rt.pagination.iterate_items(
-        rt.pagination.iterate_pages(pages.__getitem__, None, lambda page: page["next"]), lambda page: page["items"]
+        rt.pagination.iterate_pages(pages.__getitem__, None, lambda page, _: page["next"]), lambda page: page["items"]
     )
     assert list(items) == ["None-0", "None-1", "b-0", "b-1"]
 
@@ -49,8 +49,30 @@ def test_offsets_and_empty_pages(rt: Runtime) -> None:
     def fetch(offset: int) -> list[int]:
         return data[offset : offset + 3]
 
-    pages = rt.pagination.iterate_pages(fetch, 0, lambda page: page[-1] + 1 if len(page) == 3 else None)
-    assert list(pages) == [[0, 1, 2], [3, 4, 5], [6]]
+    assert rt.pagination.next_offset(rt.codec.UNSET, [1, 2]) == 2  # an unset offset is the first, 0
+    pages = rt.pagination.iterate_pages(fetch, 0, lambda page, offset: rt.pagination.next_offset(offset, page))
+    # A short page does not end it (servers cap page sizes); the empty page after it does.
+    assert list(pages) == [[0, 1, 2], [3, 4, 5], [6], []]
+
+
+def test_page_numbers_start_at_first_and_stop_on_an_empty_page(rt: Runtime) -> None:
+    data = {1: ["a", "b"], 2: ["c"], 3: []}
+    fetched: list[Any] = []
+
+    def fetch(number: Any) -> list[str]:
+        fetched.append(number)
+        return data[1 if number is rt.codec.UNSET else number]
+
+    def next_number(page: list[str], number: Any) -> int | None:
+        result: int | None = rt.pagination.next_page_number(number, page, first=1)
+        return result
+
+    assert list(rt.pagination.iterate_items(rt.pagination.iterate_pages(fetch, rt.codec.UNSET, next_number), list)) == [
+        "a",
+        "b",
+        "c",
+    ]
+    assert fetched == [rt.codec.UNSET, 2, 3]
 
 
 @pytest.mark.parametrize(
@@ -71,7 +93,7 @@ def test_repeated_token_raises_instead_of_looping(rt: Runtime, tokens: list[Any]
         return next(answers)
 
     with pytest.raises(rt.errors.PaginationError, match=f"page token {repeated}.* twice") as caught:
-        list(rt.pagination.iterate_pages(fetch, "start", lambda page: page))
+        list(rt.pagination.iterate_pages(fetch, "start", lambda page, _: page))
     assert isinstance(caught.value, rt.errors.APIError)
     assert len(fetched) == len(tokens)
 
@@ -84,8 +106,8 @@ def test_async_pages_and_items(rt: Runtime) -> None:
         return pages[token]
 
     async def run() -> tuple[list[Any], list[str]]:
-        all_pages = [page async for page in rt.pagination.aiterate_pages(fetch, None, lambda page: page["next"])]
-        pager: AsyncIterator[Any] = rt.pagination.aiterate_pages(fetch, None, lambda page: page["next"])
+        all_pages = [page async for page in rt.pagination.aiterate_pages(fetch, None, lambda page, _: page["next"])]
+        pager: AsyncIterator[Any] = rt.pagination.aiterate_pages(fetch, None, lambda page, _: page["next"])
         items = [item async for item in rt.pagination.aiterate_items(pager, lambda page: page["items"])]
         return all_pages, items
 
@@ -99,7 +121,7 @@ def test_async_repeated_token(rt: Runtime) -> None:
         return "same"
 
     async def run() -> None:
-        async for _ in rt.pagination.aiterate_pages(fetch, "first", lambda page: page):
+        async for _ in rt.pagination.aiterate_pages(fetch, "first", lambda page, _: page):
             pass
 
     with pytest.raises(rt.errors.PaginationError):
@@ -135,6 +157,6 @@ def test_pages_through_the_client(rt: Runtime) -> None:
     def fetch(cursor: str | None) -> Any:
         return client.send(endpoint, endpoint.build(query=[rt.http.Param("cursor", cursor)])).parsed
 
-    pages = rt.pagination.iterate_pages(fetch, None, lambda page: page["next_cursor"])
+    pages = rt.pagination.iterate_pages(fetch, None, lambda page, _: page["next_cursor"])
     assert list(rt.pagination.iterate_items(pages, lambda page: page["rows"])) == [1, 2, 3]
     assert seen_cursors == [None, "c2"]
