@@ -25,12 +25,12 @@ check: $(BIN)/oapigen
 	$(BIN)/python -m generator check
 
 lint: $(BIN)/oapigen
-	$(BIN)/ruff check generator tests generated examples
-	$(BIN)/ruff format --check generator tests examples
+	$(BIN)/ruff check generator tests generated examples benchmarks
 
 typecheck: $(BIN)/oapigen
-	$(BIN)/mypy generator tests/support
+	$(BIN)/mypy generator benchmarks
 	$(BIN)/mypy generated/galileo_client
+	MYPYPATH=generated:tests $(BIN)/mypy examples tests/support tests/contract
 
 pytest: $(BIN)/oapigen node_modules/.installed
 	$(BIN)/pytest -q
