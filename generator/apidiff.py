@@ -57,7 +57,8 @@ def diff_apis(old: ir.Api, new: ir.Api) -> list[Change]:
         lambda name, a, b: _union(name, a, b, old_types, new_types),
         lambda u: "",
     )
-    return sorted(changes, key=lambda change: (not change.breaking, change.subject, change.message))
+    # Stable: within one subject, changes keep the order of the spec (enum values, fields).
+    return sorted(changes, key=lambda change: (not change.breaking, change.subject))
 
 
 def _by_name(items: Iterable[T], key: Callable[[T], str]) -> dict[str, T]:

@@ -1,7 +1,8 @@
-"""Command line: `generate`, `check` and `validate`.
+"""Command line: `generate`, `check`, `validate` and `diff`.
 
-Exit codes: 0 success; 1 `check` found differences; 2 the spec (or the output folder) is unusable, with every
-located error printed; 3 an internal error, i.e. a bug in the generator (traceback with --debug).
+Exit codes: 0 success; 1 `check` found differences, or `diff --fail-on-breaking` a breaking change; 2 the spec
+(or the output folder) is unusable, with every located error printed; 3 an internal error, i.e. a bug in the
+generator (traceback with --debug).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator.config import Defaults, read_defaults
-from generator.diagnostics import Diagnostic, SpecError
-from generator.pipeline import Generation, Options, generate, load_and_validate
+from generator.diagnostics import Diagnostic, SpecError, UsageError
+from generator.apidiff import diff_apis, report
+from generator.pipeline import Generation, Options, build, generate, load_and_validate
 from generator.write import OutputError, compare_output, write_output
 
 EXIT_OK, EXIT_STALE, EXIT_INVALID, EXIT_BUG = 0, 1, 2, 3
@@ -42,6 +44,12 @@ def _parser(defaults: Defaults) -> argparse.ArgumentParser:
         add_spec(command)
         add_output(command)
     add_spec(commands.add_parser("validate", help="validate the spec only"))
+    diff = commands.add_parser("diff", help="report what changed in the API between two specs, breaking first")
+    diff.add_argument("old", type=Path, help="the spec before the change")
+    diff.add_argument("new", type=Path, help="the spec after the change")
+    diff.add_argument("--package", default=defaults.package, help="package name the report speaks of")
+    diff.add_argument("--lenient", action="store_true", help="report validation errors as warnings")
+    diff.add_argument("--fail-on-breaking", action="store_true", help="exit 1 when a change is breaking")
     return parser
 
 
@@ -56,7 +64,18 @@ def _default_package(spec: Path) -> str:
     return snake_case(spec.stem, fallback="api") + "_client"
 
 
+def _diff(args: argparse.Namespace) -> int:
+    options = Options(package=args.package or _default_package(args.new), lenient=args.lenient)
+    old_api, _ = build(args.old, options)
+    new_api, _ = build(args.new, options)
+    changes = diff_apis(old_api, new_api)
+    sys.stdout.write(report(changes, str(args.old), str(args.new)))
+    return EXIT_STALE if args.fail_on_breaking and any(change.breaking for change in changes) else EXIT_OK
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "diff":
+        return _diff(args)
     if args.spec is None:
         print("oapigen: no spec given and no [tool.generator] spec in pyproject.toml", file=sys.stderr)
         return EXIT_INVALID
@@ -94,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SpecError as error:
         _print(error.diagnostics)
         return EXIT_INVALID
-    except OutputError as error:
+    except (OutputError, UsageError) as error:
         print(f"oapigen: {error}", file=sys.stderr)
         return EXIT_INVALID
     except Exception as error:  # anything else is a bug in the generator, not in the spec

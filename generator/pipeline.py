@@ -11,9 +11,10 @@ import keyword
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator import ir
 from generator.build import build_api
 from generator.config import display_path
-from generator.diagnostics import Diagnostic, Severity, SpecError
+from generator.diagnostics import Diagnostic, Severity, SpecError, UsageError
 from generator.format import format_files
 from generator.load import load_document
 from generator.refs import DocumentSet
@@ -36,9 +37,10 @@ class Generation:
 
 
 def check_package_name(package: str) -> None:
-    if not package.isidentifier() or keyword.iskeyword(package) or not package.isascii():
-        message = f"package name {package!r} is not a valid Python identifier"
-        raise SpecError([Diagnostic(Severity.ERROR, message, "--package")])
+    if keyword.iskeyword(package):
+        raise UsageError(f"--package: {package!r} is a Python keyword, which cannot be imported as a package name")
+    if not package.isidentifier() or not package.isascii():
+        raise UsageError(f"--package: {package!r} is not a valid Python identifier (letters, digits and _ only)")
 
 
 def load_and_validate(spec: Path, options: Options) -> tuple[DocumentSet, list[Diagnostic]]:
@@ -51,7 +53,8 @@ def load_and_validate(spec: Path, options: Options) -> tuple[DocumentSet, list[D
     return docs, [dataclasses.replace(problem, severity=Severity.WARNING) for problem in problems]
 
 
-def generate(spec: Path, options: Options) -> Generation:
+def build(spec: Path, options: Options) -> tuple[ir.Api, tuple[Diagnostic, ...]]:
+    """Load, validate and build the IR; errors (and, with `strict`, warnings) raise `SpecError`."""
     check_package_name(options.package)
     docs, warnings = load_and_validate(spec, options)
     api, build_diagnostics = build_api(docs, package=options.package)
@@ -59,5 +62,9 @@ def generate(spec: Path, options: Options) -> Generation:
     errors = [d for d in warnings if d.severity is Severity.ERROR or options.strict]
     if errors:
         raise SpecError(errors)
-    files = format_files(render_api(api))
-    return Generation(files, tuple(sorted(set(warnings), key=lambda d: d.sort_key)))
+    return api, tuple(sorted(set(warnings), key=lambda d: d.sort_key))
+
+
+def generate(spec: Path, options: Options) -> Generation:
+    api, warnings = build(spec, options)
+    return Generation(format_files(render_api(api)), warnings)
