@@ -53,3 +53,7 @@ class SpecError(Exception):
     def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
         self.diagnostics = tuple(sorted(diagnostics, key=lambda d: d.sort_key))
         super().__init__("\n".join(d.format() for d in self.diagnostics))
+
+
+class UsageError(Exception):
+    """A command-line option is unusable (the spec may be fine): `str(error)` names the option and the problem."""
