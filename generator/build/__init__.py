@@ -15,7 +15,7 @@ from generator.build.context import Namer, Node, Report, SchemaKey
 from generator.build.operations import HTTP_METHODS, OperationBuilder
 from generator.build.schemas import SchemaConverter
 from generator.diagnostics import Diagnostic
-from generator.naming import assign_unique, snake_case
+from generator.naming import assign_unique, pascal_case, snake_case
 from generator.refs import DocumentSet
 
 _SERVER_VARIABLE = re.compile(r"\{([^{}]*)\}")
@@ -77,7 +77,7 @@ class _Builder:
         schemas = components.get("schemas") if components else None
         for name in sorted(schemas.mapping() if schemas else {}):
             node = schemas.child(name)  # type: ignore[union-attr]
-            self.schemas.convert(node, str(name))
+            self.schemas.convert(node, pascal_case(str(name), fallback="Model"))
 
     def _unsupported(self, root: Node) -> None:
         webhooks = root.get("webhooks")
@@ -101,10 +101,12 @@ class _Builder:
         if node is None or not isinstance(node.value, list):
             return ()
         names: list[str] = []
-        for requirement in node.value:
-            for name in requirement if isinstance(requirement, dict) else ():
-                if name in schemes and name not in names:
-                    names.append(name)
+        for index, requirement in enumerate(node.value):
+            supported = [name for name in requirement if name in schemes] if isinstance(requirement, dict) else []
+            if len(supported) > 1:
+                message = "schemes required together are not enforced: the client sends those it is given"
+                self.report.warn(node.child(index), message)
+            names += [name for name in supported if name not in names]
         return tuple(names)
 
     def _assemble(

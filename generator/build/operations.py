@@ -17,8 +17,8 @@ DERIVED_SUFFIXES = ("_async", "_raw", "_raw_async", "_iter", "_iter_async", "_pa
 # Keyword arguments every endpoint function takes besides the spec's parameters.
 _RESERVED_ARGUMENTS = frozenset({"client", "options", "self", "cls", "body"})
 _PATH_TEMPLATE = re.compile(r"\{([^{}]*)\}")
-# The extension also reserves "offset", "page" and "next_url" styles (see README); only these are generated yet.
-_PAGINATION_STYLES = ("token", "cursor")
+# docs/pagination.md also specifies a "next_url" style; it is not generated yet.
+_PAGINATION_STYLES: tuple[ir.PaginationStyle, ...] = ("token", "cursor", "offset", "page")
 
 
 def _text(mapping: dict[str, Any], key: str) -> str:
@@ -67,7 +67,8 @@ class OperationBuilder:
         context = pascal_case(function_name, fallback="Operation")
         parameters = self._parameters(node, path_item, context)
         body = self._body(node, context)
-        tags = tuple(tag for tag in spec.get("tags", []) if isinstance(tag, str)) if isinstance(spec.get("tags"), list) else ()
+        listed = spec.get("tags")
+        tags = tuple(tag for tag in listed if isinstance(tag, str)) if isinstance(listed, list) else ()
         if spec.get("callbacks"):
             self._report.warn(node.child("callbacks"), "callbacks are not generated")
         return ir.Operation(
@@ -152,11 +153,11 @@ class OperationBuilder:
         media = content.child(content_type)
         schema = media.get("schema")
         kind = _body_kind(content_type)
-        body_type = self._schemas.convert(schema, context + "Body") if schema is not None else ir.ANY
-        if kind == "binary":
-            body_type = ir.Primitive("bytes")
-        elif kind == "text":
-            body_type = ir.Primitive("str")
+        if kind in ("binary", "text"):
+            self._check_unstructured(media, content_type)
+            body_type: ir.TypeExpr = ir.Primitive("bytes" if kind == "binary" else "str")
+        else:
+            body_type = self._schemas.convert(schema, context + "Body") if schema is not None else ir.ANY
         return ir.RequestBody(
             py_name="body",
             content_type=content_type,
@@ -198,6 +199,8 @@ class OperationBuilder:
             return ir.Response(status, "", "empty", None, description)
         content_type = min(content.mapping(), key=lambda media: (_media_rank(media), media))
         rank = _media_rank(content_type)
+        if rank != 0:
+            self._check_unstructured(content.child(content_type), content_type)
         if rank == 3:
             return ir.Response(status, content_type, "text", ir.Primitive("str"), description)
         if rank != 0:
@@ -206,17 +209,28 @@ class OperationBuilder:
         response_type = self._schemas.convert(schema, context) if schema is not None else ir.ANY
         return ir.Response(status, content_type, "json", response_type, description)
 
+    def _check_unstructured(self, media: Node, content_type: str) -> None:
+        """Text and binary content is passed through as `str`/`bytes`; warn when the spec describes a structure
+        (an XML document, say) that the client therefore does not decode or encode."""
+        schema = media.get("schema")
+        resolved = self._schemas.resolve(schema).mapping() if schema is not None else {}
+        if resolved.get("type") in ("object", "array") or "properties" in resolved or "items" in resolved:
+            self._report.warn(media, f"{content_type} content is passed as raw text or bytes; its schema is not used")
+
     # --- pagination -----------------------------------------------------------------------------------------------
 
     def pagination(self, node: Node, operation: ir.Operation, models: dict[str, ir.Model]) -> ir.Pagination | None:
-        """Read `x-pagination`; everything it names must exist in the spec, or it is ignored with a warning."""
+        """Read `x-pagination` (docs/pagination.md); everything it names must exist in the spec, or it is ignored
+        with a warning."""
         holder = node.get("x-pagination")
         if holder is None:
             return None
         spec = holder.mapping()
-        style = _text(spec, "style")
-        if style not in _PAGINATION_STYLES:
-            self._report.warn(holder, f"x-pagination: style {style!r} is not generated; supported: token, cursor")
+        name = _text(spec, "style")
+        style = next((known for known in _PAGINATION_STYLES if known == name), None)
+        if style is None:
+            supported = ", ".join(_PAGINATION_STYLES)
+            self._report.warn(holder, f"x-pagination: style {name!r} is not generated; supported: {supported}")
             return None
         parameter = _text(spec, f"{style}_parameter")
         by_wire = {param.wire_name: param for param in operation.parameters if param.location == "query"}
@@ -224,14 +238,18 @@ class OperationBuilder:
         problem = ""
         if parameter not in by_wire:
             problem = f"query parameter {parameter!r} ({style}_parameter) is not declared"
+        elif style in ("offset", "page") and by_wire[parameter].type != ir.Primitive("int"):
+            problem = f"{style}_parameter {parameter!r} must be an integer"
         elif not pages:
             problem = "the operation has no JSON object response to page through"
         if problem:
             self._report.warn(holder, f"x-pagination: {problem}; no page iterators generated")
             return None
         page = models[pages[0].name]
+        # Offsets and page numbers are computed from the request; tokens and cursors come from the page.
+        keys = ("next_token", "has_more", "items") if style in ("token", "cursor") else ("has_more", "items")
         paths: dict[str, tuple[tuple[str, ...], ir.TypeExpr]] = {}
-        for key in ("next_token", "has_more", "items"):
+        for key in keys:
             if key == "has_more" and not _text(spec, key):
                 continue
             found = _attribute_path(page, _text(spec, key), models)
@@ -245,9 +263,9 @@ class OperationBuilder:
             self._report.warn(holder, "x-pagination: items must name an array property")
             return None
         return ir.Pagination(
-            style="token" if style == "token" else "cursor",
+            style=style,
             request_parameter=by_wire[parameter].py_name,
-            next_value=paths["next_token"][0],
+            next_value=paths["next_token"][0] if "next_token" in paths else (),
             has_more=paths["has_more"][0] if "has_more" in paths else (),
             items=items_path,
             item_type=items_type.item,

@@ -24,6 +24,9 @@ _UNION_KEYWORDS = ("oneOf", "anyOf")
 _RESERVED_FIELDS = frozenset(
     {"additional_properties", "from_dict", "to_dict", "field", "datetime", "list", "dict", "str", "int", "float"}
 ) | frozenset({"bool", "bytes", "object", "date"})
+# Keywords of an allOf part that would narrow the type of the first part (validation keywords do not change it).
+_NARROWING = ("enum", "const", "oneOf", "anyOf", "items", "prefixItems", "not")
+_SHAPES = (*_NARROWING, "type", "properties", "additionalProperties", "allOf")
 
 
 def _unescape_token(token: str) -> str:
@@ -37,6 +40,14 @@ def _types(schema: dict[str, Any]) -> list[str]:
     if isinstance(declared, list):
         return [item for item in declared if isinstance(item, str)]
     return []
+
+
+def _has_shape(schema: dict[str, Any]) -> bool:
+    return any(key in schema for key in _SHAPES)
+
+
+def _narrows(part: dict[str, Any], first: dict[str, Any]) -> bool:
+    return any(key in part for key in _NARROWING) or ("type" in part and _types(part) != _types(first))
 
 
 def _is_null_schema(schema: Any) -> bool:
@@ -169,17 +180,23 @@ class SchemaConverter:
         return self._named_ref(node, "enum", context)
 
     def _all_of(self, node: Node, context: str) -> ir.TypeExpr:
-        parts = [self.resolve(part) for part in self._children(node, "allOf")]
-        has_own_shape = any(key in node.value for key in ("properties", "additionalProperties"))
-        if not has_own_shape and not any(self._is_object_like(part.value) for part in parts):
-            # allOf wrapping a single non-object (often a $ref plus a description): the wrapped type itself.
-            return self.convert(self._children(node, "allOf")[0], context)
-        if not has_own_shape and len(parts) == 1:
-            return self.convert(self._children(node, "allOf")[0], context)
-        return self._named_ref(node, "model", context)
+        # Parts that only annotate (a description, an example, an extension) change nothing about the type.
+        shaped = [child for child in self._children(node, "allOf") if _has_shape(self.resolve(child).value)]
+        if any(key in node.value for key in ("properties", "additionalProperties")):
+            return self._named_ref(node, "model", context)
+        if not shaped:
+            return ir.ANY
+        if len(shaped) == 1:
+            return self.convert(shaped[0], context)  # a $ref plus a description, say: the referenced type
+        parts = [self.resolve(child).value for child in shaped]
+        if any(self._is_object_like(part) for part in parts):
+            return self._named_ref(node, "model", context)
+        if any(_narrows(part, parts[0]) for part in parts[1:]):
+            self._report.warn(node.child("allOf"), "allOf of several non-object schemas: typed as the first one")
+        return self.convert(shaped[0], context)
 
     def _union_type(self, node: Node, keyword: str, context: str) -> ir.TypeExpr:
-        options = [child for child in self._children(node, keyword) if not _is_null_schema(self.resolve(child).value)]
+        options = self._non_null_options(node, keyword)
         if not options:
             return ir.Const(None)
         if len(options) == 1 and "discriminator" not in node.value:
@@ -225,11 +242,7 @@ class SchemaConverter:
         return pascal_case(title, fallback="Model") if title else fallback
 
     def _named_ref(self, node: Node, kind: str, context: str) -> ir.TypeExpr:
-        wanted = context
-        title = _text(node.value, "title")
-        if title and not _COMPONENT_SCHEMA.match(node.pointer):
-            wanted = pascal_case(title, fallback="Model")
-        name = self._namer.class_name(node.key, wanted)
+        name = self._namer.class_name(node.key, self._context_of(node, context))
         if node.key not in self._queued:
             self._queued.add(node.key)
             self._pending.append((node, kind))
@@ -255,7 +268,9 @@ class SchemaConverter:
         member_names = assign_unique(claims, taken=("UNKNOWN",))
         members = tuple(ir.EnumMember(member_names[str(index)], value) for index, value in enumerate(values))
         kinds = {type(value) for value in values}
-        value_kind: Any = {str: "str", int: "int", float: "float"}.get(kinds.pop(), "mixed") if len(kinds) == 1 else "mixed"
+        value_kind: Any = "mixed"
+        if len(kinds) == 1:
+            value_kind = {str: "str", int: "int", float: "float"}.get(kinds.pop(), "mixed")
         return ir.EnumType(name, "", origin, _text(node.value), members, value_kind)
 
     def _build_union(self, node: Node, name: str, origin: ir.Origin) -> ir.Union:
@@ -267,7 +282,7 @@ class SchemaConverter:
                 for index, kind in enumerate(kind for kind in _types(schema) if kind != "null")
             ]
         else:
-            options = [child for child in self._children(node, keyword) if not _is_null_schema(self.resolve(child).value)]
+            options = self._non_null_options(node, keyword)
             variants = [self.convert(option, f"{name}Variant{index + 1}") for index, option in enumerate(options)]
         unique: list[ir.TypeExpr] = []
         for variant in variants:
@@ -321,12 +336,19 @@ class SchemaConverter:
         py_names = assign_unique(
             ((wire, snake_case(wire, fallback="field")) for wire in wire_names), taken=_RESERVED_FIELDS
         )
-        fields = [self._field(name, wire, properties.get(wire), wire in required, py_names[wire], node) for wire in wire_names]
+        fields = [
+            self._field(name, wire, properties.get(wire), wire in required, py_names[wire], node) for wire in wire_names
+        ]
         extra: ir.TypeExpr = ir.ANY
         typed_additional = [item for item in additional if isinstance(item.value, dict) and item.value]
         if typed_additional:
             extra = self.convert(typed_additional[0], name + "Value")
         schema = node.value
+        if isinstance(schema.get("discriminator"), dict) and not any(key in schema for key in _UNION_KEYWORDS):
+            # Inheritance by discriminator (the base names its subtypes): a base class cannot decode them.
+            self._report.warn(
+                node.child("discriminator"), "discriminator without oneOf/anyOf: subtypes decode as this model"
+            )
         return ir.Model(
             name=name,
             module="",
@@ -346,6 +368,8 @@ class SchemaConverter:
         if node.key in seen or not isinstance(node.value, dict):
             return
         seen.add(node.key)
+        if any(isinstance(node.value.get(keyword), list) for keyword in _UNION_KEYWORDS):
+            self._report.warn(node, "a oneOf/anyOf merged by allOf: its variants' properties are kept as extra ones")
         for part in self._children(node, "allOf"):
             self._collect_object(part, properties, required, additional, seen)
         own = node.get("properties")
@@ -381,6 +405,10 @@ class SchemaConverter:
             write_only=write_only,
             deprecated=schema.get("deprecated") is True or resolved.get("deprecated") is True,
         )
+
+    def _non_null_options(self, node: Node, keyword: str) -> list[Node]:
+        """The variants of a union but `null` (which makes the union nullable instead)."""
+        return [child for child in self._children(node, keyword) if not _is_null_schema(self.resolve(child).value)]
 
     def _children(self, node: Node, keyword: str) -> list[Node]:
         value = node.mapping().get(keyword)
