@@ -11,7 +11,7 @@ import builtins
 import keyword
 import re
 import unicodedata
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable
 from typing import TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -43,9 +43,15 @@ _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NON_WORD = re.compile(r"[^A-Za-z0-9]+")
 
 
+# Letters that Unicode does not decompose into an ASCII base letter, spelled as their languages do.
+_TRANSLITERATIONS = str.maketrans(
+    {"ß": "ss", "æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "œ": "oe"}
+)
+
+
 def _ascii(text: str) -> str:
-    """Fold accents (é -> e) and drop what has no ASCII form."""
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    """Fold accents (é -> e), spell ß as ss, and drop what has no ASCII form."""
+    return unicodedata.normalize("NFKD", text.translate(_TRANSLITERATIONS)).encode("ascii", "ignore").decode("ascii")
 
 
 def split_words(name: str) -> list[str]:

@@ -26,6 +26,7 @@ from generator.naming import assign_unique, constant_case, pascal_case, snake_ca
         ("files[0]", "files_0", "Files0"),
         ("self-harm/intent", "self_harm_intent", "SelfHarmIntent"),
         ("café au lait", "cafe_au_lait", "CafeAuLait"),
+        ("größe", "grosse", "Grosse"),
         ("日本", "field", "Model"),
         ("", "field", "Model"),
     ],
