@@ -13,13 +13,14 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
+from generator.apidiff import diff_apis, report
 from generator.config import Defaults, read_defaults
 from generator.diagnostics import Diagnostic, SpecError, UsageError
-from generator.apidiff import diff_apis, report
 from generator.pipeline import Generation, Options, build, generate, load_and_validate
 from generator.write import OutputError, compare_output, write_output
 
 EXIT_OK, EXIT_STALE, EXIT_INVALID, EXIT_BUG = 0, 1, 2, 3
+_MAX_SUMMARY = 300  # an internal error is reported on one line, however long its message
 
 
 def _parser(defaults: Defaults) -> argparse.ArgumentParser:
@@ -50,6 +51,9 @@ def _parser(defaults: Defaults) -> argparse.ArgumentParser:
     diff.add_argument("--package", default=defaults.package, help="package name the report speaks of")
     diff.add_argument("--lenient", action="store_true", help="report validation errors as warnings")
     diff.add_argument("--fail-on-breaking", action="store_true", help="exit 1 when a change is breaking")
+    for command in commands.choices.values():
+        # Also accepted after the command; SUPPRESS keeps the subcommand from resetting a --debug given before it.
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
@@ -101,7 +105,10 @@ def _run(args: argparse.Namespace) -> int:
         sys.stdout.write(comparison.diff)
         print(f"{package_dir}: {comparison.summary()}; run `oapigen generate` to update", file=sys.stderr)
         return EXIT_STALE
-    write_output(package_dir, generation.files)
+    try:
+        write_output(package_dir, generation.files)
+    except OSError as error:  # the disk, not the generator: a file where a folder goes, no permission, no space
+        raise OutputError(f"cannot write {package_dir}: {error.strerror or error}") from error
     print(f"{package_dir}: {len(generation.files)} files generated", file=sys.stderr)
     return EXIT_OK
 
@@ -117,9 +124,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"oapigen: {error}", file=sys.stderr)
         return EXIT_INVALID
     except Exception as error:  # anything else is a bug in the generator, not in the spec
-        print(f"oapigen: internal error ({type(error).__name__}: {error}); please report this bug", file=sys.stderr)
+        summary = " ".join(f"{type(error).__name__}: {error}".split())[:_MAX_SUMMARY]
+        hint = "" if args.debug else " with the traceback that --debug prints"
+        print(f"oapigen: internal error ({summary}); please report this bug{hint}", file=sys.stderr)
         if args.debug:
             traceback.print_exc()
-        else:
-            print("oapigen: run again with --debug for the traceback", file=sys.stderr)
         return EXIT_BUG

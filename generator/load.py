@@ -288,9 +288,10 @@ class _YamlBuilder:
             for event in yaml.parse(text, Loader=_YAML_LOADER):
                 self._handle(event)
         except yaml.MarkedYAMLError as exc:
-            raise _error(self.display, _yaml_problem(exc), _mark_line(exc.problem_mark or exc.context_mark)) from None
+            message = _tab_problem(text, exc.problem_mark) or _yaml_problem(exc)
+            raise _error(self.display, message, _mark_line(exc.problem_mark or exc.context_mark)) from None
         except yaml.reader.ReaderError as exc:  # characters YAML does not allow
-            raise _error(self.display, f"invalid YAML: {exc.reason}", _reader_line(text, exc.position)) from None
+            raise _error(self.display, _reader_problem(exc), _reader_line(text, exc.position)) from None
         except yaml.YAMLError as exc:
             raise _error(self.display, f"invalid YAML: {_first_line(str(exc))}") from None
         return None if self.root is None else self.root.value
@@ -497,6 +498,25 @@ def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
     elif exc.problem and exc.context:
         message += f" ({exc.context})"
     return message
+
+
+def _tab_problem(text: str, mark: yaml.Mark | None) -> str | None:
+    """The usual cause of "found character that cannot start any token", said plainly."""
+    if mark is None:
+        return None
+    lines = text.split("\n")
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    if line[mark.column : mark.column + 1] != "\t" or line[: mark.column].strip(" \t"):
+        return None
+    return "invalid YAML: a tab indents this line; YAML indents with spaces only"
+
+
+def _reader_problem(exc: yaml.reader.ReaderError) -> str:
+    # libyaml reports the character as a code point, PyYAML's reader as a string.
+    code = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or "\0")
+    if exc.reason == "control characters are not allowed":
+        return f"invalid YAML: control character U+{code:04X} is not allowed (in a double-quoted string, escape it)"
+    return f"invalid YAML: {exc.reason}"
 
 
 def _mark_line(mark: yaml.Mark | None) -> int | None:

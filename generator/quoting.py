@@ -47,7 +47,10 @@ def py_literal_block(value: Any, indent: int = 0, width: int = 88) -> str:
         return flat
     pad = " " * (indent + 4)
     if isinstance(value, dict):
-        lines = [f"{pad}{py_literal(str(key))}: {py_literal_block(value[key], indent + 4, width)}," for key in sorted(value, key=str)]
+        lines = [
+            f"{pad}{py_literal(str(key))}: {py_literal_block(value[key], indent + 4, width)},"
+            for key in sorted(value, key=str)
+        ]
         return "{\n" + "\n".join(lines) + "\n" + " " * indent + "}"
     lines = [f"{pad}{py_literal_block(item, indent + 4, width)}," for item in value]
     return "[\n" + "\n".join(lines) + "\n" + " " * indent + "]"
@@ -62,18 +65,17 @@ def _is_unsafe_char(char: str) -> bool:
 def docstring_body(text: str) -> str:
     """Escape `text` for use between triple double quotes in a regular (non-raw) docstring.
 
-    Backslashes are doubled first so nothing else can form an escape; `\"\"\"` cannot close the string because every
-    double quote that starts a run of three is escaped; unprintable characters become `\\xNN`/`\\uNNNN` escapes.
+    Backslashes are doubled first so nothing else can form an escape; unprintable characters become
+    `\\xNN`/`\\uNNNN` escapes. Then every double quote followed by another one, or ending the text, is escaped: no
+    two raw quotes touch, so neither `\"\"\"` in the text nor a quote before the closing delimiter can end the string.
     """
     text = text.replace("\r\n", "\n").replace("\\", "\\\\")
     text = "".join(_escape_char(char) if _is_unsafe_char(char) else char for char in text)
-    text = text.replace('"""', '\\"\\"\\"')
-    lines = [line.rstrip() for line in text.strip().split("\n")]
-    text = "\n".join(lines)
-    # A trailing quote would merge with the closing delimiter.
-    if text.endswith('"'):
-        text = text[:-1] + '\\"'
-    return text
+    text = "\n".join(line.rstrip() for line in text.strip().split("\n"))
+    return _QUOTE_BEFORE_QUOTE_OR_END.sub(r'\\"', text)
+
+
+_QUOTE_BEFORE_QUOTE_OR_END = re.compile(r'"(?="|\Z)')
 
 
 def _escape_char(char: str) -> str:
@@ -88,5 +90,24 @@ def comment_text(text: str) -> str:
 
 
 def markdown_text(text: str) -> str:
-    """Text safe inside generated Markdown prose: no raw HTML and no code fences opened by the spec."""
-    return comment_text(text).replace("<", "&lt;").replace(">", "&gt;").replace("`", "'")
+    """Text safe inside generated Markdown prose: no raw HTML and no code fences opened by the spec.
+
+    It is one line; `~` is escaped because at the start of a line `~~~` opens a fence as ``` does.
+    """
+    text = comment_text(text).replace("\\", "\\\\").replace("~", "\\~")
+    return text.replace("<", "&lt;").replace(">", "&gt;").replace("`", "'")
+
+
+def html_comment_text(text: str) -> str:
+    """One line safe inside `<!-- ... -->`: `--` (which `-->` and `--!>` start with) never appears."""
+    text = comment_text(text)
+    while "--" in text:
+        text = text.replace("--", "- -")
+    return text
+
+
+def header_token(text: str, *, fallback: str) -> str:
+    """`text` as an HTTP token (RFC 9110), e.g. the version in a User-Agent: a header value that is not printable
+    ASCII cannot be sent at all, so other characters become `-`."""
+    token = re.sub(r"[^A-Za-z0-9.+_~-]+", "-", text).strip("-")
+    return token or fallback

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -19,6 +20,9 @@ from generator.diagnostics import Diagnostic, Severity, SpecError, join_pointer
 from generator.load import DEFAULT_LIMITS, Document, LoadLimits, load_document, split_pointer
 
 _MAX_QUOTED = 200
+# urlsplit silently deletes tabs and line breaks anywhere, and control characters and spaces at either end (as
+# WHATWG URL parsing does): `#/a\n` would quietly name `#/a`. A URI holds none of them unencoded, so refuse them.
+_STRIPPED_BY_URLSPLIT = re.compile(r"[\t\n\r]|^[\x00-\x20]|[\x00-\x20]$")
 
 
 class DocumentSet:
@@ -54,6 +58,9 @@ class DocumentSet:
 
     def _resolve_once(self, ref: str, base: Document, pointer: str) -> tuple[Document, str, Any]:
         """One step: the document and node `ref` names, which may itself be another `$ref`."""
+        if _STRIPPED_BY_URLSPLIT.search(ref):
+            message = f"$ref {_quoted(ref)} holds a tab, line break or control character; percent-encode it (%0A...)"
+            raise SpecError([self.locate(base, pointer, message)])
         parts = urlsplit(ref)
         if parts.scheme not in ("", "file") or parts.netloc not in ("", "localhost"):
             message = (
@@ -121,7 +128,9 @@ class DocumentSet:
 
 def _place(document: Document, pointer: str, base: Document) -> str:
     """A node's place in a message about `base`: the file is named only when it is another one."""
-    return f"#{pointer}" if document is base else f"{document.display}#{pointer}"
+    if document is base:
+        return f"#{pointer}"
+    return f"{document.display}#{pointer}" if pointer else document.display
 
 
 def _quoted(ref: str) -> str:

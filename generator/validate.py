@@ -13,6 +13,7 @@ through `$ref`s; they are mapped back to the file and pointer where the node is 
 
 from __future__ import annotations
 
+import ast
 import re
 import reprlib
 from collections.abc import Callable, Iterator, Mapping
@@ -36,7 +37,10 @@ from generator.refs import DocumentSet, iter_refs
 _SUPPORTED = "only OpenAPI 3.0 and 3.1 are supported"
 _VERSION = re.compile(r"(3\.[01])\.\d+(-.+)?")
 _MAX_MESSAGE = 300
-_UNEXPECTED_KEYS = re.compile(r"(?P<keys>.+) (?:does|do) not match any of the regexes: '\^x-'")
+_UNEXPECTED_KEYS = re.compile(r"(?P<keys>.+) (?:does|do) not match any of the regexes: (?P<patterns>'.+')")
+_PREFIX_PATTERN = re.compile(r"\^(?:[A-Za-z0-9_-]|\\/)+")  # `^x-`, `^\/`: a plain prefix, said in words
+_NO_MATCH = "is not valid under any of the given schemas"
+_VERSION_LIKE = re.compile(r"\d+(?:\.\d+)*")
 _SHORT = reprlib.Repr()
 _SHORT.maxlevel, _SHORT.maxdict, _SHORT.maxlist, _SHORT.maxstring, _SHORT.maxother = 2, 4, 4, 60, 60
 
@@ -47,7 +51,13 @@ def validate(docs: DocumentSet) -> list[Diagnostic]:
     if isinstance(validator, Diagnostic):
         return [validator]
     problems = _check_refs(docs) or _run(validator, docs)
-    return sorted(set(problems), key=lambda d: d.sort_key)
+    return sorted(_without_echoes(set(problems)), key=lambda d: d.sort_key)
+
+
+def _without_echoes(problems: set[Diagnostic]) -> set[Diagnostic]:
+    """Drop "not valid under any of the given schemas" where another error already says what is wrong there."""
+    said = {(d.file, d.pointer) for d in problems if not d.message.endswith(_NO_MATCH)}
+    return {d for d in problems if not (d.message.endswith(_NO_MATCH) and (d.file, d.pointer) in said)}
 
 
 def _validator_for(root: Document) -> type[SpecValidator] | Diagnostic:
@@ -64,7 +74,8 @@ def _validator_for(root: Document) -> type[SpecValidator] | Diagnostic:
         return _PLACING_VALIDATORS[match.group(1)]
     if re.fullmatch(r"3\.[01]", version):
         return root.diagnostic("/openapi", f"`openapi` must be a full version such as '{version}.0', not {version!r}")
-    return root.diagnostic("/openapi", f"OpenAPI {version} is not supported: {_SUPPORTED}")
+    shown = version if _VERSION_LIKE.fullmatch(version) else repr(version)
+    return root.diagnostic("/openapi", f"OpenAPI {shown} is not supported: {_SUPPORTED}")
 
 
 def _check_refs(docs: DocumentSet) -> list[Diagnostic]:
@@ -194,8 +205,17 @@ def _diagnostic(docs: DocumentSet, error: ValidationError) -> Diagnostic:
     path = list(specific.absolute_path)
     if isinstance(error, _PlacedError):
         path = [*error.place, *path]
-    document, pointer = _locate(docs, path)
+    key = _single_unexpected_key(specific)
+    document, pointer = _locate(docs, path if key is None else [*path, key])
     return docs.locate(document, pointer, _readable(specific))
+
+
+def _single_unexpected_key(error: ValidationError) -> str | None:
+    """The one key an "unexpected property" error is about, so it is located at that key rather than its parent."""
+    if error.validator not in ("additionalProperties", "unevaluatedProperties") or not isinstance(error.instance, dict):
+        return None
+    keys = [key for key in error.instance if isinstance(key, str) and repr(key) in error.message]
+    return keys[0] if len(keys) == 1 else None
 
 
 def _most_specific(error: ValidationError) -> ValidationError:
@@ -253,12 +273,23 @@ def _locate(docs: DocumentSet, path: list[str | int]) -> tuple[Document, str]:
     return document, pointer
 
 
+def _prefixes(patterns: str) -> list[str] | None:
+    """`'^\\\\/', '^x-'` (the regexes as jsonschema quotes them) -> ["/", "x-"]; None unless all are plain prefixes."""
+    found = [ast.literal_eval(quoted) for quoted in re.findall(r"'(?:[^'\\]|\\.)*'", patterns)]
+    if not found or not all(_PREFIX_PATTERN.fullmatch(pattern) for pattern in found):
+        return None
+    return [pattern[1:].replace("\\/", "/") for pattern in found]
+
+
 def _readable(error: ValidationError) -> str:
     """The error's message, with a huge instance repr shortened and the whole kept to a few lines."""
     message: str = error.message
     unexpected = _UNEXPECTED_KEYS.fullmatch(message)
-    if unexpected:  # jsonschema's wording for an unknown field where only extensions may be added
+    prefixes = _prefixes(unexpected["patterns"]) if unexpected else None
+    if unexpected and prefixes == ["x-"]:  # jsonschema's wording for an unknown field where only extensions may go
         message = f"unexpected {unexpected['keys']} (not a field here; extension names start with 'x-')"
+    elif unexpected and prefixes:  # keys such as paths, which must start with "/"
+        message = f"unexpected {unexpected['keys']} (names here start with {' or '.join(map(repr, prefixes))})"
     if len(message) > _MAX_MESSAGE and isinstance(error.instance, dict | list | str):
         message = message.replace(repr(error.instance), _SHORT.repr(error.instance))
     return message if len(message) <= _MAX_MESSAGE else message[: _MAX_MESSAGE - 1] + "…"

@@ -178,13 +178,13 @@ def test_several_errors_are_all_reported_located_and_sorted() -> None:
     assert [(problem.line, problem.pointer) for problem in problems] == [
         (12, "/paths/~1pets/post"),  # duplicate operationId
         (18, "/paths/~1pets~1{id}/get"),  # path parameter never declared
-        (22, "/paths/~1owners"),  # unknown field `frobnicate`
         (24, "/paths/~1owners/get/summary"),  # not a string
+        (28, "/paths/~1owners/frobnicate"),  # unknown field, located at itself rather than its parent
     ]
     assert "Operation ID 'listPets'" in problems[0].message
     assert "'id'" in problems[1].message
-    assert "'frobnicate'" in problems[2].message
-    assert problems[3].message == "42 is not of type 'string'"
+    assert problems[2].message == "42 is not of type 'string'"
+    assert "'frobnicate'" in problems[3].message
     assert problems == validate(docs("several_errors.yaml"))
 
 
@@ -279,9 +279,9 @@ def test_corpus_baseline_errors_are_located(corpus: Path) -> None:
     assert [problem.format() for problem in problems] == [
         "corpus/opc-baseline-3.0.json:560: #/paths/~1defaults/post/parameters/1/schema/default: "
         "1 is not of type 'string'",
-        "corpus/opc-baseline-3.0.json:1808: #/paths/~1models~1oneof-with-required-const/get/responses/200/content/"
-        "application~1json/schema/oneOf/0/properties/type: "
+        "corpus/opc-baseline-3.0.json:1809: #/paths/~1models~1oneof-with-required-const/get/responses/200/content/"
+        "application~1json/schema/oneOf/0/properties/type/const: "
         "unexpected 'const' (not a field here; extension names start with 'x-')",
-        "corpus/opc-baseline-3.0.json:1842: #/paths/~1types~1unions~1duplicate-types/post: "
+        "corpus/opc-baseline-3.0.json:1843: #/paths/~1types~1unions~1duplicate-types/post/title: "
         "unexpected 'title' (not a field here; extension names start with 'x-')",
     ]

@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 
 from generator import ir
-from generator.quoting import comment_text
+from generator.quoting import comment_text, html_comment_text
 from generator.render.models import enum_view, model_view, union_view
 from generator.render.operations import OperationView, api_module_view
 from generator.render.package import (
@@ -79,5 +79,7 @@ def render_api(api: ir.Api) -> dict[str, str]:
     examples = [
 example_view(operation, types, api.package) for operation in api.operations
     ]
-    files["README.md"] = render("README.md.jinja", readme_view(api, examples))
+    readme = env.get_template("README.md.jinja")
+    # Its header is an HTML comment, which `-->` in the spec's file name would end.
+    files["README.md"] = readme.render(view=readme_view(api, examples), header_source=html_comment_text(api.spec_path))
     return files

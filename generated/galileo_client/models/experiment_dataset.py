@@ -7,7 +7,7 @@ from typing import Any, Self
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES = frozenset({"dataset_id", "name", "version_index"})
+_WIRE_NAMES: frozenset[str] = frozenset({"dataset_id", "name", "version_index"})
 
 
 @dataclass(kw_only=True)

@@ -7,7 +7,7 @@ from typing import Any, Self
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES = frozenset({"name", "playground_id"})
+_WIRE_NAMES: frozenset[str] = frozenset({"name", "playground_id"})
 
 
 @dataclass(kw_only=True)

@@ -7,7 +7,7 @@ from typing import Any, Self
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES = frozenset({"content", "name", "prompt_template_id", "version_index"})
+_WIRE_NAMES: frozenset[str] = frozenset({"content", "name", "prompt_template_id", "version_index"})
 
 
 @dataclass(kw_only=True)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from .experiment_status import ExperimentStatus
     from .user_info import UserInfo
 
-_WIRE_NAMES = frozenset(
+_WIRE_NAMES: frozenset[str] = frozenset(
     {
         "aggregate_feedback",
         "aggregate_metrics",
@@ -74,7 +74,7 @@ class ExperimentResponse:
     dataset: ExperimentDataset | Unset | None = UNSET
     """Dataset the experiment ran on. Optional and nullable."""
     name: str | Unset = UNSET
-    """Name of the experiment. Optional; defaults to "".
+    """Name of the experiment. Optional; defaults to \"".
 
     Server default: ''.
     """

@@ -10,7 +10,7 @@ from .._codec import UNSET, Unset
 if TYPE_CHECKING:
     from .experiment_log_generation import ExperimentLogGeneration
 
-_WIRE_NAMES = frozenset({"log_generation"})
+_WIRE_NAMES: frozenset[str] = frozenset({"log_generation"})
 
 
 @dataclass(kw_only=True)

@@ -10,7 +10,7 @@ from .._codec import UNSET, Unset
 if TYPE_CHECKING:
     from .model import Model
 
-_WIRE_NAMES = frozenset(
+_WIRE_NAMES: frozenset[str] = frozenset(
     {
         "deployment_name",
         "echo",

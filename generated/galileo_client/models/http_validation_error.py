@@ -10,7 +10,7 @@ from .._codec import UNSET, Unset
 if TYPE_CHECKING:
     from .validation_error import ValidationError
 
-_WIRE_NAMES = frozenset({"detail"})
+_WIRE_NAMES: frozenset[str] = frozenset({"detail"})
 
 
 @dataclass(kw_only=True)

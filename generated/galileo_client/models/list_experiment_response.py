@@ -10,7 +10,7 @@ from .._codec import UNSET, Unset
 if TYPE_CHECKING:
     from .experiment_response import ExperimentResponse
 
-_WIRE_NAMES = frozenset(
+_WIRE_NAMES: frozenset[str] = frozenset(
     {"experiments", "limit", "next_starting_token", "paginated", "starting_token"}
 )
 

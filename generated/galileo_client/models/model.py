@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from .model_output_map import ModelOutputMap
     from .model_params_map import ModelParamsMap
 
-_WIRE_NAMES = frozenset(
+_WIRE_NAMES: frozenset[str] = frozenset(
     {
         "alias",
         "alternative_names",

@@ -7,7 +7,7 @@ from typing import Any, Self
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES = frozenset({"prefix", "prompt", "suffix"})
+_WIRE_NAMES: frozenset[str] = frozenset({"prefix", "prompt", "suffix"})
 
 
 @dataclass(kw_only=True)
@@ -18,14 +18,14 @@ class ModelInputMap:
     """
 
     prefix: str | Unset = UNSET
-    """Text put before the prompt. Optional; defaults to "".
+    """Text put before the prompt. Optional; defaults to \"".
 
     Server default: ''.
     """
     prompt: str | Unset | None = UNSET
     """Field name of the prompt. Optional and nullable."""
     suffix: str | Unset = UNSET
-    """Text put after the prompt. Optional; defaults to "".
+    """Text put after the prompt. Optional; defaults to \"".
 
     Server default: ''.
     """

@@ -7,7 +7,7 @@ from typing import Any, Self
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES = frozenset({"dataset_id", "dataset_version_index", "row_ids"})
+_WIRE_NAMES: frozenset[str] = frozenset({"dataset_id", "dataset_version_index", "row_ids"})
 
 
 @dataclass(kw_only=True)

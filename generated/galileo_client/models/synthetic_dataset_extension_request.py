@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from .extend_prompt_settings import ExtendPromptSettings
     from .source_dataset import SourceDataset
 
-_WIRE_NAMES = frozenset(
+_WIRE_NAMES: frozenset[str] = frozenset(
     {
         "count",
         "data_types",

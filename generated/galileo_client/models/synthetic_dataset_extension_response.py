@@ -6,7 +6,7 @@ from typing import Any, Self
 
 from .. import _codec
 
-_WIRE_NAMES = frozenset({"dataset_id"})
+_WIRE_NAMES: frozenset[str] = frozenset({"dataset_id"})
 
 
 @dataclass(kw_only=True)

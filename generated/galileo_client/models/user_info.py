@@ -7,7 +7,7 @@ from typing import Any, Self
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES = frozenset({"email", "first_name", "id", "last_name"})
+_WIRE_NAMES: frozenset[str] = frozenset({"email", "first_name", "id", "last_name"})
 
 
 @dataclass(kw_only=True)

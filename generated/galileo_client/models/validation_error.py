@@ -9,7 +9,7 @@ from .. import _codec
 if TYPE_CHECKING:
     from .validation_error_loc_item import ValidationErrorLocItem
 
-_WIRE_NAMES = frozenset({"loc", "msg", "type"})
+_WIRE_NAMES: frozenset[str] = frozenset({"loc", "msg", "type"})
 
 
 @dataclass(kw_only=True)

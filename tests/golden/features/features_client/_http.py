@@ -148,15 +148,16 @@ def render_path(template: str, values: Mapping[str, object]) -> str:
     """Fill a path template; each value becomes exactly one segment.
 
     Values are percent-encoded with no safe characters, and a value of `.` or `..` is encoded as `%2E`/`%2E%2E`,
-    so `../admin?x=1#y` cannot leave its segment, add a query or a fragment.
+    so `../admin?x=1#y` cannot leave its segment, add a query or a fragment. The template's own text is encoded
+    too, keeping `/`, `%` escapes and sub-delimiters: a spec's path cannot add a query, a fragment or a control
+    character either.
     """
     names = _PLACEHOLDER.findall(template)
     unknown = sorted(set(values) - set(names))
     if unknown:
         raise ValueError(f"{template}: unknown path parameter(s) {', '.join(unknown)}")
 
-    def segment(match: re.Match[str]) -> str:
-        name = match.group(1)
+    def segment(name: str) -> str:
         value = _codec.encode(values.get(name, UNSET), request=True)
         if isinstance(value, Unset):
             raise ValueError(f"{template}: missing path parameter {name!r}")
@@ -171,7 +172,15 @@ def render_path(template: str, values: Mapping[str, object]) -> str:
             raise ValueError(f"{template}: path parameter {name!r} must not be empty")
         return result.replace(".", "%2E") if result in (".", "..") else result
 
-    return _PLACEHOLDER.sub(segment, template)
+    pieces = _PLACEHOLDER.split(template)  # literal text and placeholder names, alternating
+    return "".join(
+        segment(piece) if index % 2 else _quote_template_text(piece)
+        for index, piece in enumerate(pieces)
+    )
+
+
+def _quote_template_text(text: str) -> str:
+    return urllib.parse.quote(text, safe="/%:@!$&'()*+,;=")
 
 
 # --- Bodies ------------------------------------------------------------------------------------------------------

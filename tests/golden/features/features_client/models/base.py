@@ -7,7 +7,7 @@ from typing import Any, Self
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES = frozenset({"id", "name"})
+_WIRE_NAMES: frozenset[str] = frozenset({"id", "name"})
 _READ_ONLY = frozenset({"id"})
 
 
@@ -16,7 +16,7 @@ class Base:
     """Ref: tests/golden/features.yaml#/components/schemas/Base"""
 
     name: str
-    """The "name"; may hold \"\"\" and \\ safely."""
+    """The "name"; may hold \"\"" and \\ safely."""
     id: int | Unset = UNSET
     """Read-only: sent by the server, never in requests."""
     additional_properties: dict[str, Any] = field(default_factory=dict)

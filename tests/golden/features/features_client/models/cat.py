@@ -7,7 +7,7 @@ from typing import Any, Literal, Self
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES = frozenset({"id", "lives", "name", "petType"})
+_WIRE_NAMES: frozenset[str] = frozenset({"id", "lives", "name", "petType"})
 _READ_ONLY = frozenset({"id"})
 
 
@@ -16,7 +16,7 @@ class Cat:
     """Ref: tests/golden/features.yaml#/components/schemas/Cat"""
 
     name: str
-    """The "name"; may hold \"\"\" and \\ safely."""
+    """The "name"; may hold \"\"" and \\ safely."""
     pet_type: Literal["cat"]
     id: int | Unset = UNSET
     """Read-only: sent by the server, never in requests."""

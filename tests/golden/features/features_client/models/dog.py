@@ -7,7 +7,7 @@ from typing import Any, Literal, Self
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES = frozenset({"good", "id", "name", "petType"})
+_WIRE_NAMES: frozenset[str] = frozenset({"good", "id", "name", "petType"})
 _READ_ONLY = frozenset({"id"})
 
 
@@ -16,7 +16,7 @@ class Dog:
     """Ref: tests/golden/features.yaml#/components/schemas/Dog"""
 
     name: str
-    """The "name"; may hold \"\"\" and \\ safely."""
+    """The "name"; may hold \"\"" and \\ safely."""
     pet_type: Literal["dog"]
     good: bool | Unset | None = UNSET
     id: int | Unset = UNSET

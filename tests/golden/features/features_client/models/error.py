@@ -7,7 +7,7 @@ from typing import Any, Self
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES = frozenset({"message"})
+_WIRE_NAMES: frozenset[str] = frozenset({"message"})
 
 
 @dataclass(kw_only=True)

@@ -11,7 +11,9 @@ from .._codec import UNSET, Unset
 if TYPE_CHECKING:
     from .node_value import NodeValue
 
-_WIRE_NAMES = frozenset({"+1", "-1", "children", "class", "created", "meta", "value"})
+_WIRE_NAMES: frozenset[str] = frozenset(
+    {"+1", "-1", "children", "class", "created", "meta", "value"}
+)
 
 
 @dataclass(kw_only=True)

@@ -10,7 +10,7 @@ from .._codec import UNSET, Unset
 if TYPE_CHECKING:
     from .pet import Pet
 
-_WIRE_NAMES = frozenset({"items", "next"})
+_WIRE_NAMES: frozenset[str] = frozenset({"items", "next"})
 
 
 @dataclass(kw_only=True)
