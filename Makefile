@@ -26,6 +26,7 @@ check: $(BIN)/oapigen
 
 lint: $(BIN)/oapigen
 	$(BIN)/ruff check generator tests generated examples benchmarks
+	$(BIN)/ruff format --check generator tests examples benchmarks
 
 typecheck: $(BIN)/oapigen
 	$(BIN)/mypy generator benchmarks

@@ -149,8 +149,12 @@ def _enum(name: str, old: ir.EnumType, new: ir.EnumType) -> list[Change]:
     subject = f"enum `{name}`"
     old_values = {m.value: m.py_name for m in old.members}
     new_values = {m.value: m.py_name for m in new.members}
-    changes = [Change(True, subject, f"value {v!r} (`{m}`) removed") for v, m in old_values.items() if v not in new_values]
-    changes += [Change(False, subject, f"value {v!r} (`{m}`) added") for v, m in new_values.items() if v not in old_values]
+    changes = [
+        Change(True, subject, f"value {v!r} (`{m}`) removed") for v, m in old_values.items() if v not in new_values
+    ]
+    changes += [
+        Change(False, subject, f"value {v!r} (`{m}`) added") for v, m in new_values.items() if v not in old_values
+    ]
     return changes
 
 
@@ -159,7 +163,9 @@ def _union(name: str, old: ir.Union, new: ir.Union, old_types: TypeRenderer, new
     after = {new_types.annotation(v) for v in new.variants}
     subject = f"union `{name}`"
     changes = [Change(True, subject, f"variant `{v}` removed") for v in sorted(before - after)]
-    changes += [Change(True, subject, f"variant `{v}` added (exhaustive matches miss it)") for v in sorted(after - before)]
+    changes += [
+        Change(True, subject, f"variant `{v}` added (exhaustive matches miss it)") for v in sorted(after - before)
+    ]
     return changes
 
 

@@ -71,11 +71,7 @@ def _words(name: str) -> list[str]:
     core = name.strip("".join(_SPELLED_SYMBOLS))
     start = name[: len(name) - len(name.lstrip("".join(_SPELLED_SYMBOLS)))]
     end = name[len(start) + len(core) :] if core else ""
-    return (
-        [_SPELLED_SYMBOLS[char] for char in start]
-        + split_words(core)
-        + [_SPELLED_SYMBOLS[char] for char in end]
-    )
+    return [_SPELLED_SYMBOLS[char] for char in start] + split_words(core) + [_SPELLED_SYMBOLS[char] for char in end]
 
 
 def snake_case(name: str, *, fallback: str) -> str:

@@ -106,7 +106,10 @@ def test_check_reports_edits_to_the_spec_and_to_generated_files(tmp_path: Path) 
 
 BROKEN = {
     "yaml-syntax": ("openapi: 3.1.0\ninfo: [\n", "galileo.yaml:3: #: invalid YAML"),
-    "missing-field": ("openapi: 3.1.0\ninfo:\n  title: x\npaths: {}\n", "galileo.yaml:2: #/info: 'version' is a required"),
+    "missing-field": (
+        "openapi: 3.1.0\ninfo:\n  title: x\npaths: {}\n",
+        "galileo.yaml:2: #/info: 'version' is a required",
+    ),
     "dangling-ref": (
         "openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n"
         "        '200':\n          description: d\n          content:\n            application/json:\n"

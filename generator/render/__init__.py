@@ -76,9 +76,7 @@ def render_api(api: ir.Api) -> dict[str, str]:
     files["__init__.py"] = render("package_init.py.jinja", package_init_view(api))
     # PEP 561 marker; type checkers only look for the word "partial" in it, so it can carry the header too.
     files["py.typed"] = env.get_template("header.jinja").render(**common)
-    examples = [
-example_view(operation, types, api.package) for operation in api.operations
-    ]
+    examples = [example_view(operation, types, api.package) for operation in api.operations]
     readme = env.get_template("README.md.jinja")
     # Its header is an HTML comment, which `-->` in the spec's file name would end.
     files["README.md"] = readme.render(view=readme_view(api, examples), header_source=html_comment_text(api.spec_path))

@@ -32,7 +32,9 @@ def docstring(*paragraphs: str, indent: int = 0) -> str:
     if "\n" not in body:
         return body
     pad = " " * indent
-    return "\n".join(pad + line if line and number else line for number, line in enumerate(body.split("\n"))) + "\n" + pad
+    return (
+        "\n".join(pad + line if line and number else line for number, line in enumerate(body.split("\n"))) + "\n" + pad
+    )
 
 
 def section(title: str, entries: list[tuple[str, str]]) -> str:
