@@ -107,6 +107,8 @@ def test_servers_take_variable_defaults(api: ir.Api) -> None:
         ),
         ("parameters: [{name: q, in: query, content: {application/json: {schema: {}}}}]", "without `schema`"),
         ("security: [{a: [], b: []}]", "schemes required together are not enforced"),
+        ("parameters: [{name: 'X Trace', in: header, schema: {type: string}}]", "not a valid HTTP token"),
+        ("parameters: [{name: 'séance', in: cookie, schema: {type: string}}]", "not a valid HTTP token"),
     ],
 )
 def test_approximations_warn_with_their_location(tmp_path: Path, operation_yaml: str, message: str) -> None:
@@ -122,3 +124,18 @@ def test_approximations_warn_with_their_location(tmp_path: Path, operation_yaml:
     found = [diagnostic.format() for diagnostic in build_ir(spec)[1]]
     assert len(found) == 1 and message in found[0], found
     assert found[0].startswith("spec.yaml:7: #/paths/~1x/post/"), found
+
+
+def test_an_api_key_header_that_is_not_an_http_token_is_not_sent(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n"
+        "components:\n  securitySchemes:\n    key: {type: apiKey, in: header, name: 'Api Key'}\n",
+        encoding="utf-8",
+    )
+    api, diagnostics = build_ir(spec)
+    assert api.security_schemes == ()
+    assert [d.format() for d in diagnostics] == [
+        "spec.yaml:6: #/components/securitySchemes/key: warning: 'Api Key' is not a valid HTTP token; "
+        "requests will not carry it"
+    ]

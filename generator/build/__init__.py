@@ -12,7 +12,7 @@ from typing import Any
 
 from generator import ir
 from generator.build.context import Namer, Node, Report, SchemaKey
-from generator.build.operations import HTTP_METHODS, OperationBuilder
+from generator.build.operations import HTTP_METHODS, OperationBuilder, is_http_token
 from generator.build.schemas import SchemaConverter
 from generator.diagnostics import Diagnostic
 from generator.naming import assign_unique, pascal_case, snake_case
@@ -91,7 +91,9 @@ class _Builder:
         for name in sorted(holder.mapping() if holder else {}):
             node = self.schemas.resolve(holder.child(name))  # type: ignore[union-attr]
             scheme = _security_scheme(str(name), node.mapping())
-            if scheme is None:
+            if scheme is not None and scheme.location != "query" and not is_http_token(scheme.parameter):
+                self.report.warn(node, f"{scheme.parameter!r} is not a valid HTTP token; requests will not carry it")
+            elif scheme is None:
                 self.report.warn(node, "unsupported security scheme; requests will not carry it")
             else:
                 schemes[str(name)] = scheme

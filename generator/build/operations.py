@@ -17,6 +17,14 @@ DERIVED_SUFFIXES = ("_async", "_raw", "_raw_async", "_iter", "_iter_async", "_pa
 # Keyword arguments every endpoint function takes besides the spec's parameters.
 _RESERVED_ARGUMENTS = frozenset({"client", "options", "self", "cls", "body"})
 _PATH_TEMPLATE = re.compile(r"\{([^{}]*)\}")
+# RFC 9110 token: what a header or cookie name may be. Anything else fails at request time, on every call.
+_HTTP_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+
+
+def is_http_token(name: str) -> bool:
+    return _HTTP_TOKEN.match(name) is not None
+
+
 # docs/pagination.md also specifies a "next_url" style; it is not generated yet.
 _PAGINATION_STYLES: tuple[ir.PaginationStyle, ...] = ("token", "cursor", "offset", "page")
 
@@ -105,6 +113,10 @@ class OperationBuilder:
                     continue
                 if location == "header" and spec["name"].lower() in ("accept", "content-type", "authorization"):
                     continue  # OpenAPI says these are ignored: the client sets them
+                if location in ("header", "cookie") and not is_http_token(spec["name"]):
+                    message = f"{location} name {spec['name']!r} is not a valid HTTP token; parameter not generated"
+                    self._report.warn(param, message)
+                    continue
                 declared[(location, spec["name"])] = param
         claims = [(f"{loc}:{name}", snake_case(name, fallback="param")) for loc, name in declared]
         py_names = assign_unique(claims, taken=_RESERVED_ARGUMENTS)
