@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from generator.quoting import comment_text, docstring_body, py_literal, py_literal_block
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4),
     max_leaves=20,
 )
@@ -20,6 +20,12 @@ json_values = st.recursive(
 def test_literals_evaluate_to_the_value(value: object) -> None:
     assert ast.literal_eval(py_literal(value)) == value
     assert ast.literal_eval(py_literal_block(value, width=20)) == value
+
+
+def test_infinities_are_expressions_not_names() -> None:
+    # YAML can spell them (.inf); repr() would give `inf`, an undefined name.
+    assert py_literal(float("inf")) == 'float("inf")'
+    assert eval(py_literal([float("-inf")])) == [float("-inf")]
 
 
 @given(st.text())
