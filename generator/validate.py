@@ -40,6 +40,7 @@ _MAX_MESSAGE = 300
 _UNEXPECTED_KEYS = re.compile(r"(?P<keys>.+) (?:does|do) not match any of the regexes: (?P<patterns>'.+')")
 _PREFIX_PATTERN = re.compile(r"\^(?:[A-Za-z0-9_-]|\\/)+")  # `^x-`, `^\/`: a plain prefix, said in words
 _NO_MATCH = "is not valid under any of the given schemas"
+_UNCHECKED = "openapi-spec-validator could not check this: "
 _VERSION_LIKE = re.compile(r"\d+(?:\.\d+)*")
 _SHORT = reprlib.Repr()
 _SHORT.maxlevel, _SHORT.maxdict, _SHORT.maxlist, _SHORT.maxstring, _SHORT.maxother = 2, 4, 4, 60, 60
@@ -50,8 +51,14 @@ def validate(docs: DocumentSet) -> list[Diagnostic]:
     validator = _validator_for(docs.root)
     if isinstance(validator, Diagnostic):
         return [validator]
-    problems = _check_refs(docs) or _run(validator, docs)
-    return sorted(_without_echoes(set(problems)), key=lambda d: d.sort_key)
+    # Both run, so one pass reports every problem; where a $ref is broken, the validator's own failure to follow
+    # it says nothing more and is dropped.
+    ref_problems = _check_refs(docs)
+    broken = {(d.file, d.pointer) for d in ref_problems}
+    checked = [
+        d for d in _run(validator, docs) if not (d.message.startswith(_UNCHECKED) and (d.file, d.pointer) in broken)
+    ]
+    return sorted(_without_echoes({*ref_problems, *checked}), key=lambda d: d.sort_key)
 
 
 def _without_echoes(problems: set[Diagnostic]) -> set[Diagnostic]:
@@ -118,9 +125,7 @@ def _placing(keyword: type[KeywordValidator], suffix: tuple[str, ...]) -> type[K
             for error in check(self, *args, **kwargs):
                 yield error if isinstance(error, _PlacedError) else _stamp(_PlacedError.create_from(error), place)
         except Exception as exc:  # the validator is not robust to every malformed input
-            crash = _stamp(
-                _PlacedError(f"openapi-spec-validator could not check this: {type(exc).__name__}: {exc}"), place
-            )
+            crash = _stamp(_PlacedError(f"{_UNCHECKED}{type(exc).__name__}: {exc}"), place)
             crash.crashed = True
             yield crash
 

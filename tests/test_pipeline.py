@@ -134,3 +134,15 @@ def test_a_broken_spec_prints_located_errors_and_leaves_the_output_untouched(tmp
     assert expected in result.stderr
     assert "Traceback" not in result.stderr
     assert snapshot(out) == before
+
+
+def test_one_run_reports_broken_refs_and_schema_errors_together(tmp_path: Path) -> None:
+    spec = tmp_path / "galileo.yaml"
+    spec.write_text(BROKEN["dangling-ref"][0].replace("info: {title: x, version: '1'}", "info: {title: x}"))
+    result = run_cli("validate", spec)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "galileo.yaml:2: #/info: 'version' is a required property",
+        "galileo.yaml:11: #/paths/~1a/get/responses/200/content/application~1json/schema: "
+        "$ref '#/components/schemas/Nope' points to nowhere: # has no 'components'",
+    ]
