@@ -98,7 +98,7 @@ def _run(args: argparse.Namespace) -> int:
     _print(generation.warnings)
     package_dir = args.output / options.package
     if args.command == "check":
-        comparison = compare_output(package_dir, generation.files)
+        comparison = compare_output(package_dir, generation.files, header=generation.header)
         if comparison.clean:
             print(f"{package_dir}: up to date", file=sys.stderr)
             return EXIT_OK
@@ -106,7 +106,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{package_dir}: {comparison.summary()}; run `oapigen generate` to update", file=sys.stderr)
         return EXIT_STALE
     try:
-        write_output(package_dir, generation.files)
+        write_output(package_dir, generation.files, header=generation.header)
     except OSError as error:  # the disk, not the generator: a file where a folder goes, no permission, no space
         raise OutputError(f"cannot write {package_dir}: {error.strerror or error}") from error
     print(f"{package_dir}: {len(generation.files)} files generated", file=sys.stderr)

@@ -18,7 +18,7 @@ from generator.diagnostics import Diagnostic, Severity, SpecError, UsageError
 from generator.format import format_files
 from generator.load import load_document
 from generator.refs import DocumentSet
-from generator.render import render_api
+from generator.render import header_line, render_api
 from generator.validate import validate
 
 
@@ -34,6 +34,7 @@ class Options:
 class Generation:
     files: dict[str, str]  # path relative to the package folder -> text
     warnings: tuple[Diagnostic, ...]
+    header: str  # the generated-file header line, for the manifest the write stage adds
 
 
 def check_package_name(package: str) -> None:
@@ -67,4 +68,4 @@ def build(spec: Path, options: Options) -> tuple[ir.Api, tuple[Diagnostic, ...]]
 
 def generate(spec: Path, options: Options) -> Generation:
     api, warnings = build(spec, options)
-    return Generation(format_files(render_api(api)), warnings)
+    return Generation(format_files(render_api(api)), warnings, header_line(api.spec_path))

@@ -80,9 +80,12 @@ class Comparison:
 # --- public API ------------------------------------------------------------------------------------------------
 
 
-def compare_output(package_dir: Path, files: Mapping[str, str]) -> Comparison:
-    """Compare `files` (plus the manifest they imply) with the package on disk; touches nothing."""
-    expected = _expected_tree(files)
+def compare_output(package_dir: Path, files: Mapping[str, str], *, header: str = MANIFEST_HEADER) -> Comparison:
+    """Compare `files` (plus the manifest they imply) with the package on disk; touches nothing.
+
+    `header` is the manifest's first line, the generated-file header naming the spec.
+    """
+    expected = _expected_tree(files, header)
     package_dir = _package_path(package_dir)
     with _shared_lock(package_dir):
         _check_package_dir(package_dir)
@@ -92,13 +95,13 @@ def compare_output(package_dir: Path, files: Mapping[str, str]) -> Comparison:
     return Comparison(stale=changes.stale, missing=changes.missing, extra=changes.extra, diff=diff)
 
 
-def write_output(package_dir: Path, files: Mapping[str, str]) -> None:
+def write_output(package_dir: Path, files: Mapping[str, str], *, header: str = MANIFEST_HEADER) -> None:
     """Make `package_dir` hold exactly `files` plus the manifest, keeping every file oapigen did not generate.
 
     Atomic against SIGKILL (see `_swap_in`), serialized against concurrent runs by a lock next to the folder, and a
     no-op (no swap, mtimes untouched) when nothing changed.
     """
-    expected = _expected_tree(files)
+    expected = _expected_tree(files, header)
     package_dir = _package_path(package_dir)
     # The output root is the one thing outside the package we may create: there is nowhere else to put the lock.
     package_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -151,7 +154,7 @@ def _unsafe_path_reason(path: str) -> str:
     return ""
 
 
-def _expected_tree(files: Mapping[str, str]) -> dict[str, bytes]:
+def _expected_tree(files: Mapping[str, str], header: str) -> dict[str, bytes]:
     """Validate the paths and encode the package, manifest included, as the exact bytes to be written."""
     for path in files:
         _check_relative_path(path)
@@ -162,12 +165,14 @@ def _expected_tree(files: Mapping[str, str]) -> dict[str, bytes]:
         raise ValueError(f"output path {clashes[0]!r} is both a file and a folder")
     # Bytes, not text mode: "\n" stays "\n" on every platform, and the manifest is plain UTF-8.
     expected = {path: text.encode("utf-8") for path, text in files.items()}
-    expected[MANIFEST_NAME] = _manifest_text(files).encode("utf-8")
+    expected[MANIFEST_NAME] = _manifest_text(files, header).encode("utf-8")
     return expected
 
 
-def _manifest_text(files: Mapping[str, str]) -> str:
-    return MANIFEST_HEADER + "\n" + "".join(path + "\n" for path in sorted(files))
+def _manifest_text(files: Mapping[str, str], header: str) -> str:
+    if not header.startswith("#") or "\n" in header:
+        raise ValueError("the manifest header must be one comment line")
+    return header + "\n" + "".join(path + "\n" for path in sorted(files))
 
 
 def _parents(path: str) -> Iterator[str]:

@@ -19,8 +19,8 @@ def test_features_client_matches_golden_files() -> None:
     generation = generate(GOLDEN / "features.yaml", Options(package=PACKAGE))
     package_dir = GOLDEN / "features" / PACKAGE
     if os.environ.get("OAPIGEN_UPDATE_GOLDEN") == "1":
-        write_output(package_dir, generation.files)
-    comparison = compare_output(package_dir, generation.files)
+        write_output(package_dir, generation.files, header=generation.header)
+    comparison = compare_output(package_dir, generation.files, header=generation.header)
     assert comparison.clean, f"{comparison.summary()} (run `make golden` if intended)\n{comparison.diff}"
 
 
