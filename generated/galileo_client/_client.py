@@ -35,7 +35,7 @@ def _credentials(
 class Client(SyncClient):
     """A client for Galileo API.
 
-    Credentials come from the arguments or the environment ('GALILEO_API_KEY').
+    Credentials come from the arguments or the environment (`GALILEO_API_KEY`).
     """
 
     def __init__(
@@ -66,7 +66,7 @@ class Client(SyncClient):
 class AsyncClient(AsyncBaseClient):
     """A client for Galileo API.
 
-    Credentials come from the arguments or the environment ('GALILEO_API_KEY').
+    Credentials come from the arguments or the environment (`GALILEO_API_KEY`).
     """
 
     def __init__(

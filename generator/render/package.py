@@ -38,6 +38,7 @@ class CredentialView:
     sources: list[tuple[str, str]]  # (argument, quoted environment variable)
     condition: str
     value: str
+    env_vars: list[str]  # the environment variables, unquoted (identifiers made from the package name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +96,7 @@ def _credential(scheme: ir.SecurityScheme, prefix: str, several: bool) -> Creden
         sources=[(arg, py_literal(env)) for arg, env in sources],
         condition=condition,
         value=value,
+        env_vars=[env for _, env in sources],
     )
 
 
@@ -115,7 +117,7 @@ def client_view(api: ir.Api) -> ClientView:
     if any(scheme.kind == "basic" for scheme in schemes):
         imports.add("base64")
     base_url = next((url for url in api.servers if url.startswith(("http://", "https://"))), "")
-    env_names = [env for credential in credentials for _, env in credential.sources]
+    env_names = [f"`{env}`" for credential in credentials for env in credential.env_vars]
     auth = f"Credentials come from the arguments or the environment ({', '.join(env_names)})." if env_names else ""
     return ClientView(
         doc=docstring(f"A client for {api.title or api.package}.", auth),
@@ -196,7 +198,7 @@ def readme_view(api: ir.Api, examples: list[ExampleView]) -> ReadmeView:
         package=api.package,
         spec_path=markdown_text(api.spec_path),
         base_url=markdown_text(next(iter(api.servers), "")),
-        env_vars=[env.strip("'\"") for credential in credentials for _, env in credential.sources],
+        env_vars=[env for credential in credentials for env in credential.env_vars],
         examples=examples,
     )
 

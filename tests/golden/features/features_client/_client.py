@@ -35,7 +35,7 @@ def _credentials(
 class Client(SyncClient):
     """A client for Features.
 
-    Credentials come from the arguments or the environment ('FEATURES_TOKEN').
+    Credentials come from the arguments or the environment (`FEATURES_TOKEN`).
     """
 
     def __init__(
@@ -66,7 +66,7 @@ class Client(SyncClient):
 class AsyncClient(AsyncBaseClient):
     """A client for Features.
 
-    Credentials come from the arguments or the environment ('FEATURES_TOKEN').
+    Credentials come from the arguments or the environment (`FEATURES_TOKEN`).
     """
 
     def __init__(
