@@ -77,6 +77,14 @@ def _diff(args: argparse.Namespace) -> int:
     return EXIT_STALE if args.fail_on_breaking and any(change.breaking for change in changes) else EXIT_OK
 
 
+def _relative_to_cwd(path: Path) -> Path:
+    """Paths in messages as the user would type them; absolute only when outside the working folder."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "diff":
         return _diff(args)
@@ -96,7 +104,7 @@ def _run(args: argparse.Namespace) -> int:
     )
     generation: Generation = generate(args.spec, options)
     _print(generation.warnings)
-    package_dir = args.output / options.package
+    package_dir = _relative_to_cwd(args.output / options.package)
     if args.command == "check":
         comparison = compare_output(package_dir, generation.files, header=generation.header)
         if comparison.clean:
