@@ -16,6 +16,7 @@ from pathlib import Path
 from generator.apidiff import diff_apis, report
 from generator.config import Defaults, read_defaults
 from generator.diagnostics import Diagnostic, SpecError, UsageError
+from generator.naming import snake_case
 from generator.pipeline import Generation, Options, build, generate, load_and_validate
 from generator.write import OutputError, compare_output, write_output
 
@@ -63,8 +64,7 @@ def _print(diagnostics: Sequence[Diagnostic]) -> None:
 
 
 def _default_package(spec: Path) -> str:
-    from generator.naming import snake_case
-
+    """`petstore.yaml` -> `petstore_client`."""
     return snake_case(spec.stem, fallback="api") + "_client"
 
 
