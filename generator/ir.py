@@ -201,7 +201,7 @@ class Response:
         return self.status.startswith("2")
 
 
-PaginationStyle = Literal["token", "cursor", "offset", "page"]
+PaginationStyle = Literal["token", "cursor", "offset", "page", "next_url"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,8 +212,8 @@ class Pagination:
     """
 
     style: PaginationStyle
-    request_parameter: str  # py_name of the parameter that carries the token, cursor, offset or page number
-    next_value: tuple[str, ...]  # attribute path to the next token or cursor; empty for offset and page
+    request_parameter: str  # py_name of the parameter that carries the token, cursor, offset or page; "" for next_url
+    next_value: tuple[str, ...]  # attribute path to the next token, cursor or URL; empty for offset and page
     has_more: tuple[str, ...]  # attribute path to a boolean "more pages" flag; empty when the next value decides
     items: tuple[str, ...]  # attribute path to the list of items
     item_type: TypeExpr

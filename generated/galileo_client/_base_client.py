@@ -24,7 +24,9 @@ note naming the missing schemes.
 Safety. Credentials never appear in the repr of a client or a credential, in error messages, or in this package's
 log records (sensitive headers and query parameters are logged as REDACTED); note that httpx's own INFO log line
 shows the full URL, so a credential sent in the query appears there. TLS is verified by default. Redirects are not
-followed by the client this module creates, so credential headers never go to another host.
+followed by the client this module creates, so credential headers never go to another host. Likewise a URL a
+response links to (`next_url` paging) is resolved against the base URL and sent only when it has the base URL's
+scheme, host and port; any other origin raises `PaginationError` before anything is sent.
 
 Logging goes to the package's logger (`logging.getLogger("<package>")`), at DEBUG level.
 """
@@ -48,7 +50,13 @@ import httpx
 
 from ._codec import Unset
 from ._http import REDACTED, ApiResponse, Endpoint, Request, RequestOptions, is_sensitive
-from .errors import APIConnectionError, APITimeoutError, AuthenticationError, request_id_of
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    AuthenticationError,
+    PaginationError,
+    request_id_of,
+)
 
 T = TypeVar("T")
 
@@ -220,7 +228,7 @@ class _BaseClient:
             raise ValueError(f"max_retries must be 0 or more, got {max_retries}")
         http_request = client.build_request(
             request.method,
-            self.base_url + request.path,
+            self._url(request),
             params=tuple(params),
             headers=headers,
             content=request.content,
@@ -228,6 +236,21 @@ class _BaseClient:
         )
         operation = f"{endpoint.method} {endpoint.path}"
         return _Call(endpoint.name, operation, http_request, max_retries, replayable, missing)
+
+    def _url(self, request: Request) -> httpx.URL:
+        """The request's URL without its query: the base URL + the path, or a linked URL resolved against the base
+        URL as a directory. Raises `PaginationError` for a link to another origin: credentials stay with the API.
+        """
+        if not request.link:
+            return httpx.URL(self.base_url + request.path)
+        base = httpx.URL(self.base_url + "/")
+        url = base.join(request.path)
+        if _origin(url) != _origin(base):
+            raise PaginationError(
+                f"the next page is on {_origin(url)}, not on the client's origin {_origin(base)}: "
+                "not following it, so that credentials are not sent to another host"
+            )
+        return url
 
     # --- Whether to retry ----------------------------------------------------------------------------------------
 
@@ -325,6 +348,11 @@ class _BaseClient:
         return {
             name: REDACTED if self._is_secret(name) else value for name, value in headers.items()
         }
+
+
+def _origin(url: httpx.URL) -> str:
+    """`scheme://host[:port]` (httpx leaves out a default port): what must match for credentials to be sent."""
+    return str(url.copy_with(userinfo=b"", path="/", query=None, fragment=None)).removesuffix("/")
 
 
 def _set_header(headers: httpx.Headers, name: str, value: str) -> None:

@@ -3,6 +3,7 @@
 
 A generated `_pages` function passes `fetch` (one call for a page token: a cursor, an offset, a page number),
 the first token, and `next_token` (the next page's token from a page and its own token, None on the last page).
+For `next_url` paging the token is the `Request` itself: the operation's for the first page, then `next_url`'s.
 Iteration is lazy: a page is fetched when the previous one has been consumed. docs/pagination.md of oapigen
 describes the `x-pagination` styles these implement.
 """
@@ -21,6 +22,7 @@ from collections.abc import (
 from typing import TypeVar
 
 from ._codec import Unset
+from ._http import Request, link_request
 from .errors import PaginationError
 
 TToken = TypeVar("TToken")
@@ -96,6 +98,13 @@ def next_offset(offset: int | Unset, items: Sized) -> int | None:
 def next_page_number(number: int | Unset, items: Sized, *, first: int) -> int | None:
     """Page-number paging: the number after `number` (`first` when unset), None after an empty page."""
     return (first if isinstance(number, Unset) else number) + 1 if len(items) else None
+
+
+def next_url(url: str | None) -> Request | None:
+    """Next-URL paging: the request for the page at `url` (a GET, resolved against the client's base URL and
+    refused on another origin when sent), None on the last page. The operation's arguments apply to the first
+    page only: the URL carries every parameter."""
+    return None if url is None else link_request(url)
 
 
 def iterate_items(

@@ -25,8 +25,9 @@ def is_http_token(name: str) -> bool:
     return _HTTP_TOKEN.match(name) is not None
 
 
-# docs/pagination.md also specifies a "next_url" style; it is not generated yet.
-_PAGINATION_STYLES: tuple[ir.PaginationStyle, ...] = ("token", "cursor", "offset", "page")
+_PAGINATION_STYLES: tuple[ir.PaginationStyle, ...] = ("token", "cursor", "offset", "page", "next_url")
+# The response property each style reads the next page from (offsets and page numbers come from the request).
+_NEXT_KEYS: dict[ir.PaginationStyle, str] = {"token": "next_token", "cursor": "next_token", "next_url": "next_url"}
 
 
 def _text(mapping: dict[str, Any], key: str) -> str:
@@ -244,11 +245,12 @@ class OperationBuilder:
             supported = ", ".join(_PAGINATION_STYLES)
             self._report.warn(holder, f"x-pagination: style {name!r} is not generated; supported: {supported}")
             return None
-        parameter = _text(spec, f"{style}_parameter")
+        # next_url pages are addressed by the URL alone: no request parameter.
+        parameter = _text(spec, f"{style}_parameter") if style != "next_url" else ""
         by_wire = {param.wire_name: param for param in operation.parameters if param.location == "query"}
         pages = [r.type for r in operation.success_responses if isinstance(r.type, ir.ModelRef)]
         problem = ""
-        if parameter not in by_wire:
+        if style != "next_url" and parameter not in by_wire:
             problem = f"query parameter {parameter!r} ({style}_parameter) is not declared"
         elif style in ("offset", "page") and by_wire[parameter].type != ir.Primitive("int"):
             problem = f"{style}_parameter {parameter!r} must be an integer"
@@ -258,8 +260,8 @@ class OperationBuilder:
             self._report.warn(holder, f"x-pagination: {problem}; no page iterators generated")
             return None
         page = models[pages[0].name]
-        # Offsets and page numbers are computed from the request; tokens and cursors come from the page.
-        keys = ("next_token", "has_more", "items") if style in ("token", "cursor") else ("has_more", "items")
+        next_key = _NEXT_KEYS.get(style)
+        keys = (next_key, "has_more", "items") if next_key else ("has_more", "items")
         paths: dict[str, tuple[tuple[str, ...], ir.TypeExpr]] = {}
         for key in keys:
             if key == "has_more" and not _text(spec, key):
@@ -270,18 +272,28 @@ class OperationBuilder:
                 return None
             paths[key] = found
         items_path, items_type = paths["items"]
-        items_type = items_type.inner if isinstance(items_type, ir.Nullable) else items_type
+        items_type = _strip_nullable(items_type)
         if not isinstance(items_type, ir.ListOf):
             self._report.warn(holder, "x-pagination: items must name an array property")
             return None
+        if style == "next_url" and _strip_nullable(paths["next_url"][1]) != ir.Primitive("str"):
+            self._report.warn(holder, "x-pagination: next_url must name a string property")
+            return None
         return ir.Pagination(
             style=style,
-            request_parameter=by_wire[parameter].py_name,
-            next_value=paths["next_token"][0] if "next_token" in paths else (),
+            request_parameter=by_wire[parameter].py_name if parameter else "",
+            next_value=paths[next_key][0] if next_key else (),
             has_more=paths["has_more"][0] if "has_more" in paths else (),
             items=items_path,
             item_type=items_type.item,
         )
+
+
+def _strip_nullable(expr: ir.TypeExpr) -> ir.TypeExpr:
+    """The type without its nullability (an optional nullable property is nullable twice)."""
+    while isinstance(expr, ir.Nullable):
+        expr = expr.inner
+    return expr
 
 
 def _attribute_path(

@@ -44,10 +44,12 @@ class ParamView:
 
 @dataclass(frozen=True, slots=True)
 class PaginationView:
-    token_arg: str
+    follows: str  # what the pages follow, for the docstring: "`starting_token`", "the `links.next` URL"
+    first: str  # the first page's token: the page argument, or the operation's request (next_url)
     token_annotation: str
+    fetch: str  # `fetch`'s expression over `token` (the page's response model), sync
+    fetch_async: str  # the same, async
     item_annotation: str
-    fetch_args: list[str]  # the call arguments with the token argument taken from `token`
     next_token: str  # expression over `page`
     items: str  # expression over `page`
 
@@ -112,7 +114,8 @@ def _operation_view(operation: ir.Operation, types: TypeRenderer, imports: Impor
     if any("_codec." in decoder for _, decoder in success + errors):
         imports.add("..", "_codec")
     returns = " | ".join(dict.fromkeys(_response_annotation(r, types) for r in _success_responses(operation))) or "None"
-    pagination = _pagination(operation, args, types)
+    endpoint = "_" + operation.function_name.upper()
+    pagination = _pagination(operation, args, types, endpoint)
     if pagination is not None:
         imports.add("..", "_codec", "_pagination")
         imports.add("collections.abc", "AsyncIterator", "Iterator")
@@ -122,7 +125,7 @@ def _operation_view(operation: ir.Operation, types: TypeRenderer, imports: Impor
     }
     return OperationView(
         function_name=operation.function_name,
-        endpoint="_" + operation.function_name.upper(),
+        endpoint=endpoint,
         doc=_operation_doc(operation),
         short_doc=docstring(operation.summary),
         args=args,
@@ -256,28 +259,51 @@ def _param_text(param: ir.Parameter) -> str:
     return text
 
 
-def _pagination(operation: ir.Operation, args: list[ArgView], types: TypeRenderer) -> PaginationView | None:
+def _pagination(
+    operation: ir.Operation, args: list[ArgView], types: TypeRenderer, endpoint: str
+) -> PaginationView | None:
     pagination = operation.pagination
     if pagination is None:
         return None
-    token = next(arg for arg in args if arg.py_name == pagination.request_parameter)
-    items = f"_{operation.function_name}_items(page)"
-    if pagination.style == "offset":
-        next_token = f"_pagination.next_offset(token, {items})"
-    elif pagination.style == "page":
-        # Without a declared default, page numbers are taken to start at 1 (docs/pagination.md).
-        first = token.default if token.default.isdigit() else "1"
-        next_token = f"_pagination.next_page_number(token, {items}, first={first})"
+    name = operation.function_name
+    items = f"_{name}_items(page)"
+    if pagination.style == "next_url":
+        # The token is the page's request: the operation's own for the first page, then a GET of the next URL.
+        url = ".".join(pagination.next_value)
+        next_token = f"_pagination.next_url(_codec.present(page.{url}))"
+        send = f"client.send({endpoint}, token, options)"
+        call_args = ", ".join(f"{arg.py_name}={arg.py_name}" for arg in args)
+        view = {
+            "follows": f"the `{url}` URL",
+            "first": f"_{name}_request({call_args})",
+            "token_annotation": "_http.Request",
+            "fetch": f"{send}.parsed",
+            "fetch_async": f"(await {send}).parsed",
+        }
     else:
-        next_token = f"_codec.present(page.{'.'.join(pagination.next_value)})"
+        token = next(arg for arg in args if arg.py_name == pagination.request_parameter)
+        if pagination.style == "offset":
+            next_token = f"_pagination.next_offset(token, {items})"
+        elif pagination.style == "page":
+            # Without a declared default, page numbers are taken to start at 1 (docs/pagination.md).
+            first = token.default if token.default.isdigit() else "1"
+            next_token = f"_pagination.next_page_number(token, {items}, first={first})"
+        else:
+            next_token = f"_codec.present(page.{'.'.join(pagination.next_value)})"
+        # The trailing comma keeps black's one-argument-per-line layout.
+        fetch_args = "".join(f"{arg.py_name}={'token' if arg is token else arg.py_name}, " for arg in args)
+        view = {
+            "follows": f"`{token.py_name}`",
+            "first": token.py_name,
+            "token_annotation": token.annotation,
+            "fetch": f"{name}(client, {fetch_args}options=options,)",
+            "fetch_async": f"await {name}_async(client, {fetch_args}options=options,)",
+        }
     if pagination.has_more:
         next_token = f"{next_token} if page.{'.'.join(pagination.has_more)} is True else None"
-    fetch_args = [f"{arg.py_name}={'token' if arg is token else arg.py_name}" for arg in args]
     return PaginationView(
-        token_arg=token.py_name,
-        token_annotation=token.annotation,
+        **view,
         item_annotation=types.annotation(pagination.item_type),
-        fetch_args=fetch_args,
         next_token=next_token,
         items=f"_codec.present(page.{'.'.join(pagination.items)}) or []",
     )

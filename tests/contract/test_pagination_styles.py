@@ -91,13 +91,12 @@ def package(generation: Generation, tmp_path_factory: pytest.TempPathFactory) ->
         sys.path.remove(str(root))
 
 
-def test_unsupported_declarations_warn_and_generate_no_iterators(generation: Generation) -> None:
+def test_an_unsupported_declaration_warns_and_generates_no_iterators(generation: Generation) -> None:
     messages = sorted(warning.message for warning in generation.warnings)
     assert messages == [
         "x-pagination: offset_parameter 'offset' must be an integer; no page iterators generated",
-        "x-pagination: style 'next_url' is not generated; supported: token, cursor, offset, page",
     ]
-    assert "def by_next_url_iter" not in generation.files["api/default.py"]
+    assert "def by_bad_offset_iter" not in generation.files["api/default.py"]
 
 
 def test_the_generated_iterators_type_check(package: ModuleType) -> None:
@@ -142,6 +141,16 @@ def test_page_numbers_count_up_while_has_more(package: ModuleType, mode: str) ->
         items = collect(package, mode, "by_page", server.base_url)
     assert items == [1, 2]
     assert queries(server, "page") == ["1", "2"]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_next_url_follows_next_until_null(package: ModuleType, mode: str) -> None:
+    # Cross-origin, relative and repeated URLs: tests/contract/test_next_url_pagination.py.
+    with ScriptedServer() as server:
+        server.enqueue(200, {"data": [1], "next": "/next-url?after=1"}).enqueue(200, {"data": [2], "next": None})
+        items = collect(package, mode, "by_next_url", server.base_url)
+    assert items == [1, 2]
+    assert queries(server, "after") == [None, "1"]
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])

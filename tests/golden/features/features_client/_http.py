@@ -300,7 +300,9 @@ Body = JsonBody | FormBody | MultipartBody | BinaryBody | TextBody
 class Request:
     """What goes on the wire for one call, before the client adds credentials, its headers and the base URL.
 
-    `path` is already percent-encoded; `query` values are not (httpx encodes them).
+    `path` is already percent-encoded; `query` values are not (httpx encodes them). With `link` (see
+    `link_request`), `path` is a URL a response linked to, absolute or relative, that the client resolves against
+    its base URL instead of appending it.
     """
 
     method: str
@@ -309,6 +311,7 @@ class Request:
     headers: tuple[tuple[str, str], ...]
     content: bytes | None
     content_type: str | None
+    link: bool = False
 
     def __repr__(self) -> str:
         query = [(name, REDACTED if is_sensitive(name) else value) for name, value in self.query]
@@ -318,8 +321,20 @@ class Request:
         size = "None" if self.content is None else f"<{len(self.content)} bytes>"
         return (
             f"Request(method={self.method!r}, path={self.path!r}, query={query!r}, headers={headers!r}, "
-            f"content={size}, content_type={self.content_type!r})"
+            f"content={size}, content_type={self.content_type!r}, link={self.link!r})"
         )
+
+
+def link_request(url: str) -> Request:
+    """A GET of a URL a response links to (the next page of `next_url` paging): the URL without its query or
+    fragment in `path`, its query in `query`. The client resolves it against its base URL, and refuses one on
+    another origin (see `_base_client`)."""
+    parts = urllib.parse.urlsplit(url)
+    if any(char in url for char in "\r\n\0"):
+        raise ValueError("a linked URL must not contain a line break or NUL")
+    reference = urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    query = tuple(urllib.parse.parse_qsl(parts.query, keep_blank_values=True))
+    return Request("GET", reference, query, (), None, None, link=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -135,7 +135,8 @@ class ResponseValidationError(APIError):
 
 
 class PaginationError(APIError):
-    """The server returned a page token it had already returned, which would make iteration loop forever."""
+    """Page iteration cannot go on safely: the server returned a page token (or next URL) it had already returned,
+    which would loop forever, or a next URL on another origin than the client's base URL."""
 
 
 _STATUS_ERRORS: Mapping[int, type[APIStatusError]] = {
