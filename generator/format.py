@@ -67,8 +67,12 @@ def _format_many(todo: list[tuple[str, str]]) -> dict[str, str]:
     return dict(map(_format_one, todo))
 
 
+def cache_enabled() -> bool:
+    return os.environ.get("OAPIGEN_CACHE", "").lower() not in ("off", "0", "false", "no")
+
+
 def _cache_dir() -> Path | None:
-    if os.environ.get("OAPIGEN_CACHE", "").lower() in ("off", "0", "false", "no"):
+    if not cache_enabled():
         return None
     root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return root / "oapigen" / f"black-{version('black')}-py311-{LINE_LENGTH}"
