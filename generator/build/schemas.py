@@ -8,7 +8,7 @@ type is just its name. Cycles through unnamed schemas (an array of itself) are c
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from generator import ir
 from generator.build.context import Namer, Node, Report, SchemaKey
@@ -20,6 +20,7 @@ _COMPONENT_SCHEMA = re.compile(r"^/components/schemas/([^/]+)$")
 _PRIMITIVES: dict[str, ir.PrimitiveKind] = {"integer": "int", "number": "float", "boolean": "bool", "string": "str"}
 _STRING_FORMATS: dict[str, ir.PrimitiveKind] = {"date-time": "datetime", "date": "date", "binary": "bytes"}
 _UNION_KEYWORDS = ("oneOf", "anyOf")
+_ENUM_VALUE_KINDS: dict[type, Literal["str", "int", "float", "mixed"]] = {str: "str", int: "int", float: "float"}
 # Field names that would shadow what a generated class body uses (annotations, `field(...)`, the codec methods).
 _RESERVED_FIELDS = frozenset(
     {"additional_properties", "from_dict", "to_dict", "field", "datetime", "list", "dict", "str", "int", "float"}
@@ -268,9 +269,7 @@ class SchemaConverter:
         member_names = assign_unique(claims, taken=("UNKNOWN",))
         members = tuple(ir.EnumMember(member_names[str(index)], value) for index, value in enumerate(values))
         kinds = {type(value) for value in values}
-        value_kind: Any = "mixed"
-        if len(kinds) == 1:
-            value_kind = {str: "str", int: "int", float: "float"}.get(kinds.pop(), "mixed")
+        value_kind = _ENUM_VALUE_KINDS.get(kinds.pop(), "mixed") if len(kinds) == 1 else "mixed"
         return ir.EnumType(name, "", origin, _text(node.value), members, value_kind)
 
     def _build_union(self, node: Node, name: str, origin: ir.Origin) -> ir.Union:
