@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from generator import ir
-from generator.build.context import Namer, Node, Report, SchemaKey
+from generator.build.context import Namer, Node, Report, SchemaKey, text
 from generator.build.operations import HTTP_METHODS, OperationBuilder, is_http_token
 from generator.build.schemas import SchemaConverter
 from generator.diagnostics import Diagnostic
@@ -135,9 +135,9 @@ class _Builder:
         )
         info = root.get("info")
         return ir.Api(
-            title=_text(info, "title"),
-            version=_text(info, "version"),
-            description=_text(info, "description"),
+            title=text(info.mapping() if info else {}, "title"),
+            version=text(info.mapping() if info else {}, "version"),
+            description=text(info.mapping() if info else {}),
             spec_path=self.docs.root.display,
             package=package,
             servers=self._servers(root),
@@ -176,11 +176,6 @@ def _expand_server_url(url: str, variables: Any) -> str:
         return str(value) if value is not None else match.group(1)
 
     return _SERVER_VARIABLE.sub(default, url)
-
-
-def _text(node: Node | None, key: str) -> str:
-    value = node.mapping().get(key) if node else None
-    return value if isinstance(value, str) else ""
 
 
 def _security_scheme(name: str, spec: dict[str, Any]) -> ir.SecurityScheme | None:

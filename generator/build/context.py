@@ -49,8 +49,11 @@ class Report:
     def warn(self, node: Node, message: str) -> None:
         self.diagnostics.append(self.docs.locate(node.doc, node.pointer, message, Severity.WARNING))
 
-    def error(self, node: Node, message: str) -> None:
-        self.diagnostics.append(self.docs.locate(node.doc, node.pointer, message, Severity.ERROR))
+
+def text(mapping: dict[str, Any], key: str = "description") -> str:
+    """A string field of a spec object, or "" when it is absent or not a string."""
+    value = mapping.get(key)
+    return value if isinstance(value, str) else ""
 
 
 class Namer:

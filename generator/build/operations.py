@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from generator import ir
-from generator.build.context import Node, Report
+from generator.build.context import Node, Report, text
 from generator.build.schemas import SchemaConverter
 from generator.naming import assign_unique, pascal_case, snake_case
 
@@ -16,7 +16,6 @@ IDEMPOTENT_METHODS = frozenset({"get", "put", "delete", "options", "head", "trac
 DERIVED_SUFFIXES = ("_async", "_raw", "_raw_async", "_iter", "_iter_async", "_pages", "_pages_async")
 # Keyword arguments every endpoint function takes besides the spec's parameters.
 _RESERVED_ARGUMENTS = frozenset({"client", "options", "self", "cls", "body"})
-_PATH_TEMPLATE = re.compile(r"\{([^{}]*)\}")
 # RFC 9110 token: what a header or cookie name may be. Anything else fails at request time, on every call.
 _HTTP_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
@@ -28,11 +27,6 @@ def is_http_token(name: str) -> bool:
 _PAGINATION_STYLES: tuple[ir.PaginationStyle, ...] = ("token", "cursor", "offset", "page", "next_url")
 # The response property each style reads the next page from (offsets and page numbers come from the request).
 _NEXT_KEYS: dict[ir.PaginationStyle, str] = {"token": "next_token", "cursor": "next_token", "next_url": "next_url"}
-
-
-def _text(mapping: dict[str, Any], key: str) -> str:
-    value = mapping.get(key)
-    return value if isinstance(value, str) else ""
 
 
 def _media_rank(content_type: str) -> int:
@@ -62,7 +56,7 @@ class OperationBuilder:
         """Function name per operation pointer, unique with room for the derived `_async`/`_raw`... variants."""
         wanted = []
         for node, method, path in operations:
-            operation_id = _text(node.mapping(), "operationId")
+            operation_id = text(node.mapping(), "operationId")
             fallback = f"{method}_{path}"
             wanted.append((node.pointer, snake_case(operation_id or fallback, fallback="operation")))
         bases = {name for _, name in wanted}
@@ -86,8 +80,8 @@ class OperationBuilder:
             origin=ir.Origin(node.doc.display, node.pointer),
             method=method.upper(),
             path=path,
-            summary=_text(spec, "summary"),
-            description=_text(spec, "description"),
+            summary=text(spec, "summary"),
+            description=text(spec, "description"),
             parameters=parameters,
             body=body,
             responses=self._responses(node, context),
@@ -109,8 +103,8 @@ class OperationBuilder:
             for index in range(len(listed.value)):
                 param = self._schemas.resolve(listed.child(index))
                 spec = param.mapping()
-                location = _text(spec, "in")
-                if location not in ("path", "query", "header", "cookie") or not _text(spec, "name"):
+                location = text(spec, "in")
+                if location not in ("path", "query", "header", "cookie") or not text(spec, "name"):
                     continue
                 if location == "header" and spec["name"].lower() in ("accept", "content-type", "authorization"):
                     continue  # OpenAPI says these are ignored: the client sets them
@@ -136,7 +130,7 @@ class OperationBuilder:
         else:
             param_type = self._schemas.convert(schema_node, context + pascal_case(spec["name"], fallback="Param"))
             schema = self._schemas.resolve(schema_node).mapping()
-        style = _text(spec, "style") or ("simple" if location in ("path", "header") else "form")
+        style = text(spec, "style") or ("simple" if location in ("path", "header") else "form")
         explode = spec.get("explode", style == "form")
         return ir.Parameter(
             wire_name=spec["name"],
@@ -144,7 +138,7 @@ class OperationBuilder:
             location=location,
             type=param_type,
             required=location == "path" or spec.get("required") is True,
-            description=_text(spec, "description") or _text(schema, "description"),
+            description=text(spec, "description") or text(schema, "description"),
             default=schema.get("default"),
             has_default="default" in schema,
             style=style,
@@ -177,7 +171,7 @@ class OperationBuilder:
             kind=kind,
             type=body_type,
             required=body.mapping().get("required") is True,
-            description=_text(body.mapping(), "description"),
+            description=text(body.mapping(), "description"),
             example=self._example(media),
         )
 
@@ -206,7 +200,7 @@ class OperationBuilder:
         return tuple(responses)
 
     def _response(self, status: str, response: Node, context: str) -> ir.Response:
-        description = _text(response.mapping(), "description")
+        description = text(response.mapping(), "description")
         content = response.get("content")
         if content is None or not content.mapping():
             return ir.Response(status, "", "empty", None, description)
@@ -239,14 +233,14 @@ class OperationBuilder:
         if holder is None:
             return None
         spec = holder.mapping()
-        name = _text(spec, "style")
+        name = text(spec, "style")
         style = next((known for known in _PAGINATION_STYLES if known == name), None)
         if style is None:
             supported = ", ".join(_PAGINATION_STYLES)
             self._report.warn(holder, f"x-pagination: style {name!r} is not generated; supported: {supported}")
             return None
         # next_url pages are addressed by the URL alone: no request parameter.
-        parameter = _text(spec, f"{style}_parameter") if style != "next_url" else ""
+        parameter = text(spec, f"{style}_parameter") if style != "next_url" else ""
         by_wire = {param.wire_name: param for param in operation.parameters if param.location == "query"}
         pages = [r.type for r in operation.success_responses if isinstance(r.type, ir.ModelRef)]
         problem = ""
@@ -264,11 +258,11 @@ class OperationBuilder:
         keys = (next_key, "has_more", "items") if next_key else ("has_more", "items")
         paths: dict[str, tuple[tuple[str, ...], ir.TypeExpr]] = {}
         for key in keys:
-            if key == "has_more" and not _text(spec, key):
+            if key == "has_more" and not text(spec, key):
                 continue
-            found = _attribute_path(page, _text(spec, key), models)
+            found = _attribute_path(page, text(spec, key), models)
             if found is None:
-                self._report.warn(holder, f"x-pagination: {key} {_text(spec, key)!r} is not a property of {page.name}")
+                self._report.warn(holder, f"x-pagination: {key} {text(spec, key)!r} is not a property of {page.name}")
                 return None
             paths[key] = found
         items_path, items_type = paths["items"]
@@ -312,8 +306,3 @@ def _attribute_path(
         names.append(field.py_name)
         current = field.type if field.required else ir.Nullable(field.type)
     return (tuple(names), current) if names else None
-
-
-def path_parameters(path: str) -> list[str]:
-    """Names in a path template, in order: "/a/{b}/c/{d}" -> ["b", "d"]."""
-    return _PATH_TEMPLATE.findall(path)

@@ -11,7 +11,7 @@ import re
 from typing import Any, Literal
 
 from generator import ir
-from generator.build.context import Namer, Node, Report, SchemaKey
+from generator.build.context import Namer, Node, Report, SchemaKey, text
 from generator.diagnostics import SpecError
 from generator.naming import assign_unique, constant_case, pascal_case, snake_case
 from generator.refs import DocumentSet
@@ -57,11 +57,6 @@ def _is_null_schema(schema: Any) -> bool:
     if _types(schema) == ["null"]:
         return True
     return ("enum" in schema and schema["enum"] == [None]) or ("const" in schema and schema["const"] is None)
-
-
-def _text(schema: dict[str, Any], key: str = "description") -> str:
-    value = schema.get(key)
-    return value if isinstance(value, str) else ""
 
 
 class SchemaConverter:
@@ -154,7 +149,7 @@ class SchemaConverter:
         if kind == "object" or (kind is None and ("properties" in schema or "additionalProperties" in schema)):
             return self._object(node, context)
         if kind == "string":
-            return ir.Primitive(_STRING_FORMATS.get(_text(schema, "format"), "str"))
+            return ir.Primitive(_STRING_FORMATS.get(text(schema, "format"), "str"))
         if kind in _PRIMITIVES:
             return ir.Primitive(_PRIMITIVES[kind])
         if kind == "null":
@@ -239,7 +234,7 @@ class SchemaConverter:
         match = _COMPONENT_SCHEMA.match(node.pointer)
         if match:
             return pascal_case(_unescape_token(match.group(1)), fallback="Model")
-        title = _text(node.mapping(), "title")
+        title = text(node.mapping(), "title")
         return pascal_case(title, fallback="Model") if title else fallback
 
     def _named_ref(self, node: Node, kind: str, context: str) -> ir.TypeExpr:
@@ -270,7 +265,7 @@ class SchemaConverter:
         members = tuple(ir.EnumMember(member_names[str(index)], value) for index, value in enumerate(values))
         kinds = {type(value) for value in values}
         value_kind = _ENUM_VALUE_KINDS.get(kinds.pop(), "mixed") if len(kinds) == 1 else "mixed"
-        return ir.EnumType(name, "", origin, _text(node.value), members, value_kind)
+        return ir.EnumType(name, "", origin, text(node.value), members, value_kind)
 
     def _build_union(self, node: Node, name: str, origin: ir.Origin) -> ir.Union:
         schema = node.value
@@ -289,7 +284,7 @@ class SchemaConverter:
             if inner not in unique:
                 unique.append(inner)
         discriminator = self._discriminator(node, keyword) if keyword else None
-        return ir.Union(name, "", origin, _text(schema), tuple(unique), discriminator)
+        return ir.Union(name, "", origin, text(schema), tuple(unique), discriminator)
 
     def _discriminator(self, node: Node, keyword: str) -> ir.Discriminator | None:
         spec = node.get("discriminator")
@@ -352,8 +347,8 @@ class SchemaConverter:
             name=name,
             module="",
             origin=origin,
-            title=_text(schema, "title"),
-            description=_text(schema),
+            title=text(schema, "title"),
+            description=text(schema),
             fields=tuple(fields),
             extra=extra,
             deprecated=schema.get("deprecated") is True,
@@ -397,7 +392,7 @@ class SchemaConverter:
             type=self.convert(prop, model + pascal_case(wire, fallback="Field")),
             # One class serves both directions: readOnly/writeOnly fields are absent in one of them.
             required=required and not read_only and not write_only,
-            description=_text(schema) or _text(resolved),
+            description=text(schema) or text(resolved),
             default=schema.get("default", resolved.get("default")),
             has_default=has_default,
             read_only=read_only,

@@ -6,6 +6,7 @@ and print strings prepared by the view modules, which compute names, types, impo
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,9 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 RUNTIME_MODULES = ("_base_client", "_codec", "_http", "_pagination", "errors")
 
 
+@functools.cache
 def environment() -> jinja2.Environment:
+    """One environment per process: templates compile once, for the header and for every file."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         undefined=jinja2.StrictUndefined,

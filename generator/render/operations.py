@@ -47,6 +47,7 @@ class PaginationView:
     follows: str  # what the pages follow, for the docstring: "`starting_token`", "the `links.next` URL"
     first: str  # the first page's token: the page argument, or the operation's request (next_url)
     token_annotation: str
+    next_annotation: str  # what the next-token function returns: the token type or None
     fetch: str  # `fetch`'s expression over `token` (the page's response model), sync
     fetch_async: str  # the same, async
     item_annotation: str
@@ -59,7 +60,6 @@ class OperationView:
     function_name: str
     endpoint: str
     doc: str
-    short_doc: str
     args: list[ArgView]
     call_args: list[str]  # `a=a` forwarding every argument, one per line
     returns: str
@@ -127,7 +127,6 @@ def _operation_view(operation: ir.Operation, types: TypeRenderer, imports: Impor
         function_name=operation.function_name,
         endpoint=endpoint,
         doc=_operation_doc(operation),
-        short_doc=docstring(operation.summary),
         args=args,
         call_args=[f"{arg.py_name}={arg.py_name}" for arg in args],
         returns=returns,
@@ -301,8 +300,10 @@ def _pagination(
         }
     if pagination.has_more:
         next_token = f"{next_token} if page.{'.'.join(pagination.has_more)} is True else None"
+    annotation = view["token_annotation"]
     return PaginationView(
         **view,
+        next_annotation=annotation if annotation.endswith(" | None") else f"{annotation} | None",
         item_annotation=types.annotation(pagination.item_type),
         next_token=next_token,
         items=f"_codec.present(page.{'.'.join(pagination.items)}) or []",
