@@ -25,11 +25,11 @@ check: $(BIN)/oapigen
 	$(BIN)/python -m generator check
 
 lint: $(BIN)/oapigen
-	$(BIN)/ruff check generator tests generated examples benchmarks
-	$(BIN)/ruff format --check generator tests examples benchmarks
+	$(BIN)/ruff check generator templates tests generated examples benchmarks
+	$(BIN)/ruff format --check generator templates tests examples benchmarks
 
 typecheck: $(BIN)/oapigen
-	$(BIN)/mypy generator benchmarks
+	$(BIN)/mypy generator templates benchmarks
 	$(BIN)/mypy generated/galileo_client
 	MYPYPATH=generated:tests $(BIN)/mypy examples tests --exclude tests/golden/ --exclude tests/runtime/conftest.py
 	$(BIN)/mypy tests/runtime/conftest.py  # a second conftest module: mypy checks it on its own

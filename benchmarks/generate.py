@@ -36,12 +36,12 @@ def measure(spec: str) -> dict[str, object]:
     """Runs in the child process: every stage timed, black uncached so the figure is a cold run's."""
     sys.path.insert(0, str(ROOT))
     os.environ["OAPIGEN_CACHE"] = "off"
-    from generator.build import build_api
     from generator.diagnostics import SpecError
     from generator.format import format_files
     from generator.load import load_document
     from generator.refs import DocumentSet
-    from generator.render import render_api
+    from generator.render import RUNTIME_FILES, render_api
+    from generator.translate import build_api
     from generator.validate import validate
 
     figures: dict[str, object] = {}
@@ -66,7 +66,7 @@ def measure(spec: str) -> dict[str, object]:
     lap("build")
     files = render_api(api)
     lap("render")
-    formatted = format_files(files)
+    formatted = format_files(files, RUNTIME_FILES)
     lap("format")
     figures["files"] = len(formatted)
     figures["lines"] = sum(text.count("\n") for text in formatted.values())
@@ -76,7 +76,10 @@ def measure(spec: str) -> dict[str, object]:
 
 def run(spec: Path) -> None:
     child = subprocess.run(
-        [sys.executable, __file__, "--child", str(spec)], capture_output=True, text=True, check=False
+        [sys.executable, __file__, "--child", str(spec)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if child.returncode != 0:
         print(f"{spec.name}: failed\n{child.stderr}")
@@ -103,7 +106,9 @@ def main(argv: list[str]) -> None:
         child_main(argv[1])
         return
     specs = [Path(arg) for arg in argv] or [spec for spec in DEFAULT_SPECS if spec.is_file()]
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, black uncached (OAPIGEN_CACHE=off)")
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} cores, black uncached (OAPIGEN_CACHE=off)"
+    )
     for spec in specs:
         run(spec)
     if not argv:

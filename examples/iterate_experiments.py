@@ -26,10 +26,16 @@ from galileo_client.api import list_experiments_paginated_iter
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--base-url", default=DEFAULT_BASE_URL, help=f"API base URL (default: {DEFAULT_BASE_URL})")
+    parser.add_argument(
+        "--base-url", default=DEFAULT_BASE_URL, help=f"API base URL (default: {DEFAULT_BASE_URL})"
+    )
     parser.add_argument("--project-id", required=True, help="Galileo ID of the project")
-    parser.add_argument("--page-size", type=int, default=100, help="experiments per request (default: 100)")
-    parser.add_argument("--max-items", type=int, default=None, help="stop after this many experiments")
+    parser.add_argument(
+        "--page-size", type=int, default=100, help="experiments per request (default: 100)"
+    )
+    parser.add_argument(
+        "--max-items", type=int, default=None, help="stop after this many experiments"
+    )
     return parser.parse_args(argv)
 
 
@@ -37,11 +43,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     count = 0
     with Client(args.base_url) as client:
-        experiments = list_experiments_paginated_iter(client, project_id=args.project_id, limit=args.page_size)
+        experiments = list_experiments_paginated_iter(
+            client, project_id=args.project_id, limit=args.page_size
+        )
         try:
             # islice stops pulling from the iterator, so no page beyond the last printed item is fetched.
             for experiment in itertools.islice(experiments, args.max_items):
-                print(f"{experiment.id}\t{experiment.created_at.isoformat()}\t{experiment.name or ''}")
+                print(
+                    f"{experiment.id}\t{experiment.created_at.isoformat()}\t{experiment.name or ''}"
+                )
                 count += 1
         except APIError as error:
             print(f"error: {error}", file=sys.stderr)

@@ -48,7 +48,11 @@ def diff_apis(old: ir.Api, new: ir.Api) -> list[Change]:
         lambda m: "",
     )
     changes += _named(
-        "enum", _by_name(old.enums, lambda e: e.name), _by_name(new.enums, lambda e: e.name), _enum, lambda e: ""
+        "enum",
+        _by_name(old.enums, lambda e: e.name),
+        _by_name(new.enums, lambda e: e.name),
+        _enum,
+        lambda e: "",
     )
     changes += _named(
         "union",
@@ -72,18 +76,32 @@ def _named(
     compare: Callable[[str, T, T], list[Change]],
     describe: Callable[[T], str],
 ) -> list[Change]:
-    changes = [Change(True, f"{kind} `{n}`", f"removed {describe(old[n])}".rstrip()) for n in old if n not in new]
-    changes += [Change(False, f"{kind} `{n}`", f"added {describe(new[n])}".rstrip()) for n in new if n not in old]
+    changes = [
+        Change(True, f"{kind} `{n}`", f"removed {describe(old[n])}".rstrip())
+        for n in old
+        if n not in new
+    ]
+    changes += [
+        Change(False, f"{kind} `{n}`", f"added {describe(new[n])}".rstrip())
+        for n in new
+        if n not in old
+    ]
     for name in sorted(old.keys() & new.keys()):
         changes += compare(name, old[name], new[name])
     return changes
 
 
-def _operation(name: str, old: ir.Operation, new: ir.Operation, old_type: TypeText, new_type: TypeText) -> list[Change]:
+def _operation(
+    name: str, old: ir.Operation, new: ir.Operation, old_type: TypeText, new_type: TypeText
+) -> list[Change]:
     subject = f"operation `{name}`"
     changes = []
     if (old.method, old.path) != (new.method, new.path):
-        changes.append(Change(True, subject, f"moved from `{old.method} {old.path}` to `{new.method} {new.path}`"))
+        changes.append(
+            Change(
+                True, subject, f"moved from `{old.method} {old.path}` to `{new.method} {new.path}`"
+            )
+        )
     if new.deprecated and not old.deprecated:
         changes.append(Change(False, subject, "deprecated"))
     changes += _arguments(subject, _arguments_of(old, old_type), _arguments_of(new, new_type))
@@ -96,13 +114,17 @@ def _operation(name: str, old: ir.Operation, new: ir.Operation, old_type: TypeTe
 
 def _arguments_of(operation: ir.Operation, type_of: TypeText) -> dict[str, tuple[str, bool]]:
     """Argument name -> (annotation, required)."""
-    arguments = {p.py_name: (type_of(p.type), p.required and not p.has_default) for p in operation.parameters}
+    arguments = {
+        p.py_name: (type_of(p.type), p.required and not p.has_default) for p in operation.parameters
+    }
     if operation.body is not None:
         arguments[operation.body.py_name] = (type_of(operation.body.type), operation.body.required)
     return arguments
 
 
-def _arguments(subject: str, old: dict[str, tuple[str, bool]], new: dict[str, tuple[str, bool]]) -> list[Change]:
+def _arguments(
+    subject: str, old: dict[str, tuple[str, bool]], new: dict[str, tuple[str, bool]]
+) -> list[Change]:
     changes = []
     for name in sorted(old.keys() | new.keys()):
         if name not in new:
@@ -112,7 +134,13 @@ def _arguments(subject: str, old: dict[str, tuple[str, bool]], new: dict[str, tu
             kind = "required" if required else "optional"
             changes.append(Change(required, subject, f"{kind} argument `{name}` added"))
         elif old[name][0] != new[name][0]:
-            changes.append(Change(True, subject, f"argument `{name}` is `{new[name][0]}` instead of `{old[name][0]}`"))
+            changes.append(
+                Change(
+                    True,
+                    subject,
+                    f"argument `{name}` is `{new[name][0]}` instead of `{old[name][0]}`",
+                )
+            )
         elif new[name][1] and not old[name][1]:
             changes.append(Change(True, subject, f"argument `{name}` became required"))
         elif old[name][1] and not new[name][1]:
@@ -120,7 +148,9 @@ def _arguments(subject: str, old: dict[str, tuple[str, bool]], new: dict[str, tu
     return changes
 
 
-def _model(name: str, old: ir.Model, new: ir.Model, old_type: TypeText, new_type: TypeText) -> list[Change]:
+def _model(
+    name: str, old: ir.Model, new: ir.Model, old_type: TypeText, new_type: TypeText
+) -> list[Change]:
     subject = f"model `{name}`"
     old_fields = {f.py_name: f for f in old.fields}
     new_fields = {f.py_name: f for f in new.fields}
@@ -150,21 +180,28 @@ def _enum(name: str, old: ir.EnumType, new: ir.EnumType) -> list[Change]:
     old_values = {m.value: m.py_name for m in old.members}
     new_values = {m.value: m.py_name for m in new.members}
     changes = [
-        Change(True, subject, f"value {v!r} (`{m}`) removed") for v, m in old_values.items() if v not in new_values
+        Change(True, subject, f"value {v!r} (`{m}`) removed")
+        for v, m in old_values.items()
+        if v not in new_values
     ]
     changes += [
-        Change(False, subject, f"value {v!r} (`{m}`) added") for v, m in new_values.items() if v not in old_values
+        Change(False, subject, f"value {v!r} (`{m}`) added")
+        for v, m in new_values.items()
+        if v not in old_values
     ]
     return changes
 
 
-def _union(name: str, old: ir.Union, new: ir.Union, old_types: TypeRenderer, new_types: TypeRenderer) -> list[Change]:
+def _union(
+    name: str, old: ir.Union, new: ir.Union, old_types: TypeRenderer, new_types: TypeRenderer
+) -> list[Change]:
     before = {old_types.annotation(v) for v in old.variants}
     after = {new_types.annotation(v) for v in new.variants}
     subject = f"union `{name}`"
     changes = [Change(True, subject, f"variant `{v}` removed") for v in sorted(before - after)]
     changes += [
-        Change(True, subject, f"variant `{v}` added (exhaustive matches miss it)") for v in sorted(after - before)
+        Change(True, subject, f"variant `{v}` added (exhaustive matches miss it)")
+        for v in sorted(after - before)
     ]
     return changes
 

@@ -25,36 +25,61 @@ _MAX_SUMMARY = 300  # an internal error is reported on one line, however long it
 
 
 def _parser(defaults: Defaults) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="oapigen", description="OpenAPI 3.0/3.1 -> typed Python client")
-    parser.add_argument("--debug", action="store_true", help="show the traceback of internal errors")
+    parser = argparse.ArgumentParser(
+        prog="oapigen", description="OpenAPI 3.0/3.1 -> typed Python client"
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of internal errors"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     def add_spec(command: argparse.ArgumentParser) -> None:
-        command.add_argument("spec", nargs="?", type=Path, default=defaults.spec, help="OpenAPI document")
-        command.add_argument("--lenient", action="store_true", help="report validation errors as warnings")
         command.add_argument(
-            "--allow-external-refs", action="store_true", help="let local $refs leave the spec's folder"
+            "spec", nargs="?", type=Path, default=defaults.spec, help="OpenAPI document"
+        )
+        command.add_argument(
+            "--lenient", action="store_true", help="report validation errors as warnings"
+        )
+        command.add_argument(
+            "--allow-external-refs",
+            action="store_true",
+            help="let local $refs leave the spec's folder",
         )
 
     def add_output(command: argparse.ArgumentParser) -> None:
-        command.add_argument("-o", "--output", type=Path, default=defaults.output, help="output folder")
-        command.add_argument("--package", default=defaults.package, help="package name (default from the spec)")
+        command.add_argument(
+            "-o", "--output", type=Path, default=defaults.output, help="output folder"
+        )
+        command.add_argument(
+            "--package", default=defaults.package, help="package name (default from the spec)"
+        )
         command.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
-    for name, text in (("generate", "generate the client"), ("check", "compare the client on disk with the spec")):
+    for name, text in (
+        ("generate", "generate the client"),
+        ("check", "compare the client on disk with the spec"),
+    ):
         command = commands.add_parser(name, help=text)
         add_spec(command)
         add_output(command)
     add_spec(commands.add_parser("validate", help="validate the spec only"))
-    diff = commands.add_parser("diff", help="report what changed in the API between two specs, breaking first")
+    diff = commands.add_parser(
+        "diff", help="report what changed in the API between two specs, breaking first"
+    )
     diff.add_argument("old", type=Path, help="the spec before the change")
     diff.add_argument("new", type=Path, help="the spec after the change")
-    diff.add_argument("--package", default=defaults.package, help="package name the report speaks of")
+    diff.add_argument(
+        "--package", default=defaults.package, help="package name the report speaks of"
+    )
     diff.add_argument("--lenient", action="store_true", help="report validation errors as warnings")
-    diff.add_argument("--fail-on-breaking", action="store_true", help="exit 1 when a change is breaking")
+    diff.add_argument(
+        "--fail-on-breaking", action="store_true", help="exit 1 when a change is breaking"
+    )
     for command in commands.choices.values():
         # Also accepted after the command; SUPPRESS keeps the subcommand from resetting a --debug given before it.
-        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        command.add_argument(
+            "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+        )
     return parser
 
 
@@ -74,7 +99,11 @@ def _diff(args: argparse.Namespace) -> int:
     new_api, _ = build(args.new, options)
     changes = diff_apis(old_api, new_api)
     sys.stdout.write(report(changes, str(args.old), str(args.new)))
-    return EXIT_STALE if args.fail_on_breaking and any(change.breaking for change in changes) else EXIT_OK
+    return (
+        EXIT_STALE
+        if args.fail_on_breaking and any(change.breaking for change in changes)
+        else EXIT_OK
+    )
 
 
 def _relative_to_cwd(path: Path) -> Path:
@@ -89,7 +118,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "diff":
         return _diff(args)
     if args.spec is None:
-        print("oapigen: no spec given and no [tool.generator] spec in pyproject.toml", file=sys.stderr)
+        print(
+            "oapigen: no spec given and no [tool.generator] spec in pyproject.toml", file=sys.stderr
+        )
         return EXIT_INVALID
     if args.command == "validate":
         _, warnings = load_and_validate(args.spec, Options(package="client", lenient=args.lenient))
@@ -111,11 +142,16 @@ def _run(args: argparse.Namespace) -> int:
             print(f"{package_dir}: up to date", file=sys.stderr)
             return EXIT_OK
         sys.stdout.write(comparison.diff)
-        print(f"{package_dir}: {comparison.summary()}; run `oapigen generate` to update", file=sys.stderr)
+        print(
+            f"{package_dir}: {comparison.summary()}; run `oapigen generate` to update",
+            file=sys.stderr,
+        )
         return EXIT_STALE
     try:
         write_output(package_dir, generation.files, header=generation.header)
-    except OSError as error:  # the disk, not the generator: a file where a folder goes, no permission, no space
+    except (
+        OSError
+    ) as error:  # the disk, not the generator: a file where a folder goes, no permission, no space
         raise OutputError(f"cannot write {package_dir}: {error.strerror or error}") from error
     print(f"{package_dir}: {len(generation.files)} files generated", file=sys.stderr)
     return EXIT_OK

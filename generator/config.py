@@ -32,7 +32,9 @@ def read_defaults(cwd: Path) -> Defaults:
     assert root is not None
     return Defaults(
         spec=root / table["spec"] if isinstance(table.get("spec"), str) else None,
-        output=root / table["output"] if isinstance(table.get("output"), str) else Path("generated"),
+        output=root / table["output"]
+        if isinstance(table.get("output"), str)
+        else Path("generated"),
         package=table["package"] if isinstance(table.get("package"), str) else None,
     )
 

@@ -38,13 +38,15 @@ def _format_one(item: tuple[str, str]) -> tuple[str, str]:
         raise InvalidOutputError(f"generated {path} is not valid Python: {error}") from error
 
 
-def format_files(files: Mapping[str, str]) -> dict[str, str]:
-    """Format every `.py` file; the mapping keeps its order."""
+def format_files(
+    files: Mapping[str, str], preformatted: frozenset[str] = frozenset()
+) -> dict[str, str]:
+    """Format every `.py` file but the `preformatted` ones; the mapping keeps its order."""
     cache = _cache_dir()
     formatted: dict[str, str] = {}
     todo: list[tuple[str, str]] = []
     for path, text in files.items():
-        if not path.endswith(".py"):
+        if not path.endswith(".py") or path in preformatted:
             continue
         hit = _cache_read(cache, text)
         if hit is None:
@@ -97,7 +99,9 @@ def _cache_write(cache: Path | None, text: str, formatted: str) -> None:
         return
     try:
         cache.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=cache, delete=False, encoding="utf-8", errors="surrogatepass") as f:
+        with tempfile.NamedTemporaryFile(
+            "w", dir=cache, delete=False, encoding="utf-8", errors="surrogatepass"
+        ) as f:
             f.write(formatted)
         os.replace(f.name, cache / _cache_key(text))
     except OSError:

@@ -213,8 +213,12 @@ class Pagination:
 
     style: PaginationStyle
     request_parameter: str  # py_name of the parameter that carries the token, cursor, offset or page; "" for next_url
-    next_value: tuple[str, ...]  # attribute path to the next token, cursor or URL; empty for offset and page
-    has_more: tuple[str, ...]  # attribute path to a boolean "more pages" flag; empty when the next value decides
+    next_value: tuple[
+        str, ...
+    ]  # attribute path to the next token, cursor or URL; empty for offset and page
+    has_more: tuple[
+        str, ...
+    ]  # attribute path to a boolean "more pages" flag; empty when the next value decides
     items: tuple[str, ...]  # attribute path to the list of items
     item_type: TypeExpr
 

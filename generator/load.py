@@ -45,7 +45,9 @@ _DEPTH_TOKENS_SHOWN = 6
 class LoadLimits:
     max_bytes: int = 64 * 1024 * 1024
     max_depth: int = 200  # nesting of mappings/sequences
-    max_alias_nodes: int = 100_000  # total nodes produced by alias expansion; alias bombs refused fast
+    max_alias_nodes: int = (
+        100_000  # total nodes produced by alias expansion; alias bombs refused fast
+    )
 
 
 DEFAULT_LIMITS = LoadLimits()
@@ -78,7 +80,9 @@ class Document:
             node = child
         return node.line
 
-    def diagnostic(self, pointer: str, message: str, severity: Severity = Severity.ERROR) -> Diagnostic:
+    def diagnostic(
+        self, pointer: str, message: str, severity: Severity = Severity.ERROR
+    ) -> Diagnostic:
         return Diagnostic(severity, message, self.display, pointer, self.line_of(pointer))
 
 
@@ -104,7 +108,9 @@ def load_document(path: Path, display: str, limits: LoadLimits = DEFAULT_LIMITS)
         data = _load_yaml(text, display, limits)
     document = Document(path, display, data, text)
     if not isinstance(data, dict):
-        raise SpecError([document.diagnostic("", f"the top level must be a mapping, not {_kind(data)}")])
+        raise SpecError(
+            [document.diagnostic("", f"the top level must be a mapping, not {_kind(data)}")]
+        )
     return document
 
 
@@ -116,7 +122,9 @@ def _depth_error(display: str, max_depth: int, line: int | None, tokens: list[st
     # The full pointer of a node 200 levels down is unreadable; its first levels say where to look.
     shown = tokens[:_DEPTH_TOKENS_SHOWN]
     where = "" if len(tokens) <= len(shown) else " below here"
-    return _error(display, f"nesting deeper than {max_depth} levels{where}", line, join_pointer("", *shown))
+    return _error(
+        display, f"nesting deeper than {max_depth} levels{where}", line, join_pointer("", *shown)
+    )
 
 
 def _kind(value: Any) -> str:
@@ -149,7 +157,9 @@ def _decode(content: bytes, display: str) -> str:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = content.count(b"\n", 0, exc.start) + 1
-        raise _error(display, f"not UTF-8 text (byte 0x{content[exc.start]:02x} at offset {exc.start})", line) from None
+        raise _error(
+            display, f"not UTF-8 text (byte 0x{content[exc.start]:02x} at offset {exc.start})", line
+        ) from None
 
 
 def _looks_like_json(text: str) -> bool:
@@ -175,12 +185,16 @@ def _load_json(text: str, display: str, limits: LoadLimits, *, fallback_to_yaml:
     try:
         data = json.loads(text, object_pairs_hook=_json_object)
     except json.JSONDecodeError as exc:
-        if fallback_to_yaml:  # YAML flow style also starts with "{": let the YAML parser have its say
+        if (
+            fallback_to_yaml
+        ):  # YAML flow style also starts with "{": let the YAML parser have its say
             return _load_yaml(text, display, limits)
         raise _error(display, f"invalid JSON: {exc.msg}", exc.lineno) from None
     except _DuplicateJsonKey:
         _JsonLocator(text, display, report_duplicates=True).run()
-        raise _error(display, "duplicate key in a JSON object") from None  # the locator raises first
+        raise _error(
+            display, "duplicate key in a JSON object"
+        ) from None  # the locator raises first
     except RecursionError:
         raise _error(display, f"nesting deeper than {limits.max_depth} levels") from None
     except ValueError as exc:  # e.g. an integer of more digits than Python converts
@@ -204,7 +218,11 @@ def _check_json_depth(data: Any, text: str, display: str, max_depth: int) -> Non
             line = Document(Path(), display, data, text).line_of(join_pointer("", *tokens))
             raise _depth_error(display, max_depth, line, tokens)
         children = node.items() if isinstance(node, dict) else enumerate(node)
-        stack.extend((child, depth + 1, str(key), entry) for key, child in children if isinstance(child, dict | list))
+        stack.extend(
+            (child, depth + 1, str(key), entry)
+            for key, child in children
+            if isinstance(child, dict | list)
+        )
 
 
 # --- YAML ------------------------------------------------------------------------------------------------------
@@ -219,7 +237,10 @@ def _locate(text: str, display: str) -> _Loc:
     if _looks_like_json(text):
         try:
             return _JsonLocator(text, display, report_duplicates=False).run()
-        except (ValueError, IndexError):  # a ".yaml" file in YAML flow style that only looks like JSON
+        except (
+            ValueError,
+            IndexError,
+        ):  # a ".yaml" file in YAML flow style that only looks like JSON
             pass
     unlimited = LoadLimits(max_bytes=len(text), max_depth=sys.maxsize, max_alias_nodes=sys.maxsize)
     root = _YamlBuilder(display, unlimited, located=True).build(text)
@@ -289,9 +310,13 @@ class _YamlBuilder:
                 self._handle(event)
         except yaml.MarkedYAMLError as exc:
             message = _tab_problem(text, exc.problem_mark) or _yaml_problem(exc)
-            raise _error(self.display, message, _mark_line(exc.problem_mark or exc.context_mark)) from None
+            raise _error(
+                self.display, message, _mark_line(exc.problem_mark or exc.context_mark)
+            ) from None
         except yaml.reader.ReaderError as exc:  # characters YAML does not allow
-            raise _error(self.display, _reader_problem(exc), _reader_line(text, exc.position)) from None
+            raise _error(
+                self.display, _reader_problem(exc), _reader_line(text, exc.position)
+            ) from None
         except yaml.YAMLError as exc:
             raise _error(self.display, f"invalid YAML: {_first_line(str(exc))}") from None
         return None if self.root is None else self.root.value
@@ -322,7 +347,11 @@ class _YamlBuilder:
     def _awaiting_key(self) -> _Frame | None:
         """The open mapping whose next node is a key, if that is where the next node goes."""
         frame = self.stack[-1] if self.stack else None
-        return frame if frame is not None and isinstance(frame.items, dict) and frame.key is None else None
+        return (
+            frame
+            if frame is not None and isinstance(frame.items, dict) and frame.key is None
+            else None
+        )
 
     def _next_token(self) -> str:
         """The key or index the next node gets in the open collection."""
@@ -360,9 +389,13 @@ class _YamlBuilder:
             return _plain_scalar(event.value)
         if tag is None or tag in ("!", _CORE + "str"):
             return event.value
-        expected = {"int": int, "float": float, "bool": bool, "null": type(None)}.get(tag.removeprefix(_CORE))
+        expected = {"int": int, "float": float, "bool": bool, "null": type(None)}.get(
+            tag.removeprefix(_CORE)
+        )
         if expected is None:
-            raise self._fail(f"unsupported YAML tag {tag!r} (only the YAML core schema's tags are allowed)", line)
+            raise self._fail(
+                f"unsupported YAML tag {tag!r} (only the YAML core schema's tags are allowed)", line
+            )
         value = _plain_scalar(event.value)
         if expected is float and type(value) is int:
             return float(value)
@@ -374,12 +407,16 @@ class _YamlBuilder:
         built = self.anchors.get(anchor)
         if built is None:
             if anchor in self.open_anchors:
-                raise self._fail(f"alias *{anchor} is inside the node it names (a recursive structure)", line)
+                raise self._fail(
+                    f"alias *{anchor} is inside the node it names (a recursive structure)", line
+                )
             raise self._fail(f"alias *{anchor} has no anchor &{anchor} before it", line)
         self.alias_nodes += built.size
         if self.alias_nodes > self.limits.max_alias_nodes:
             limit = self.limits.max_alias_nodes
-            raise self._fail(f"aliases expand to more than {limit} nodes (an alias bomb?); refused", line)
+            raise self._fail(
+                f"aliases expand to more than {limit} nodes (an alias bomb?); refused", line
+            )
         frame = self._awaiting_key()
         if frame is None:
             self._deliver(built, line)
@@ -393,7 +430,10 @@ class _YamlBuilder:
     def _open(self, event: yaml.MappingStartEvent | yaml.SequenceStartEvent, line: int) -> None:
         is_mapping = isinstance(event, yaml.MappingStartEvent)
         if event.tag not in (None, "!", _CORE + ("map" if is_mapping else "seq")):
-            raise self._fail(f"unsupported YAML tag {event.tag!r} (only the YAML core schema's tags are allowed)", line)
+            raise self._fail(
+                f"unsupported YAML tag {event.tag!r} (only the YAML core schema's tags are allowed)",
+                line,
+            )
         if self._awaiting_key() is not None:
             raise self._fail("a mapping key must be a scalar, not a mapping or sequence", line)
         token = self._next_token()
@@ -401,12 +441,16 @@ class _YamlBuilder:
             raise _depth_error(self.display, self.limits.max_depth, line, [*self._tokens(), token])
         if event.anchor is not None:
             self.open_anchors.add(event.anchor)
-        self.stack.append(_Frame(token, self._value_line(line), event.anchor, {} if is_mapping else []))
+        self.stack.append(
+            _Frame(token, self._value_line(line), event.anchor, {} if is_mapping else [])
+        )
 
     def _close(self) -> None:
         frame = self.stack.pop()
         items = frame.items
-        if frame.merges and isinstance(items, dict):  # explicit keys win over merged ones, earlier merges over later
+        if frame.merges and isinstance(
+            items, dict
+        ):  # explicit keys win over merged ones, earlier merges over later
             merged: dict[str, Any] = {}
             for source in frame.merges:
                 for key, value in source.items():
@@ -425,7 +469,9 @@ class _YamlBuilder:
             self.root = built
             return
         frame = self.stack[-1]
-        if len(self.stack) + built.height > self.limits.max_depth:  # only an alias can get here too deep
+        if (
+            len(self.stack) + built.height > self.limits.max_depth
+        ):  # only an alias can get here too deep
             raise _depth_error(self.display, self.limits.max_depth, line, self._tokens())
         frame.size += built.size
         frame.height = max(frame.height, built.height + 1)
@@ -586,7 +632,9 @@ class _JsonLocator:
                 container.children.append(child)
         return root
 
-    def member(self, children: dict[str, _Loc], pos: int, stack: _OpenJson, tokens: list[str]) -> int:
+    def member(
+        self, children: dict[str, _Loc], pos: int, stack: _OpenJson, tokens: list[str]
+    ) -> int:
         key_line = self.line_at(pos)
         if self.text[pos] != '"':
             raise ValueError("JSON object key expected")
@@ -597,11 +645,15 @@ class _JsonLocator:
         if self.report_duplicates and key in children:
             first = children[key].line
             pointer = join_pointer("", *tokens, key)
-            raise _error(self.display, f"duplicate key {key!r} (first on line {first})", key_line, pointer)
+            raise _error(
+                self.display, f"duplicate key {key!r} (first on line {first})", key_line, pointer
+            )
         children[key], pos = self.value(self.skip(pos + 1), stack, [*tokens, key], key_line)
         return pos
 
-    def value(self, pos: int, stack: _OpenJson, tokens: list[str], line: int | None = None) -> tuple[_Loc, int]:
+    def value(
+        self, pos: int, stack: _OpenJson, tokens: list[str], line: int | None = None
+    ) -> tuple[_Loc, int]:
         """The node starting at `pos`, placed on `line` (its key's) if given; containers are left open."""
         line = self.line_at(pos) if line is None else line
         char = self.text[pos]

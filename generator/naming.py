@@ -45,13 +45,29 @@ _NON_WORD = re.compile(r"[^A-Za-z0-9]+")
 
 # Letters that Unicode does not decompose into an ASCII base letter, spelled as their languages do.
 _TRANSLITERATIONS = str.maketrans(
-    {"ß": "ss", "æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "œ": "oe"}
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "Ae",
+        "ø": "o",
+        "Ø": "O",
+        "đ": "d",
+        "Đ": "D",
+        "ł": "l",
+        "Ł": "L",
+        "þ": "th",
+        "œ": "oe",
+    }
 )
 
 
 def _ascii(text: str) -> str:
     """Fold accents (é -> e), spell ß as ss, and drop what has no ASCII form."""
-    return unicodedata.normalize("NFKD", text.translate(_TRANSLITERATIONS)).encode("ascii", "ignore").decode("ascii")
+    return (
+        unicodedata.normalize("NFKD", text.translate(_TRANSLITERATIONS))
+        .encode("ascii", "ignore")
+        .decode("ascii")
+    )
 
 
 def split_words(name: str) -> list[str]:
@@ -62,7 +78,15 @@ def split_words(name: str) -> list[str]:
     return words
 
 
-_SPELLED_SYMBOLS = {"+": "plus", "-": "minus", "*": "star", "<": "lt", ">": "gt", "=": "eq", "!": "not"}
+_SPELLED_SYMBOLS = {
+    "+": "plus",
+    "-": "minus",
+    "*": "star",
+    "<": "lt",
+    ">": "gt",
+    "=": "eq",
+    "!": "not",
+}
 
 
 def _words(name: str) -> list[str]:
@@ -71,7 +95,11 @@ def _words(name: str) -> list[str]:
     core = name.strip("".join(_SPELLED_SYMBOLS))
     start = name[: len(name) - len(name.lstrip("".join(_SPELLED_SYMBOLS)))]
     end = name[len(start) + len(core) :] if core else ""
-    return [_SPELLED_SYMBOLS[char] for char in start] + split_words(core) + [_SPELLED_SYMBOLS[char] for char in end]
+    return (
+        [_SPELLED_SYMBOLS[char] for char in start]
+        + split_words(core)
+        + [_SPELLED_SYMBOLS[char] for char in end]
+    )
 
 
 def snake_case(name: str, *, fallback: str) -> str:

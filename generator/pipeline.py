@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import ir
-from generator.build import build_api
 from generator.config import display_path
 from generator.diagnostics import Diagnostic, Severity, SpecError, UsageError
 from generator.format import format_files
 from generator.load import load_document
 from generator.refs import DocumentSet
-from generator.render import header_line, render_api
+from generator.render import RUNTIME_FILES, header_line, render_api
+from generator.translate import build_api
 from generator.validate import validate
 
 
@@ -39,9 +39,13 @@ class Generation:
 
 def check_package_name(package: str) -> None:
     if keyword.iskeyword(package):
-        raise UsageError(f"--package: {package!r} is a Python keyword, which cannot be imported as a package name")
+        raise UsageError(
+            f"--package: {package!r} is a Python keyword, which cannot be imported as a package name"
+        )
     if not package.isidentifier() or not package.isascii():
-        raise UsageError(f"--package: {package!r} is not a valid Python identifier (letters, digits and _ only)")
+        raise UsageError(
+            f"--package: {package!r} is not a valid Python identifier (letters, digits and _ only)"
+        )
 
 
 def load_and_validate(spec: Path, options: Options) -> tuple[DocumentSet, list[Diagnostic]]:
@@ -68,4 +72,6 @@ def build(spec: Path, options: Options) -> tuple[ir.Api, tuple[Diagnostic, ...]]
 
 def generate(spec: Path, options: Options) -> Generation:
     api, warnings = build(spec, options)
-    return Generation(format_files(render_api(api)), warnings, header_line(api.spec_path))
+    return Generation(
+        format_files(render_api(api), RUNTIME_FILES), warnings, header_line(api.spec_path)
+    )

@@ -32,7 +32,9 @@ def py_literal(value: Any) -> str:
         return "[" + ", ".join(py_literal(item) for item in value) + "]"
     if isinstance(value, dict):
         # Keys sorted: a JSON object has no order, and the spec's key order must not change the output.
-        items = (f"{py_literal(str(key))}: {py_literal(value[key])}" for key in sorted(value, key=str))
+        items = (
+            f"{py_literal(str(key))}: {py_literal(value[key])}" for key in sorted(value, key=str)
+        )
         return "{" + ", ".join(items) + "}"
     raise TypeError(f"not a JSON value: {type(value).__name__}")
 

@@ -28,7 +28,9 @@ _STRIPPED_BY_URLSPLIT = re.compile(r"[\t\n\r]|^[\x00-\x20]|[\x00-\x20]$")
 class DocumentSet:
     """The root document and the local files its references reach."""
 
-    def __init__(self, root: Document, *, limits: LoadLimits = DEFAULT_LIMITS, allow_outside: bool = False) -> None:
+    def __init__(
+        self, root: Document, *, limits: LoadLimits = DEFAULT_LIMITS, allow_outside: bool = False
+    ) -> None:
         self.root = root
         self._limits = limits
         self._allow_outside = allow_outside
@@ -43,17 +45,24 @@ class DocumentSet:
         document, target, node = self._resolve_once(ref, base, pointer)
         while isinstance(node, dict) and isinstance(node.get("$ref"), str):
             if any(document.path == doc.path and target == at for doc, at in chain):
-                hops = " -> ".join(_place(doc, at, base) for doc, at in [*chain, (document, target)])
+                hops = " -> ".join(
+                    _place(doc, at, base) for doc, at in [*chain, (document, target)]
+                )
                 raise SpecError([self.locate(base, pointer, f"$ref cycle: {hops}")])
             chain.append((document, target))
             document, target, node = self._resolve_once(node["$ref"], document, target)
         return document, target, node
 
-    def locate(self, document: Document, pointer: str, message: str, severity: Severity = Severity.ERROR) -> Diagnostic:
+    def locate(
+        self, document: Document, pointer: str, message: str, severity: Severity = Severity.ERROR
+    ) -> Diagnostic:
         return document.diagnostic(pointer, message, severity)
 
     def documents(self) -> tuple[Document, ...]:
-        others = sorted((doc for doc in self._loaded.values() if doc is not self.root), key=lambda doc: doc.display)
+        others = sorted(
+            (doc for doc in self._loaded.values() if doc is not self.root),
+            key=lambda doc: doc.display,
+        )
         return (self.root, *others)
 
     def _resolve_once(self, ref: str, base: Document, pointer: str) -> tuple[Document, str, Any]:
@@ -63,9 +72,7 @@ class DocumentSet:
             raise SpecError([self.locate(base, pointer, message)])
         parts = urlsplit(ref)
         if parts.scheme not in ("", "file") or parts.netloc not in ("", "localhost"):
-            message = (
-                f"remote $ref refused: {_quoted(ref)} (network access is never used; refer to a local file instead)"
-            )
+            message = f"remote $ref refused: {_quoted(ref)} (network access is never used; refer to a local file instead)"
             raise SpecError([self.locate(base, pointer, message)])
         if parts.scheme == "file":
             path = Path(url2pathname(parts.path))
@@ -74,7 +81,9 @@ class DocumentSet:
         try:
             path = path.resolve()
         except (OSError, ValueError, RuntimeError) as exc:  # a NUL byte, a symlink loop...
-            raise SpecError([self.locate(base, pointer, f"$ref {_quoted(ref)}: unusable file path ({exc})")]) from None
+            raise SpecError(
+                [self.locate(base, pointer, f"$ref {_quoted(ref)}: unusable file path ({exc})")]
+            ) from None
         document = self._document(path, ref, base, pointer)
         fragment = unquote(parts.fragment)
         if fragment and not fragment.startswith("/"):
@@ -93,13 +102,17 @@ class DocumentSet:
             raise SpecError([self.locate(base, pointer, message)])
         if path not in self._failed:
             if not _is_file(path):
-                raise SpecError([self.locate(base, pointer, f"$ref {_quoted(ref)}: file not found")])
+                raise SpecError(
+                    [self.locate(base, pointer, f"$ref {_quoted(ref)}: file not found")]
+                )
             try:
                 self._loaded[path] = load_document(path, self._display(path), self._limits)
                 return self._loaded[path]
             except SpecError as exc:
                 self._failed[path] = exc.diagnostics
-        failure = self.locate(base, pointer, f"$ref {_quoted(ref)}: the file it names cannot be loaded")
+        failure = self.locate(
+            base, pointer, f"$ref {_quoted(ref)}: the file it names cannot be loaded"
+        )
         raise SpecError([failure, *self._failed[path]])
 
     def _display(self, path: Path) -> str:
@@ -118,9 +131,7 @@ class DocumentSet:
             elif isinstance(node, list) and _is_index(token) and int(token) < len(node):
                 node = node[int(token)]
             else:
-                message = (
-                    f"$ref {_quoted(ref)} points to nowhere: {_place(document, target, base)} has no {_quoted(token)}"
-                )
+                message = f"$ref {_quoted(ref)} points to nowhere: {_place(document, target, base)} has no {_quoted(token)}"
                 raise SpecError([self.locate(base, pointer, message)])
             target = join_pointer(target, token)
         return document, target, node
@@ -161,7 +172,9 @@ def iter_refs(node: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
             if isinstance(ref, str):
                 yield _pointer_of(entry, pointer), ref
             stack.extend(
-                (child, key, entry) for key, child in reversed(current.items()) if isinstance(child, dict | list)
+                (child, key, entry)
+                for key, child in reversed(current.items())
+                if isinstance(child, dict | list)
             )
         elif isinstance(current, list):
             stack.extend(

@@ -37,8 +37,12 @@ from generator.refs import DocumentSet, iter_refs
 _SUPPORTED = "only OpenAPI 3.0 and 3.1 are supported"
 _VERSION = re.compile(r"(3\.[01])\.\d+(-.+)?")
 _MAX_MESSAGE = 300
-_UNEXPECTED_KEYS = re.compile(r"(?P<keys>.+) (?:does|do) not match any of the regexes: (?P<patterns>'.+')")
-_PREFIX_PATTERN = re.compile(r"\^(?:[A-Za-z0-9_-]|\\/)+")  # `^x-`, `^\/`: a plain prefix, said in words
+_UNEXPECTED_KEYS = re.compile(
+    r"(?P<keys>.+) (?:does|do) not match any of the regexes: (?P<patterns>'.+')"
+)
+_PREFIX_PATTERN = re.compile(
+    r"\^(?:[A-Za-z0-9_-]|\\/)+"
+)  # `^x-`, `^\/`: a plain prefix, said in words
 _NO_MATCH = "is not valid under any of the given schemas"
 _UNCHECKED = "openapi-spec-validator could not check this: "
 _VERSION_LIKE = re.compile(r"\d+(?:\.\d+)*")
@@ -56,7 +60,9 @@ def validate(docs: DocumentSet) -> list[Diagnostic]:
     ref_problems = _check_refs(docs)
     broken = {(d.file, d.pointer) for d in ref_problems}
     checked = [
-        d for d in _run(validator, docs) if not (d.message.startswith(_UNCHECKED) and (d.file, d.pointer) in broken)
+        d
+        for d in _run(validator, docs)
+        if not (d.message.startswith(_UNCHECKED) and (d.file, d.pointer) in broken)
     ]
     return sorted(_without_echoes({*ref_problems, *checked}), key=lambda d: d.sort_key)
 
@@ -64,23 +70,31 @@ def validate(docs: DocumentSet) -> list[Diagnostic]:
 def _without_echoes(problems: set[Diagnostic]) -> set[Diagnostic]:
     """Drop "not valid under any of the given schemas" where another error already says what is wrong there."""
     said = {(d.file, d.pointer) for d in problems if not d.message.endswith(_NO_MATCH)}
-    return {d for d in problems if not (d.message.endswith(_NO_MATCH) and (d.file, d.pointer) in said)}
+    return {
+        d for d in problems if not (d.message.endswith(_NO_MATCH) and (d.file, d.pointer) in said)
+    }
 
 
 def _validator_for(root: Document) -> type[SpecValidator] | Diagnostic:
     data = root.data
     version = data.get("openapi")
     if version is None and "swagger" in data:
-        return root.diagnostic("/swagger", f"Swagger {data['swagger']} is not supported: {_SUPPORTED}")
+        return root.diagnostic(
+            "/swagger", f"Swagger {data['swagger']} is not supported: {_SUPPORTED}"
+        )
     if version is None:
         return root.diagnostic("", f"no `openapi` version field: {_SUPPORTED}")
     if not isinstance(version, str):
-        return root.diagnostic("/openapi", f"`openapi` must be a string such as '3.1.0', not {version!r} (quote it)")
+        return root.diagnostic(
+            "/openapi", f"`openapi` must be a string such as '3.1.0', not {version!r} (quote it)"
+        )
     match = _VERSION.fullmatch(version)
     if match is not None:
         return _PLACING_VALIDATORS[match.group(1)]
     if re.fullmatch(r"3\.[01]", version):
-        return root.diagnostic("/openapi", f"`openapi` must be a full version such as '{version}.0', not {version!r}")
+        return root.diagnostic(
+            "/openapi", f"`openapi` must be a full version such as '{version}.0', not {version!r}"
+        )
     shown = version if _VERSION_LIKE.fullmatch(version) else repr(version)
     return root.diagnostic("/openapi", f"OpenAPI {shown} is not supported: {_SUPPORTED}")
 
@@ -118,12 +132,18 @@ def _placing(keyword: type[KeywordValidator], suffix: tuple[str, ...]) -> type[K
     """`keyword` with its errors stamped by the innermost check that saw them (and its crashes turned into errors)."""
     check = keyword.__call__
 
-    def placing_call(self: KeywordValidator, *args: Any, **kwargs: Any) -> Iterator[ValidationError]:
+    def placing_call(
+        self: KeywordValidator, *args: Any, **kwargs: Any
+    ) -> Iterator[ValidationError]:
         at = next((arg.parts for arg in args if isinstance(arg, SchemaPath)), ())
         place = (*at, *suffix)
         try:
             for error in check(self, *args, **kwargs):
-                yield error if isinstance(error, _PlacedError) else _stamp(_PlacedError.create_from(error), place)
+                yield (
+                    error
+                    if isinstance(error, _PlacedError)
+                    else _stamp(_PlacedError.create_from(error), place)
+                )
         except Exception as exc:  # the validator is not robust to every malformed input
             crash = _stamp(_PlacedError(f"{_UNCHECKED}{type(exc).__name__}: {exc}"), place)
             crash.crashed = True
@@ -198,7 +218,11 @@ def _run(validator_class: type[SpecValidator], docs: DocumentSet) -> list[Diagno
         errors.append(_PlacedError(f"openapi-spec-validator failed: {type(exc).__name__}: {exc}"))
     structural = any(not isinstance(error, _PlacedError) for error in errors)
     # A check that crashes on a structurally broken spec only repeats what the structural errors say.
-    kept = [error for error in errors if not (structural and isinstance(error, _PlacedError) and error.crashed)]
+    kept = [
+        error
+        for error in errors
+        if not (structural and isinstance(error, _PlacedError) and error.crashed)
+    ]
     return [_diagnostic(docs, error) for error in kept]
 
 
@@ -217,7 +241,9 @@ def _diagnostic(docs: DocumentSet, error: ValidationError) -> Diagnostic:
 
 def _single_unexpected_key(error: ValidationError) -> str | None:
     """The one key an "unexpected property" error is about, so it is located at that key rather than its parent."""
-    if error.validator not in ("additionalProperties", "unevaluatedProperties") or not isinstance(error.instance, dict):
+    if error.validator not in ("additionalProperties", "unevaluatedProperties") or not isinstance(
+        error.instance, dict
+    ):
         return None
     keys = [key for key in error.instance if isinstance(key, str) and repr(key) in error.message]
     return keys[0] if len(keys) == 1 else None
@@ -249,9 +275,13 @@ def _alternatives(error: ValidationError) -> list[ValidationError]:
     if isinstance(error.instance, dict) and "$ref" in error.instance:
         return list(error.context)
     options = error.validator_value if isinstance(error.validator_value, list) else []
-    references: set[object] = {index for index, option in enumerate(options) if _is_reference_schema(option)}
+    references: set[object] = {
+        index for index, option in enumerate(options) if _is_reference_schema(option)
+    }
     references |= {
-        _branch(sub) for sub in error.context if sub.validator == "required" and sub.validator_value == ["$ref"]
+        _branch(sub)
+        for sub in error.context
+        if sub.validator == "required" and sub.validator_value == ["$ref"]
     }
     kept = [sub for sub in error.context if _branch(sub) not in references]
     return kept or list(error.context)
@@ -291,8 +321,12 @@ def _readable(error: ValidationError) -> str:
     message: str = error.message
     unexpected = _UNEXPECTED_KEYS.fullmatch(message)
     prefixes = _prefixes(unexpected["patterns"]) if unexpected else None
-    if unexpected and prefixes == ["x-"]:  # jsonschema's wording for an unknown field where only extensions may go
-        message = f"unexpected {unexpected['keys']} (not a field here; extension names start with 'x-')"
+    if unexpected and prefixes == [
+        "x-"
+    ]:  # jsonschema's wording for an unknown field where only extensions may go
+        message = (
+            f"unexpected {unexpected['keys']} (not a field here; extension names start with 'x-')"
+        )
     elif unexpected and prefixes:  # keys such as paths, which must start with "/"
         message = f"unexpected {unexpected['keys']} (names here start with {' or '.join(map(repr, prefixes))})"
     if len(message) > _MAX_MESSAGE and isinstance(error.instance, dict | list | str):

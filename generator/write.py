@@ -38,7 +38,9 @@ DIR_MODE = 0o755
 
 # Names next to package_dir. They start with a dot so tools skip them, and end in "-<pid>" with digits only: for a
 # given package that makes them unambiguous, even when another package's name extends this one ("pkg-v2").
-_TMP_PREFIX = ".oapigen-tmp-"  # the tree being built; after an exchange, the old tree on its way out
+_TMP_PREFIX = (
+    ".oapigen-tmp-"  # the tree being built; after an exchange, the old tree on its way out
+)
 _ASIDE_PREFIX = ".oapigen-old-"  # fallback swap only: the old tree, renamed aside for a moment
 
 # renameat2(2) constants (linux/fcntl.h, linux/fs.h).
@@ -58,7 +60,9 @@ class Comparison:
 
     stale: tuple[str, ...]  # generated files whose disk content differs (e.g. hand-edited), sorted
     missing: tuple[str, ...]  # files the generator produces that are not on disk, sorted
-    extra: tuple[str, ...]  # listed in the on-disk manifest, no longer produced, still on disk, sorted
+    extra: tuple[
+        str, ...
+    ]  # listed in the on-disk manifest, no longer produced, still on disk, sorted
     diff: str  # unified diff, disk (a/) -> generated (b/), paths relative to the output root
 
     @property
@@ -67,20 +71,28 @@ class Comparison:
 
     def summary(self) -> str:
         """Count the differences, non-zero ones only: "2 files stale, 1 missing, 1 extra"; or "up to date"."""
-        counts = [(len(self.stale), "stale"), (len(self.missing), "missing"), (len(self.extra), "extra")]
+        counts = [
+            (len(self.stale), "stale"),
+            (len(self.missing), "missing"),
+            (len(self.extra), "extra"),
+        ]
         nonzero = [(count, label) for count, label in counts if count]
         if not nonzero:
             return "up to date"
         # The noun goes on the first part only and agrees with its count: "1 file stale, 2 missing".
         (count, label), *rest = nonzero
         noun = "file" if count == 1 else "files"
-        return ", ".join([f"{count} {noun} {label}", *(f"{number} {kind}" for number, kind in rest)])
+        return ", ".join(
+            [f"{count} {noun} {label}", *(f"{number} {kind}" for number, kind in rest)]
+        )
 
 
 # --- public API ------------------------------------------------------------------------------------------------
 
 
-def compare_output(package_dir: Path, files: Mapping[str, str], *, header: str = MANIFEST_HEADER) -> Comparison:
+def compare_output(
+    package_dir: Path, files: Mapping[str, str], *, header: str = MANIFEST_HEADER
+) -> Comparison:
     """Compare `files` (plus the manifest they imply) with the package on disk; touches nothing.
 
     `header` is the manifest's first line, the generated-file header naming the spec.
@@ -95,7 +107,9 @@ def compare_output(package_dir: Path, files: Mapping[str, str], *, header: str =
     return Comparison(stale=changes.stale, missing=changes.missing, extra=changes.extra, diff=diff)
 
 
-def write_output(package_dir: Path, files: Mapping[str, str], *, header: str = MANIFEST_HEADER) -> None:
+def write_output(
+    package_dir: Path, files: Mapping[str, str], *, header: str = MANIFEST_HEADER
+) -> None:
     """Make `package_dir` hold exactly `files` plus the manifest, keeping every file oapigen did not generate.
 
     Atomic against SIGKILL (see `_swap_in`), serialized against concurrent runs by a lock next to the folder, and a
@@ -109,7 +123,9 @@ def write_output(package_dir: Path, files: Mapping[str, str], *, header: str = M
         _recover(package_dir)
         _check_package_dir(package_dir)
         if os.path.ismount(package_dir):  # rename(2) refuses with EBUSY; say why instead
-            raise OutputError(f"{package_dir}: is a mount point; it is replaced as a whole, so mount its parent")
+            raise OutputError(
+                f"{package_dir}: is a mount point; it is replaced as a whole, so mount its parent"
+            )
         old_manifest = _read_manifest(package_dir)
         changes = _changes(package_dir, expected, old_manifest)
         if changes.clean:
@@ -310,7 +326,9 @@ class _Changes:
         return not (self.stale or self.missing or self.extra)
 
 
-def _changes(package_dir: Path, expected: Mapping[str, bytes], old_manifest: frozenset[str]) -> _Changes:
+def _changes(
+    package_dir: Path, expected: Mapping[str, bytes], old_manifest: frozenset[str]
+) -> _Changes:
     stale: list[str] = []
     missing: list[str] = []
     unchanged: set[str] = set()
@@ -324,7 +342,9 @@ def _changes(package_dir: Path, expected: Mapping[str, bytes], old_manifest: fro
             stale.append(path)
     # An old entry that has become a folder is no longer ours (see _user_entries), so not "extra" either.
     extra = [path for path in old_manifest - expected.keys() if _is_non_dir(package_dir / path)]
-    return _Changes(tuple(sorted(stale)), tuple(sorted(missing)), tuple(sorted(extra)), frozenset(unchanged))
+    return _Changes(
+        tuple(sorted(stale)), tuple(sorted(missing)), tuple(sorted(extra)), frozenset(unchanged)
+    )
 
 
 @dataclass(frozen=True)
@@ -346,11 +366,15 @@ def _scan_into(folder: Path, prefix: str, disk: _Disk) -> None:
     with os.scandir(folder) as entries:
         children = sorted(entries, key=lambda entry: entry.name)
     if prefix and not children:
-        disk.leaves[prefix.rstrip("/")] = os.lstat(folder)  # an empty folder: someone made it, keep it
+        disk.leaves[prefix.rstrip("/")] = os.lstat(
+            folder
+        )  # an empty folder: someone made it, keep it
     for entry in children:
         relative = prefix + entry.name
         info = entry.stat(follow_symlinks=False)
-        if stat.S_ISDIR(info.st_mode):  # never follows symlinks: a link to a folder is carried as a link
+        if stat.S_ISDIR(
+            info.st_mode
+        ):  # never follows symlinks: a link to a folder is carried as a link
             disk.dir_modes[relative] = stat.S_IMODE(info.st_mode)
             _scan_into(Path(entry.path), relative + "/", disk)
         else:
@@ -373,7 +397,10 @@ def _user_entries(
         if (path == MANIFEST_NAME or path in old_manifest) and not is_dir:
             continue  # ours: rebuilt from `expected`, or dropped
         if path in expected:
-            adopted = stat.S_ISREG(info.st_mode) and _read_if_regular(package_dir / path) == expected[path]
+            adopted = (
+                stat.S_ISREG(info.st_mode)
+                and _read_if_regular(package_dir / path) == expected[path]
+            )
             if not adopted:
                 conflicts.append(path)
             continue
@@ -478,7 +505,9 @@ def _write_file(root: Path, path: str, content: bytes) -> None:
 
 def _fsync_dirs(root: Path) -> None:
     """fsync every folder, deepest first, so the entries exist on disk before the swap publishes them."""
-    for folder, _, _ in sorted(os.walk(root), key=lambda walked: walked[0].count(os.sep), reverse=True):
+    for folder, _, _ in sorted(
+        os.walk(root), key=lambda walked: walked[0].count(os.sep), reverse=True
+    ):
         _fsync_dir(Path(folder))
 
 
@@ -506,7 +535,13 @@ def _renameat2() -> Callable[[int, bytes, int, bytes, int], int] | None:
         function = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):
         return None
-    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
     function.restype = ctypes.c_int
     return cast(Callable[[int, bytes, int, bytes, int], int], function)
 
@@ -516,7 +551,10 @@ def _exchange(first: Path, second: Path) -> bool:
     renameat2 = _renameat2()
     if renameat2 is None:
         return False
-    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+    if (
+        renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE)
+        == 0
+    ):
         return True
     code = ctypes.get_errno()
     if code in _NO_EXCHANGE_ERRNOS:
@@ -550,7 +588,9 @@ def _swap_in(tmp: Path, package_dir: Path) -> None:
     try:
         os.rename(tmp, package_dir)
     except BaseException:
-        os.rename(aside, package_dir)  # an ordinary failure (or Ctrl-C) must not wait for the next run to undo
+        os.rename(
+            aside, package_dir
+        )  # an ordinary failure (or Ctrl-C) must not wait for the next run to undo
         raise
     _fsync_dir(parent)
     _remove_tree(aside)
@@ -567,7 +607,9 @@ def _recover(package_dir: Path) -> None:
     asides = _siblings(package_dir, _ASIDE_PREFIX)
     if asides and not os.path.lexists(package_dir):
         if len(asides) > 1:  # one at most while runs hold the lock; guessing could lose a tree
-            raise OutputError(f"{package_dir}: missing, and several saved copies next to it: {asides}; restore one")
+            raise OutputError(
+                f"{package_dir}: missing, and several saved copies next to it: {asides}; restore one"
+            )
         os.rename(asides.pop(), package_dir)
         _fsync_dir(package_dir.parent)
     for leftover in asides + _siblings(package_dir, _TMP_PREFIX):
@@ -614,7 +656,9 @@ def _file_diff(path: str, old: str | None, new: str | None) -> str:
     The header is written even without hunks, so that removing or adding an empty file still shows.
     """
     header = f"--- {'/dev/null' if old is None else 'a/' + path}\n+++ {'/dev/null' if new is None else 'b/' + path}\n"
-    hunks = list(difflib.unified_diff(_diff_lines(old or ""), _diff_lines(new or "")))[2:]  # drop its own header
+    hunks = list(difflib.unified_diff(_diff_lines(old or ""), _diff_lines(new or "")))[
+        2:
+    ]  # drop its own header
     return header + "".join(
         line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in hunks
     )

@@ -70,7 +70,9 @@ def main() -> int:
     args = parser.parse_args()
 
     if args.fallback:
-        write._exchange = lambda first, second: False  # as on a system or filesystem without renameat2
+        write._exchange = lambda first, second: (
+            False
+        )  # as on a system or filesystem without renameat2
     if args.crash_at:
         crash_at(args.crash_at)
     files = tree(args.version)

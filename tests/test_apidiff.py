@@ -8,9 +8,9 @@ import yaml
 
 from generator import ir
 from generator.apidiff import diff_apis, report
-from generator.build import build_api
 from generator.load import load_document
 from generator.refs import DocumentSet
+from generator.translate import build_api
 
 SPEC = Path(__file__).resolve().parents[1] / "spec" / "galileo.yaml"
 
@@ -38,7 +38,9 @@ def test_changes_are_classified_and_breaking_ones_come_first(tmp_path: Path) -> 
     schemas["TaskType"]["enum"].remove(18)  # breaking: an enum value removed
     schemas["SyntheticDataTypes"]["enum"].append("Multi Turn")  # additive
     operation = document["paths"]["/v2/projects/{project_id}/experiments/paginated"]["get"]
-    operation["parameters"].append({"name": "tag", "in": "query", "required": True, "schema": {"type": "string"}})
+    operation["parameters"].append(
+        {"name": "tag", "in": "query", "required": True, "schema": {"type": "string"}}
+    )
     new = api_of(document, tmp_path, "new")
 
     changes = diff_apis(old, new)

@@ -24,7 +24,11 @@ def operation(api: ir.Api, name: str) -> ir.Operation:
 
 def test_path_level_parameters_apply_and_operation_level_ones_override(api: ir.Api) -> None:
     params = {param.wire_name: param for param in operation(api, "get_pet").parameters}
-    assert (params["pet-id"].location, params["pet-id"].py_name, params["pet-id"].required) == ("path", "pet_id", True)
+    assert (params["pet-id"].location, params["pet-id"].py_name, params["pet-id"].required) == (
+        "path",
+        "pet_id",
+        True,
+    )
     assert params["verbose"].type == ir.Primitive("str")
     assert params["verbose"].description == "operation level wins"
 
@@ -35,7 +39,10 @@ def test_header_and_cookie_parameters_and_clashing_names(api: ir.Api) -> None:
     assert (params["session"].location, params["session"].py_name) == ("cookie", "session")
     # Reserved argument names of endpoint functions, and two wire names that sanitize alike.
     assert (params["client"].py_name, params["self"].py_name) == ("client_2", "self_2")
-    assert {params["page[size]"].py_name, params["page_size"].py_name} == {"page_size", "page_size_2"}
+    assert {params["page[size]"].py_name, params["page_size"].py_name} == {
+        "page_size",
+        "page_size_2",
+    }
 
 
 def test_style_and_explode_of_query_arrays_and_objects(api: ir.Api) -> None:
@@ -57,7 +64,9 @@ def test_style_and_explode_of_query_arrays_and_objects(api: ir.Api) -> None:
         ("upload", "multipart/form-data", "multipart", ir.ModelRef("UploadBody")),
     ],
 )
-def test_request_bodies(api: ir.Api, name: str, content_type: str, kind: str, body_type: ir.TypeExpr) -> None:
+def test_request_bodies(
+    api: ir.Api, name: str, content_type: str, kind: str, body_type: ir.TypeExpr
+) -> None:
     body = operation(api, name).body
     assert body is not None
     assert (body.content_type, body.kind, body.type) == (content_type, kind, body_type)
@@ -69,12 +78,20 @@ def test_responses_binary_text_default_and_json_preferred(api: ir.Api) -> None:
         ("200", "application/json", ir.ModelRef("Pet")),  # preferred over application/xml
         ("DEFAULT", "application/json", ir.ModelRef("Error")),
     ]
-    assert [(r.status, r.kind) for r in operation(api, "send_form").responses] == [("200", "text"), ("204", "empty")]
-    assert [(r.kind, r.type) for r in operation(api, "upload").responses] == [("binary", ir.Primitive("bytes"))]
+    assert [(r.status, r.kind) for r in operation(api, "send_form").responses] == [
+        ("200", "text"),
+        ("204", "empty"),
+    ]
+    assert [(r.kind, r.type) for r in operation(api, "upload").responses] == [
+        ("binary", ir.Primitive("bytes"))
+    ]
 
 
 def test_security_schemes_and_requirements(api: ir.Api) -> None:
-    kinds = {scheme.name: (scheme.kind, scheme.location, scheme.parameter) for scheme in api.security_schemes}
+    kinds = {
+        scheme.name: (scheme.kind, scheme.location, scheme.parameter)
+        for scheme in api.security_schemes
+    }
     assert kinds == {
         "key_header": ("api_key", "header", "X-Key"),
         "key_query": ("api_key", "query", "key"),
@@ -88,7 +105,9 @@ def test_security_schemes_and_requirements(api: ir.Api) -> None:
 
 def test_deprecated_is_shown_in_docstrings(api: ir.Api) -> None:
     files = render_api(api)
-    module = next(text for path, text in files.items() if path.startswith("api/") and "def get_pet(" in text)
+    module = next(
+        text for path, text in files.items() if path.startswith("api/") and "def get_pet(" in text
+    )
     assert "Deprecated" in module.split("def get_pet(", 1)[1].split('"""', 2)[1]
     assert "Deprecated." in files["models/pet.py"].split("legacy:", 1)[1]
 
@@ -100,18 +119,32 @@ def test_servers_take_variable_defaults(api: ir.Api) -> None:
 @pytest.mark.parametrize(
     ("operation_yaml", "message"),
     [
-        ("callbacks: {cb: {'{$request.body#/url}': {post: {responses: {'200': {description: ok}}}}}}", "callbacks"),
+        (
+            "callbacks: {cb: {'{$request.body#/url}': {post: {responses: {'200': {description: ok}}}}}}",
+            "callbacks",
+        ),
         (
             "requestBody: {content: {application/xml: {schema: {type: object, properties: {a: {type: string}}}}}}",
             "application/xml content is passed as raw text or bytes",
         ),
-        ("parameters: [{name: q, in: query, content: {application/json: {schema: {}}}}]", "without `schema`"),
+        (
+            "parameters: [{name: q, in: query, content: {application/json: {schema: {}}}}]",
+            "without `schema`",
+        ),
         ("security: [{a: [], b: []}]", "schemes required together are not enforced"),
-        ("parameters: [{name: 'X Trace', in: header, schema: {type: string}}]", "not a valid HTTP token"),
-        ("parameters: [{name: 'séance', in: cookie, schema: {type: string}}]", "not a valid HTTP token"),
+        (
+            "parameters: [{name: 'X Trace', in: header, schema: {type: string}}]",
+            "not a valid HTTP token",
+        ),
+        (
+            "parameters: [{name: 'séance', in: cookie, schema: {type: string}}]",
+            "not a valid HTTP token",
+        ),
     ],
 )
-def test_approximations_warn_with_their_location(tmp_path: Path, operation_yaml: str, message: str) -> None:
+def test_approximations_warn_with_their_location(
+    tmp_path: Path, operation_yaml: str, message: str
+) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(
         "openapi: 3.0.3\ninfo: {title: t, version: '1'}\n"

@@ -51,7 +51,9 @@ def test_read_only_and_write_only_are_never_required(api: ir.Api, models: Module
     assert (pet["id"].read_only, pet["id"].required) == (True, False)
     assert (pet["secret"].write_only, pet["secret"].required) == (True, False)
     assert pet["name"].required
-    decoded = models.Pet.from_dict({"name": "Rex"})  # a response without the write-only field decodes
+    decoded = models.Pet.from_dict(
+        {"name": "Rex"}
+    )  # a response without the write-only field decodes
     assert models.Pet.from_dict({"id": 1, "name": "Rex"}).to_dict(request=True) == {"name": "Rex"}
     assert decoded.to_dict() == {"name": "Rex"}
 
@@ -71,7 +73,11 @@ def test_discriminator_with_mapping_and_implicit_names(api: ir.Api, models: Modu
 
 def test_unions_without_discriminator_decode_by_shape(api: ir.Api, models: ModuleType) -> None:
     shape = next(union for union in api.unions if union.name == "Shape")
-    assert shape.variants == (ir.ModelRef("ShapeVariant1"), ir.ModelRef("ShapeVariant2"), ir.Primitive("str"))
+    assert shape.variants == (
+        ir.ModelRef("ShapeVariant1"),
+        ir.ModelRef("ShapeVariant2"),
+        ir.Primitive("str"),
+    )
     assert type(models.decode_shape({"side": 2})).__name__ == "ShapeVariant2"
     assert type(models.decode_shape({"radius": 2})).__name__ == "ShapeVariant1"
     assert models.decode_shape("round") == "round"
@@ -81,8 +87,16 @@ def test_unions_without_discriminator_decode_by_shape(api: ir.Api, models: Modul
 
 def test_enums_of_strings_integers_and_mixed_values(api: ir.Api, models: ModuleType) -> None:
     enums = {enum.name: enum for enum in api.enums}
-    assert [member.value for member in enums["Color"].members] == ["red", "Red", "RED", "r-e-d", "r_e_d"]
-    assert len({member.py_name for member in enums["Color"].members}) == 5  # differ only in case or punctuation
+    assert [member.value for member in enums["Color"].members] == [
+        "red",
+        "Red",
+        "RED",
+        "r-e-d",
+        "r_e_d",
+    ]
+    assert (
+        len({member.py_name for member in enums["Color"].members}) == 5
+    )  # differ only in case or punctuation
     assert (enums["Level"].value_kind, enums["Mixed"].value_kind) == ("int", "mixed")
     assert models.Level(10) is models.Level.VALUE_10
     assert models.Color("blue").value == "blue"  # a value the spec does not list still round-trips
@@ -99,7 +113,11 @@ def test_maps_free_form_objects_and_typed_extra_properties(api: ir.Api, models: 
 
 
 def test_recursive_and_mutually_recursive_models_round_trip(models: ModuleType) -> None:
-    payload = {"name": "a", "children": [{"name": "b"}], "owner": {"best": {"name": "c"}, "pets": [{"name": "d"}]}}
+    payload = {
+        "name": "a",
+        "children": [{"name": "b"}],
+        "owner": {"best": {"name": "c"}, "pets": [{"name": "d"}]},
+    }
     pet = models.Pet.from_dict(payload)
     assert type(pet.owner.best).__name__ == "Pet"
     assert pet.to_dict() == payload
@@ -107,21 +125,48 @@ def test_recursive_and_mutually_recursive_models_round_trip(models: ModuleType) 
 
 def test_inline_schemas_are_named_from_their_context(api: ir.Api) -> None:
     names = {model.name for model in api.models} | {enum.name for enum in api.enums}
-    assert {"CreateThingBody", "CreateThingBodyShape", "CreateThingBodyStatus", "CreateThingResponse"} <= names
+    assert {
+        "CreateThingBody",
+        "CreateThingBodyShape",
+        "CreateThingBodyStatus",
+        "CreateThingResponse",
+    } <= names
     assert {"ShapeVariant1", "UploadBody", "SendFormBody"} <= names
 
 
-def test_colliding_and_odd_names_are_readable_and_wire_names_round_trip(api: ir.Api, models: ModuleType) -> None:
+def test_colliding_and_odd_names_are_readable_and_wire_names_round_trip(
+    api: ir.Api, models: ModuleType
+) -> None:
     origins = {model.origin.pointer.rsplit("/", 1)[-1]: model.name for model in api.models}
     assert (origins["Foo-Bar"], origins["FooBar"]) == ("FooBar", "FooBar2")
     assert (origins["class"], origins["123abc"]) == ("Class", "Model123abc")
     py_names = {field.wire_name: field.py_name for field in model(api, "Pet").fields}
     assert py_names["+1"] == "plus_1" and py_names["-1"] == "minus_1"
-    assert (py_names["class"], py_names["from"], py_names["2fa"]) == ("class_", "from_", "field_2fa")
-    assert (py_names["a/b"], py_names["x[0]"], py_names["with space"]) == ("a_b", "x_0", "with_space")
-    assert py_names["list"] not in ("list", "str", "int")  # would shadow annotations in the class body
+    assert (py_names["class"], py_names["from"], py_names["2fa"]) == (
+        "class_",
+        "from_",
+        "field_2fa",
+    )
+    assert (py_names["a/b"], py_names["x[0]"], py_names["with space"]) == (
+        "a_b",
+        "x_0",
+        "with_space",
+    )
+    assert py_names["list"] not in (
+        "list",
+        "str",
+        "int",
+    )  # would shadow annotations in the class body
     assert all(name.isidentifier() and name.isascii() for name in py_names.values())
-    payload: dict[str, Any] = {"name": "n", "+1": 1, "-1": -1, "class": "c", "2fa": True, "a/b": "s", "größe": 1.5}
+    payload: dict[str, Any] = {
+        "name": "n",
+        "+1": 1,
+        "-1": -1,
+        "class": "c",
+        "2fa": True,
+        "a/b": "s",
+        "größe": 1.5,
+    }
     assert models.Pet.from_dict(payload).to_dict() == payload
 
 
@@ -133,16 +178,24 @@ def test_what_cannot_be_expressed_is_a_located_warning(warnings: list[str]) -> N
         "72: #/components/securitySchemes/digest: warning: unsupported security scheme",
     ]
     for start in expected:
-        assert any(warning.startswith(f"tests/specs/build/semantics.yaml:{start}") for warning in warnings), start
+        assert any(
+            warning.startswith(f"tests/specs/build/semantics.yaml:{start}") for warning in warnings
+        ), start
 
 
 def test_external_refs_to_local_files(tmp_path: Path) -> None:
     api, warnings = build_ir(SPECS / "external" / "main.yaml")
     assert warnings == []
     order = model(api, "Order")
-    assert order.origin == ir.Origin("tests/specs/build/external/shared.yaml", "/components/schemas/Order")
-    assert {field.wire_name: field.type for field in order.fields}["lines"] == ir.ListOf(ir.ModelRef("Line"))
-    assert [param.wire_name for param in api.operations[0].parameters] == ["id"]  # a path-level parameter $ref
+    assert order.origin == ir.Origin(
+        "tests/specs/build/external/shared.yaml", "/components/schemas/Order"
+    )
+    assert {field.wire_name: field.type for field in order.fields}["lines"] == ir.ListOf(
+        ir.ModelRef("Line")
+    )
+    assert [param.wire_name for param in api.operations[0].parameters] == [
+        "id"
+    ]  # a path-level parameter $ref
     models = import_models(SPECS / "external" / "main.yaml", tmp_path, "external_refs_client")
     payload = {"id": "o-1", "lines": [{"sku": "A", "quantity": 2}], "status": "open"}
     assert models.Order.from_dict(payload).to_dict() == payload
@@ -151,16 +204,33 @@ def test_external_refs_to_local_files(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("fragment", "message"),
     [
-        ("{allOf: [{type: string}, {enum: [a, b]}]}", "allOf of several non-object schemas: typed as the first one"),
-        ("{allOf: [{type: object, properties: {a: {type: string}}}, {oneOf: [{type: object}]}]}", "oneOf/anyOf merged"),
-        ("{type: object, properties: {a: {type: string}}, discriminator: {propertyName: a}}", "discriminator without"),
+        (
+            "{allOf: [{type: string}, {enum: [a, b]}]}",
+            "allOf of several non-object schemas: typed as the first one",
+        ),
+        (
+            "{allOf: [{type: object, properties: {a: {type: string}}}, {oneOf: [{type: object}]}]}",
+            "oneOf/anyOf merged",
+        ),
+        (
+            "{type: object, properties: {a: {type: string}}, discriminator: {propertyName: a}}",
+            "discriminator without",
+        ),
         ("{const: {a: 1}}", "object and array constants are typed as Any"),
         ("{enum: [[1], [2]]}", "enums of objects or arrays are typed as Any"),
-        ("{oneOf: [{type: string}, {type: integer}], properties: {a: {type: string}}}", "properties beside `oneOf`"),
-        ("{type: object, required: [ghost], properties: {a: {type: string}}}", "required property 'ghost' is not"),
+        (
+            "{oneOf: [{type: string}, {type: integer}], properties: {a: {type: string}}}",
+            "properties beside `oneOf`",
+        ),
+        (
+            "{type: object, required: [ghost], properties: {a: {type: string}}}",
+            "required property 'ghost' is not",
+        ),
     ],
 )
-def test_approximations_warn_with_their_location(tmp_path: Path, fragment: str, message: str) -> None:
+def test_approximations_warn_with_their_location(
+    tmp_path: Path, fragment: str, message: str
+) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(
         "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n"

@@ -45,16 +45,27 @@ def test_debug_shows_the_traceback_of_an_internal_error(
     args = ["generate", str(MINIMAL), "-o", str(tmp_path), "--package", "pets"]
     code, err = run(capsys, *(["--debug", *args] if where == "before" else [*args, "--debug"]))
     assert code == cli.EXIT_BUG
-    assert err.startswith("oapigen: internal error (RuntimeError: boom second line); please report this bug\n")
+    assert err.startswith(
+        "oapigen: internal error (RuntimeError: boom second line); please report this bug\n"
+    )
     assert "Traceback (most recent call last)" in err and "RuntimeError: boom" in err
 
 
 @pytest.mark.parametrize(
     ("package", "message"),
     [
-        ("class", "oapigen: --package: 'class' is a Python keyword, which cannot be imported as a package name"),
-        ("my-client", "oapigen: --package: 'my-client' is not a valid Python identifier (letters, digits and _ only)"),
-        ("clïent", "oapigen: --package: 'clïent' is not a valid Python identifier (letters, digits and _ only)"),
+        (
+            "class",
+            "oapigen: --package: 'class' is a Python keyword, which cannot be imported as a package name",
+        ),
+        (
+            "my-client",
+            "oapigen: --package: 'my-client' is not a valid Python identifier (letters, digits and _ only)",
+        ),
+        (
+            "clïent",
+            "oapigen: --package: 'clïent' is not a valid Python identifier (letters, digits and _ only)",
+        ),
     ],
 )
 def test_unusable_package_name_is_a_usage_error(
@@ -74,7 +85,9 @@ def test_a_folder_is_not_a_spec(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     assert (code, err) == (cli.EXIT_INVALID, f"{tmp_path.name}: #: not a regular file\n")
 
 
-def test_output_that_is_a_file_is_an_output_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_output_that_is_a_file_is_an_output_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     blocker = tmp_path / "out"
     blocker.write_text("not a folder\n")
     code, err = run(capsys, "generate", str(MINIMAL), "-o", str(blocker), "--package", "pets")
@@ -92,9 +105,17 @@ def test_validation_errors_go_to_stderr_located_and_stdout_stays_empty(
     assert err == "tests/negative/missing_info.yaml:1: #: 'info' is a required property\n"
 
 
-def test_lenient_turns_validation_errors_into_warnings(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_lenient_turns_validation_errors_into_warnings(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     spec = tmp_path / "spec.yaml"
-    spec.write_text(MINIMAL.read_text().replace("paths:", "x-note: fine\npaths:").replace("title: Minimal\n", ""))
-    code, err = run(capsys, "generate", str(spec), "-o", str(tmp_path / "out"), "--package", "pets", "--lenient")
+    spec.write_text(
+        MINIMAL.read_text()
+        .replace("paths:", "x-note: fine\npaths:")
+        .replace("title: Minimal\n", "")
+    )
+    code, err = run(
+        capsys, "generate", str(spec), "-o", str(tmp_path / "out"), "--package", "pets", "--lenient"
+    )
     assert code == cli.EXIT_OK, err
     assert err.startswith("spec.yaml:2: #/info: warning: 'title' is a required property\n")

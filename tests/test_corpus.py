@@ -12,7 +12,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from corpus.harness import CORPUS, CorpusDoc, Generated, MypyResult, Probe, corpus_docs, generate_doc, probe, run_mypy
+from corpus.harness import (
+    CORPUS,
+    CorpusDoc,
+    Generated,
+    MypyResult,
+    Probe,
+    corpus_docs,
+    generate_doc,
+    probe,
+    run_mypy,
+)
 
 SUBSET = ("oai-", "opc-", "swagger-petstore3", "spotify")
 
@@ -48,12 +58,16 @@ def test_the_subset_covers_both_versions_and_invalid_documents() -> None:
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda doc: doc.name)
-def test_validity_matches_the_manifest_and_errors_are_located(doc: CorpusDoc, generated: dict[str, Generated]) -> None:
+def test_validity_matches_the_manifest_and_errors_are_located(
+    doc: CorpusDoc, generated: dict[str, Generated]
+) -> None:
     result = generated[doc.name]
     assert result.valid == doc.manifest_valid
     for diagnostic in (*result.validation_errors, *result.warnings):
         assert diagnostic.file == doc.path.name
-        assert diagnostic.line is not None and diagnostic.pointer.startswith("/"), diagnostic.format()
+        assert diagnostic.line is not None and diagnostic.pointer.startswith("/"), (
+            diagnostic.format()
+        )
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda doc: doc.name)
@@ -66,9 +80,13 @@ def test_every_module_compiles_and_imports(
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda doc: doc.name)
-def test_examples_round_trip(doc: CorpusDoc, generated: dict[str, Generated], probes: dict[str, Probe]) -> None:
+def test_examples_round_trip(
+    doc: CorpusDoc, generated: dict[str, Generated], probes: dict[str, Probe]
+) -> None:
     examples = generated[doc.name].examples
-    assert [example.pointer for example in examples if not example.decoder and not example.invalid] == []
+    assert [
+        example.pointer for example in examples if not example.decoder and not example.invalid
+    ] == []
     failed = {pointer: problem for pointer, problem in probes[doc.name].results.items() if problem}
     assert failed == {}
     assert len(probes[doc.name].results) == sum(1 for example in examples if not example.invalid)
@@ -76,8 +94,13 @@ def test_examples_round_trip(doc: CorpusDoc, generated: dict[str, Generated], pr
 
 def test_the_subset_round_trips_examples_of_every_kind(generated: dict[str, Generated]) -> None:
     pointers = [example.pointer for item in generated.values() for example in item.examples]
-    assert any("/content/" in pointer and "/examples/" in pointer for pointer in pointers)  # media `examples`
-    assert any(pointer.startswith("/components/schemas/") and "/properties/" in pointer for pointer in pointers)
+    assert any(
+        "/content/" in pointer and "/examples/" in pointer for pointer in pointers
+    )  # media `examples`
+    assert any(
+        pointer.startswith("/components/schemas/") and "/properties/" in pointer
+        for pointer in pointers
+    )
     assert len(pointers) > 100
 
 

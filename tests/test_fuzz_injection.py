@@ -145,7 +145,12 @@ def hostile_specs(draw: st.DrawFn) -> dict[str, Any]:
     model_ref, enum_ref = _schema_ref(model), _schema_ref(enum)
     wire_names = draw(st.lists(text, min_size=4, max_size=4, unique=True))
     properties = {
-        wire_names[0]: {"type": "string", "description": draw(text), "default": draw(text), "example": draw(text)},
+        wire_names[0]: {
+            "type": "string",
+            "description": draw(text),
+            "default": draw(text),
+            "example": draw(text),
+        },
         wire_names[1]: enum_ref,
         wire_names[2]: {"type": "integer", "title": draw(text), "default": draw(st.integers())},
         wire_names[3]: {"type": "array", "items": {"type": "string"}, "description": draw(text)},
@@ -166,7 +171,10 @@ def hostile_specs(draw: st.DrawFn) -> dict[str, Any]:
             {"name": draw(HEADER_NAMES), "in": "header", "schema": enum_ref},
         ],
         "responses": {
-            "200": {"description": draw(text), "content": {"application/json": {"schema": model_ref}}},
+            "200": {
+                "description": draw(text),
+                "content": {"application/json": {"schema": model_ref}},
+            },
             "404": {"description": draw(text)},
         },
     }
@@ -176,7 +184,9 @@ def hostile_specs(draw: st.DrawFn) -> dict[str, Any]:
         "requestBody": {
             "required": True,
             "description": draw(text),
-            "content": {"application/json": {"schema": model_ref, "example": {wire_names[0]: draw(text)}}},
+            "content": {
+                "application/json": {"schema": model_ref, "example": {wire_names[0]: draw(text)}}
+            },
         },
         "responses": {"201": {"description": draw(text)}},
     }
@@ -186,7 +196,9 @@ def hostile_specs(draw: st.DrawFn) -> dict[str, Any]:
         "servers": [{"url": "https://example.com/" + draw(text), "description": draw(text)}],
         "tags": [{"name": draw(text), "description": draw(text)}],
         "paths": {
-            "/" + draw(text).replace("{", "(").replace("}", ")") + "/{" + path_param + "}": {"get": operation},
+            "/" + draw(text).replace("{", "(").replace("}", ")") + "/{" + path_param + "}": {
+                "get": operation
+            },
             "/" + draw(text).replace("{", "(").replace("}", ")"): {"post": post},
         },
         "components": {
@@ -200,22 +212,32 @@ def hostile_specs(draw: st.DrawFn) -> dict[str, Any]:
                 },
                 enum: {"type": "string", "description": draw(text), "enum": enum_values},
             },
-            "securitySchemes": {scheme: {"type": "apiKey", "in": "header", "name": draw(HEADER_NAMES)}},
+            "securitySchemes": {
+                scheme: {"type": "apiKey", "in": "header", "name": draw(HEADER_NAMES)}
+            },
         },
         "security": [{scheme: []}],
-        "x-probe": {"model_data": _model_data(wire_names, enum_values, draw(text)), "enum_probe": draw(text)},
+        "x-probe": {
+            "model_data": _model_data(wire_names, enum_values, draw(text)),
+            "enum_probe": draw(text),
+        },
     }
 
 
 def _model_data(wire_names: list[str], enum_values: list[str], hostile: str) -> dict[str, Any]:
     """A JSON object the generated model must decode and encode back unchanged."""
-    return {wire_names[0]: hostile, wire_names[1]: enum_values[0], wire_names[2]: 7, wire_names[3]: [hostile]}
+    return {
+        wire_names[0]: hostile,
+        wire_names[1]: enum_values[0],
+        wire_names[2]: 7,
+        wire_names[3]: [hostile],
+    }
 
 
 # The spec's file name is printed in every file's header comment and in the README.
-FILE_STEMS = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="/\x00"), max_size=20).filter(
-    lambda stem: len(stem.encode()) < 200
-)
+FILE_STEMS = st.text(
+    st.characters(exclude_categories=["Cs"], exclude_characters="/\x00"), max_size=20
+).filter(lambda stem: len(stem.encode()) < 200)
 
 
 def _write_spec(spec: dict[str, Any], folder: Path, stem: str, as_yaml: bool) -> Path:
@@ -362,9 +384,13 @@ def _canaries(*folders: Path) -> list[Path]:
 
 
 def test_hostile_strings_never_inject_code(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("OAPIGEN_CACHE", "off")  # thousands of one-off files would only fill the black cache
+    monkeypatch.setenv(
+        "OAPIGEN_CACHE", "off"
+    )  # thousands of one-off files would only fill the black cache
     assert not _canaries(ROOT) and not (Path.cwd() / CANARY).exists()
     figures = Figures()
 
@@ -383,7 +409,9 @@ def test_hostile_strings_never_inject_code(
         folder = tmp_path_factory.mktemp("fuzz")
         spec_path = _write_spec(spec, folder, stem, as_yaml)
         try:
-            files: dict[str, str] | None = generate(spec_path, Options(package=PACKAGE, lenient=True)).files
+            files: dict[str, str] | None = generate(
+                spec_path, Options(package=PACKAGE, lenient=True)
+            ).files
         except SpecError:
             files = None  # a hostile spec may be refused, located; it must never crash or inject
         if figures.specs_tried % 5 == 0:
@@ -409,9 +437,13 @@ def test_hostile_strings_never_inject_code(
 
 
 def _report(figures: Figures, capsys: pytest.CaptureFixture[str]) -> None:
-    line = "fuzz figures: " + ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in asdict(figures).items())
+    line = "fuzz figures: " + ", ".join(
+        f"{key.replace('_', ' ')} {value}" for key, value in asdict(figures).items()
+    )
     with capsys.disabled():  # shown on every run, passing or not, -q or not
         print(f"\n{line}", file=sys.stderr)
     report = os.environ.get("OAPIGEN_FUZZ_REPORT")
     if report:
-        Path(report).write_text(json.dumps({"examples": EXAMPLES, **asdict(figures)}, indent=2) + "\n")
+        Path(report).write_text(
+            json.dumps({"examples": EXAMPLES, **asdict(figures)}, indent=2) + "\n"
+        )

@@ -64,7 +64,9 @@ def test_extend_dataset_payloads_round_trip() -> None:
 
 
 def test_list_experiments_payloads_round_trip() -> None:
-    payloads = [p for p in seed_payloads("galileo-v2-experiments-paginated.txt") if "experiments" in p]
+    payloads = [
+        p for p in seed_payloads("galileo-v2-experiments-paginated.txt") if "experiments" in p
+    ]
     assert payloads
     for payload in payloads:
         page = ListExperimentResponse.from_dict(payload)
@@ -124,4 +126,7 @@ def test_a_mismatch_names_its_json_path(payload: dict[str, Any], path: str) -> N
 
 def test_timestamps_keep_z_and_milliseconds() -> None:
     for stamp in ("2023-11-07T05:31:56Z", "2023-11-07T05:31:56.120Z", "2023-11-07T05:31:56+02:00"):
-        assert ExperimentResponse.from_dict(experiment(updated_at=stamp)).to_dict()["updated_at"] == stamp
+        assert (
+            ExperimentResponse.from_dict(experiment(updated_at=stamp)).to_dict()["updated_at"]
+            == stamp
+        )

@@ -45,18 +45,24 @@ def test_yaml_syntax_error_is_located_at_the_offending_line() -> None:
 
 
 def test_json_syntax_error_is_located(tmp_path: Path) -> None:
-    error = only_error(write(tmp_path, "broken.json", '{\n  "openapi": "3.0.3",\n  "info": {,}\n}\n'))
+    error = only_error(
+        write(tmp_path, "broken.json", '{\n  "openapi": "3.0.3",\n  "info": {,}\n}\n')
+    )
     assert (error.line, error.message.startswith("invalid JSON: ")) == (3, True)
 
 
 def test_json_is_recognised_by_content_not_extension(tmp_path: Path) -> None:
-    as_yaml = load_document(write(tmp_path, "spec.yaml", '{"openapi": "3.1.0", "n": 1}'), "spec.yaml")
+    as_yaml = load_document(
+        write(tmp_path, "spec.yaml", '{"openapi": "3.1.0", "n": 1}'), "spec.yaml"
+    )
     as_json = load_document(write(tmp_path, "spec.json", "openapi: 3.1.0\nn: 1\n"), "spec.json")
     assert as_yaml.data == as_json.data == {"openapi": "3.1.0", "n": 1}
 
 
 def test_yaml_flow_mapping_in_a_yaml_file_is_still_yaml(tmp_path: Path) -> None:
-    document = load_document(write(tmp_path, "flow.yaml", "{openapi: 3.1.0, tags: [a, b]}\n"), "flow.yaml")
+    document = load_document(
+        write(tmp_path, "flow.yaml", "{openapi: 3.1.0, tags: [a, b]}\n"), "flow.yaml"
+    )
     assert document.data == {"openapi": "3.1.0", "tags": ["a", "b"]}
 
 
@@ -76,7 +82,11 @@ def test_duplicate_json_key_is_located() -> None:
     with pytest.raises(SpecError) as caught:
         load("duplicate_keys.json")
     [error] = caught.value.diagnostics
-    assert (error.line, error.pointer, error.message) == (6, "/info/title", "duplicate key 'title' (first on line 4)")
+    assert (error.line, error.pointer, error.message) == (
+        6,
+        "/info/title",
+        "duplicate key 'title' (first on line 4)",
+    )
 
 
 def test_yaml_1_1_surprises_do_not_apply() -> None:
@@ -108,7 +118,9 @@ def test_plain_keys_keep_their_source_text(tmp_path: Path) -> None:
 
 
 def test_merge_keys_merge_and_explicit_keys_win(tmp_path: Path) -> None:
-    text = "base: &base {type: object, description: base}\nchild:\n  <<: *base\n  description: child\n"
+    text = (
+        "base: &base {type: object, description: base}\nchild:\n  <<: *base\n  description: child\n"
+    )
     data = load_document(write(tmp_path, "merge.yaml", text), "merge.yaml").data
     assert data["child"] == {"type": "object", "description": "child"}
 
@@ -149,7 +161,10 @@ def test_billion_laughs_is_refused() -> None:
 def test_alias_budget_counts_expanded_nodes(tmp_path: Path) -> None:
     text = "a: &a [1, 2, 3]\nb: [*a, *a]\n"  # each alias of a 4-node list costs 4
     path = write(tmp_path, "aliases.yaml", text)
-    assert load_document(path, "aliases.yaml", LoadLimits(max_alias_nodes=8)).data["b"] == [[1, 2, 3], [1, 2, 3]]
+    assert load_document(path, "aliases.yaml", LoadLimits(max_alias_nodes=8)).data["b"] == [
+        [1, 2, 3],
+        [1, 2, 3],
+    ]
     assert "alias" in only_error(path, LoadLimits(max_alias_nodes=7)).message
 
 
@@ -206,7 +221,9 @@ def test_non_utf8_is_refused_with_its_line(tmp_path: Path) -> None:
 
 
 def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
-    document = load_document(write(tmp_path, "bom.yaml", b"\xef\xbb\xbfopenapi: 3.1.0\n"), "bom.yaml")
+    document = load_document(
+        write(tmp_path, "bom.yaml", b"\xef\xbb\xbfopenapi: 3.1.0\n"), "bom.yaml"
+    )
     assert document.data == {"openapi": "3.1.0"}
 
 
@@ -218,7 +235,12 @@ def test_control_characters_are_refused_with_their_line(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "kind"),
-    [("- a\n- b\n", "a sequence"), ("just text\n", "a scalar (str)"), ("", "an empty document"), ("[1]", "a sequence")],
+    [
+        ("- a\n- b\n", "a sequence"),
+        ("just text\n", "a scalar (str)"),
+        ("", "an empty document"),
+        ("[1]", "a sequence"),
+    ],
 )
 def test_top_level_must_be_a_mapping(tmp_path: Path, text: str, kind: str) -> None:
     error = only_error(write(tmp_path, "shape.yaml", text))

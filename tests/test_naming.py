@@ -52,7 +52,10 @@ def test_collisions_get_suffixes_by_sorted_claim_whatever_the_arrival_order() ->
     assert assign_unique(reversed(claims)) == forward
     assert sorted(forward.values()) == ["MixedCase", "MixedCase2", "MixedCase3"]
     assert assign_unique([("a", "CAT"), ("b", "CAT")]) == {"a": "CAT", "b": "CAT_2"}
-    assert assign_unique([("a", "name"), ("b", "name")], taken=["name"]) == {"a": "name_2", "b": "name_3"}
+    assert assign_unique([("a", "name"), ("b", "name")], taken=["name"]) == {
+        "a": "name_2",
+        "b": "name_3",
+    }
 
 
 def test_file_names_are_distinct_on_case_insensitive_file_systems() -> None:

@@ -26,17 +26,34 @@ TIMEOUT = 60  # seconds; an alias bomb or a deep document must be refused long b
 
 def _arguments(document: Path) -> list[str]:
     args_file = document.with_name(document.name + ".args")
-    return args_file.read_text(encoding="utf-8").split() if args_file.is_file() else list(DEFAULT_ARGS)
+    return (
+        args_file.read_text(encoding="utf-8").split() if args_file.is_file() else list(DEFAULT_ARGS)
+    )
 
 
 def _run(document: Path, output: Path) -> subprocess.CompletedProcess[str]:
-    relative = document.relative_to(ROOT).as_posix()  # so messages name the file as a user in the repo would
-    command = [sys.executable, "-m", "generator", "generate", relative, "-o", str(output), *_arguments(document)]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    relative = document.relative_to(
+        ROOT
+    ).as_posix()  # so messages name the file as a user in the repo would
+    command = [
+        sys.executable,
+        "-m",
+        "generator",
+        "generate",
+        relative,
+        "-o",
+        str(output),
+        *_arguments(document),
+    ]
+    return subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT, check=False
+    )
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, subprocess.CompletedProcess[str]]]:
+def results(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[dict[str, subprocess.CompletedProcess[str]]]:
     """Every document's run, started together: interpreter start-up dominates, so they overlap well."""
     output = tmp_path_factory.mktemp("negative_out")
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
@@ -50,7 +67,9 @@ def test_the_corpus_is_large_enough() -> None:
 
 @pytest.mark.parametrize("document", DOCUMENTS, ids=[doc.name for doc in DOCUMENTS])
 def test_broken_document_fails_located_with_its_snapshot(
-    document: Path, results: dict[str, subprocess.CompletedProcess[str]], request: pytest.FixtureRequest
+    document: Path,
+    results: dict[str, subprocess.CompletedProcess[str]],
+    request: pytest.FixtureRequest,
 ) -> None:
     result = results[document.name]
     assert "Traceback" not in result.stderr, result.stderr
@@ -59,7 +78,10 @@ def test_broken_document_fails_located_with_its_snapshot(
     for line in result.stderr.splitlines():
         assert line.startswith(("tests/negative/", "oapigen: ")), f"unlocated message: {line}"
     snapshot = document.with_name(document.name + ".expected")
-    if request.config.getoption("--update-snapshots") or os.environ.get("OAPIGEN_UPDATE_SNAPSHOTS") == "1":
+    if (
+        request.config.getoption("--update-snapshots")
+        or os.environ.get("OAPIGEN_UPDATE_SNAPSHOTS") == "1"
+    ):
         snapshot.write_text(result.stderr, encoding="utf-8")
     assert snapshot.is_file(), f"no snapshot {snapshot.name}: run pytest --update-snapshots"
     assert result.stderr == snapshot.read_text(encoding="utf-8")

@@ -10,8 +10,14 @@ from hypothesis import strategies as st
 from generator.quoting import comment_text, docstring_body, py_literal, py_literal_block
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -33,7 +39,9 @@ def test_docstrings_cannot_be_closed_early(text: str) -> None:
     source = f'def f():\n    """{docstring_body(text)}"""\n    return 1\n'
     tree = ast.parse(source)
     function = tree.body[0]
-    assert isinstance(function, ast.FunctionDef) and len(function.body) == 2  # docstring, return: nothing injected
+    assert (
+        isinstance(function, ast.FunctionDef) and len(function.body) == 2
+    )  # docstring, return: nothing injected
 
 
 @given(st.text())

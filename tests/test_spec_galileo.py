@@ -38,7 +38,9 @@ def spec() -> dict[str, Any]:
 
 
 def _pointer(*parts: str) -> str:
-    return "".join("/" + quote(part.replace("~", "~0").replace("/", "~1"), safe="") for part in parts)
+    return "".join(
+        "/" + quote(part.replace("~", "~0").replace("/", "~1"), safe="") for part in parts
+    )
 
 
 def _closed(document: dict[str, Any]) -> dict[str, Any]:
@@ -61,9 +63,13 @@ def _closed(document: dict[str, Any]) -> dict[str, Any]:
 
 def _validator(document: dict[str, Any], *pointer: str) -> OAS31Validator:
     """A Draft 2020-12 (OAS 3.1) validator for the schema at `pointer`, with the whole document bundled for $refs."""
-    registry: Registry[Any] = Registry().with_resource(SPEC_URI, DRAFT202012.create_resource(document))
+    registry: Registry[Any] = Registry().with_resource(
+        SPEC_URI, DRAFT202012.create_resource(document)
+    )
     return OAS31Validator(
-        {"$ref": SPEC_URI + "#" + _pointer(*pointer)}, registry=registry, format_checker=oas31_format_checker
+        {"$ref": SPEC_URI + "#" + _pointer(*pointer)},
+        registry=registry,
+        format_checker=oas31_format_checker,
     )
 
 
@@ -208,7 +214,9 @@ def test_optional_and_nullable_choices_are_stated(spec: dict[str, Any]) -> None:
         required = set(schema.get("required", []))
         for prop, prop_schema in schema.get("properties", {}).items():
             types = prop_schema.get("type")
-            nullable = (isinstance(types, list) and "null" in types) or {"type": "null"} in prop_schema.get("anyOf", [])
+            nullable = (isinstance(types, list) and "null" in types) or {
+                "type": "null"
+            } in prop_schema.get("anyOf", [])
             if nullable:
                 assert prop not in required, f"{name}.{prop}"
                 assert "nullable" in prop_schema["description"], f"{name}.{prop}"
@@ -221,8 +229,13 @@ def test_optional_and_nullable_choices_are_stated(spec: dict[str, Any]) -> None:
 
 
 def test_operations(spec: dict[str, Any]) -> None:
-    found = {operation["operationId"]: (path, method) for path, method, operation in _operations(spec)}
-    assert found == {"extend_dataset_content": EXTEND, "list_experiments_paginated": LIST_EXPERIMENTS}
+    found = {
+        operation["operationId"]: (path, method) for path, method, operation in _operations(spec)
+    }
+    assert found == {
+        "extend_dataset_content": EXTEND,
+        "list_experiments_paginated": LIST_EXPERIMENTS,
+    }
 
 
 def test_extend_dataset_content(spec: dict[str, Any]) -> None:
@@ -238,7 +251,10 @@ def test_extend_dataset_content(spec: dict[str, Any]) -> None:
     ok = operation["responses"]["200"]["content"]["application/json"]["schema"]
     assert ok == {"$ref": "#/components/schemas/SyntheticDatasetExtensionResponse"}
     schemas = spec["components"]["schemas"]
-    assert schemas["SyntheticDatasetExtensionRequest"]["description"] == "Request for a synthetic dataset run job."
+    assert (
+        schemas["SyntheticDatasetExtensionRequest"]["description"]
+        == "Request for a synthetic dataset run job."
+    )
     response = schemas["SyntheticDatasetExtensionResponse"]
     assert response["description"] == "Response for synthetic dataset extension requests."
     assert response["required"] == ["dataset_id"]
@@ -249,12 +265,26 @@ def test_list_experiments_paginated(spec: dict[str, Any]) -> None:
     operation = spec["paths"][path][method]
     assert operation["summary"] == "List Experiments Paginated"
     assert operation["description"] == "Retrieve all experiments for a project with pagination."
-    parameters = {(parameter["in"], parameter["name"]): parameter for parameter in operation["parameters"]}
-    assert set(parameters) == {("path", "project_id"), ("query", "starting_token"), ("query", "limit")}
+    parameters = {
+        (parameter["in"], parameter["name"]): parameter for parameter in operation["parameters"]
+    }
+    assert set(parameters) == {
+        ("path", "project_id"),
+        ("query", "starting_token"),
+        ("query", "limit"),
+    }
     assert parameters["path", "project_id"]["required"] is True
     assert parameters["path", "project_id"]["schema"] == {"type": "string"}
-    assert parameters["query", "starting_token"]["schema"] == {"type": "integer", "default": 0, "minimum": 0}
-    assert parameters["query", "limit"]["schema"] == {"type": "integer", "default": 100, "minimum": 1}
+    assert parameters["query", "starting_token"]["schema"] == {
+        "type": "integer",
+        "default": 0,
+        "minimum": 0,
+    }
+    assert parameters["query", "limit"]["schema"] == {
+        "type": "integer",
+        "default": 100,
+        "minimum": 1,
+    }
     ok = operation["responses"]["200"]["content"]["application/json"]["schema"]
     assert ok == {"$ref": "#/components/schemas/ListExperimentResponse"}
 
@@ -270,7 +300,9 @@ def test_x_pagination(spec: dict[str, Any]) -> None:
         "has_more": "paginated",
         "items": "experiments",
     }
-    query = {parameter["name"] for parameter in operation["parameters"] if parameter["in"] == "query"}
+    query = {
+        parameter["name"] for parameter in operation["parameters"] if parameter["in"] == "query"
+    }
     assert pagination["token_parameter"] in query
     page = spec["components"]["schemas"]["ListExperimentResponse"]["properties"]
     assert page[pagination["has_more"]]["type"] == "boolean"
@@ -285,14 +317,20 @@ def test_fastapi_422(spec: dict[str, Any], route: tuple[str, str]) -> None:
     path, method = route
     response = spec["paths"][path][method]["responses"]["422"]
     assert response["description"] == "Validation Error"
-    assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/HTTPValidationError"}
+    assert response["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/HTTPValidationError"
+    }
 
 
 def test_fastapi_validation_error_shapes(spec: dict[str, Any]) -> None:
     schemas = spec["components"]["schemas"]
     assert schemas["HTTPValidationError"] == {
         "properties": {
-            "detail": {"items": {"$ref": "#/components/schemas/ValidationError"}, "type": "array", "title": "Detail"}
+            "detail": {
+                "items": {"$ref": "#/components/schemas/ValidationError"},
+                "type": "array",
+                "title": "Detail",
+            }
         },
         "type": "object",
         "title": "HTTPValidationError",
@@ -311,7 +349,15 @@ def test_fastapi_validation_error_shapes(spec: dict[str, Any]) -> None:
         "required": ["loc", "msg", "type"],
         "title": "ValidationError",
     }
-    error = {"detail": [{"loc": ["body", "count", 0], "msg": "Input should be a valid integer", "type": "int_parsing"}]}
+    error = {
+        "detail": [
+            {
+                "loc": ["body", "count", 0],
+                "msg": "Input should be a valid integer",
+                "type": "int_parsing",
+            }
+        ]
+    }
     validator = _validator(spec, "components", "schemas", "HTTPValidationError")
     assert list(validator.iter_errors(error)) == []
     assert list(validator.iter_errors({"detail": [{"loc": [1.5]}]}))
@@ -346,19 +392,34 @@ def test_the_two_prompt_settings_differ(spec: dict[str, Any]) -> None:
     schemas = spec["components"]["schemas"]
     extend = schemas["ExtendPromptSettings"]["properties"]
     experiment = schemas["ExperimentPromptRunSettings"]["properties"]
-    assert (extend["model_alias"]["default"], extend["max_tokens"]["default"]) == ("gpt-4.1-mini", 1024)
-    assert (experiment["model_alias"]["default"], experiment["max_tokens"]["default"]) == ("GPT-4o", 4096)
+    assert (extend["model_alias"]["default"], extend["max_tokens"]["default"]) == (
+        "gpt-4.1-mini",
+        1024,
+    )
+    assert (experiment["model_alias"]["default"], experiment["max_tokens"]["default"]) == (
+        "GPT-4o",
+        4096,
+    )
     assert extend["tools"]["items"] == {"type": "object", "additionalProperties": True}
     assert experiment["tools"]["type"] == ["string", "null"]
     assert extend["known_models"]["items"] == {"$ref": "#/components/schemas/Model"}
     assert "known_models" not in experiment
-    assert {"reasoning_effort", "verbosity"} <= set(experiment) and not {"reasoning_effort", "verbosity"} & set(extend)
-    assert experiment["reasoning_effort"]["default"] == experiment["verbosity"]["default"] == "medium"
+    assert {"reasoning_effort", "verbosity"} <= set(experiment) and not {
+        "reasoning_effort",
+        "verbosity",
+    } & set(extend)
+    assert (
+        experiment["reasoning_effort"]["default"] == experiment["verbosity"]["default"] == "medium"
+    )
 
 
 def test_timestamps_are_date_time(spec: dict[str, Any]) -> None:
     experiment = spec["components"]["schemas"]["ExperimentResponse"]["properties"]
-    assert experiment["created_at"] == {**experiment["created_at"], "type": "string", "format": "date-time"}
+    assert experiment["created_at"] == {
+        **experiment["created_at"],
+        "type": "string",
+        "format": "date-time",
+    }
     assert experiment["updated_at"]["format"] == "date-time"
 
 
@@ -380,7 +441,9 @@ def test_every_example_validates_strictly(spec: dict[str, Any]) -> None:
     assert len(examples) >= 3
     closed = _closed(spec)
     for label, pointer, value in examples:
-        errors = sorted(_validator(closed, *pointer).iter_errors(value), key=lambda error: list(error.path))
+        errors = sorted(
+            _validator(closed, *pointer).iter_errors(value), key=lambda error: list(error.path)
+        )
         assert not errors, f"{label}: " + "; ".join(f"{list(e.path)}: {e.message}" for e in errors)
 
 
@@ -402,7 +465,9 @@ def test_examples_show_every_declared_property(spec: dict[str, Any]) -> None:
             assert name is not None
             seen.setdefault(name, set()).update(value)
             for key, item in value.items():
-                if key in schema["properties"]:  # undeclared keys are test_every_example_validates_strictly's job
+                if (
+                    key in schema["properties"]
+                ):  # undeclared keys are test_every_example_validates_strictly's job
                     walk(schema["properties"][key], item, None)
         elif isinstance(value, list) and "items" in schema:
             for item in value:
@@ -424,17 +489,30 @@ def test_examples_show_every_declared_property(spec: dict[str, Any]) -> None:
     ("mutate", "why"),
     [
         (lambda page: page["experiments"][0].update(task_type="zero"), "task_type is an integer"),
-        (lambda page: page["experiments"][0].update(created_at="yesterday"), "created_at is a date-time"),
+        (
+            lambda page: page["experiments"][0].update(created_at="yesterday"),
+            "created_at is a date-time",
+        ),
         (lambda page: page["experiments"][0].pop("id"), "id is required"),
         (lambda page: page.update(paginated=None), "paginated is not nullable"),
-        (lambda page: page["experiments"][0]["status"]["log_generation"].update(progress_percent="0"), "a number"),
-        (lambda page: page["experiments"][0].update(surprise=1), "undeclared keys fail the strict check"),
+        (
+            lambda page: page["experiments"][0]["status"]["log_generation"].update(
+                progress_percent="0"
+            ),
+            "a number",
+        ),
+        (
+            lambda page: page["experiments"][0].update(surprise=1),
+            "undeclared keys fail the strict check",
+        ),
     ],
 )
 def test_validation_is_not_vacuous(spec: dict[str, Any], mutate: Any, why: str) -> None:
     path, method = LIST_EXPERIMENTS
     pointer = ("paths", path, method, "responses", "200", "content", "application/json")
-    page = copy.deepcopy(spec["paths"][path][method]["responses"]["200"]["content"]["application/json"]["examples"])
+    page = copy.deepcopy(
+        spec["paths"][path][method]["responses"]["200"]["content"]["application/json"]["examples"]
+    )
     page = page["docs"]["value"]
     mutate(page)
     assert list(_validator(_closed(spec), *pointer, "schema").iter_errors(page)), why

@@ -87,7 +87,9 @@ def test_prism_reports_missing_required_query_param(prism_server: PrismServer) -
     response = httpx.get(f"{prism_server.base_url}/items", timeout=10)
 
     assert response.status_code == 422
-    assert prism_server.violations() == ["GET /items: Request query must have required property 'limit'"]
+    assert prism_server.violations() == [
+        "GET /items: Request query must have required property 'limit'"
+    ]
 
 
 def test_prism_reports_each_violation_once_and_in_order(prism_server: PrismServer) -> None:
@@ -123,7 +125,10 @@ def test_prism_reset_violations(prism_server: PrismServer) -> None:
 
 
 def test_prism_dynamic_mode_varies_bodies(spec_file: Path) -> None:
-    with run_prism(spec_file, dynamic=True) as server, httpx.Client(base_url=server.base_url, timeout=10) as client:
+    with (
+        run_prism(spec_file, dynamic=True) as server,
+        httpx.Client(base_url=server.base_url, timeout=10) as client,
+    ):
         bodies = [client.get("/items", params={"limit": 1}).json() for _ in range(5)]
         assert server.violations() == []
 
@@ -140,7 +145,9 @@ def test_prism_stops_when_the_block_raises(spec_file: Path) -> None:
         httpx.get(f"{base_url}/items", params={"limit": 1}, timeout=2)
 
 
-def test_prism_retries_when_its_port_was_taken(monkeypatch: pytest.MonkeyPatch, spec_file: Path) -> None:
+def test_prism_retries_when_its_port_was_taken(
+    monkeypatch: pytest.MonkeyPatch, spec_file: Path
+) -> None:
     real_free_port = prism._free_port
     with socket.socket() as squatter:
         squatter.bind(("127.0.0.1", 0))
@@ -151,7 +158,10 @@ def test_prism_retries_when_its_port_was_taken(monkeypatch: pytest.MonkeyPatch, 
 
         with run_prism(spec_file) as server:
             assert server.port != taken
-            assert httpx.get(f"{server.base_url}/items", params={"limit": 1}, timeout=10).status_code == 200
+            assert (
+                httpx.get(f"{server.base_url}/items", params={"limit": 1}, timeout=10).status_code
+                == 200
+            )
 
 
 def test_prism_startup_failure_shows_its_output(tmp_path: Path) -> None:
@@ -162,7 +172,9 @@ def test_prism_startup_failure_shows_its_output(tmp_path: Path) -> None:
         pass
 
 
-def test_prism_missing_install_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, spec_file: Path) -> None:
+def test_prism_missing_install_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, spec_file: Path
+) -> None:
     monkeypatch.setattr(prism, "PRISM_BIN", spec_file.parent / "no-such-prism")
 
     with pytest.raises(PrismError, match="npm ci"), run_prism(spec_file):
@@ -174,7 +186,9 @@ def test_prism_missing_install_is_a_clear_error(monkeypatch: pytest.MonkeyPatch,
 
 def test_scripted_responses_in_order_and_requests_recorded() -> None:
     with ScriptedServer() as server, httpx.Client(base_url=server.base_url, timeout=5) as client:
-        server.enqueue(503, "busy", {"Retry-After": "0"}).enqueue(200, {"id": 1}).enqueue(201, [1, 2], {"X-A": "b"})
+        server.enqueue(503, "busy", {"Retry-After": "0"}).enqueue(200, {"id": 1}).enqueue(
+            201, [1, 2], {"X-A": "b"}
+        )
 
         first = client.get("/pets/1", params={"q": "a b", "n": "2"}, headers={"X-Trace": "t1"})
         second = client.post("/pets", json={"name": "rex"})
@@ -215,7 +229,10 @@ def test_scripted_chunked_request_body_is_recorded() -> None:
 
 
 def test_scripted_empty_queue_answers_500_and_strict_mode_fails_the_block() -> None:
-    with pytest.raises(AssertionError, match=r"script ran out: GET /late"), ScriptedServer() as server:
+    with (
+        pytest.raises(AssertionError, match=r"script ran out: GET /late"),
+        ScriptedServer() as server,
+    ):
         response = httpx.get(f"{server.base_url}/late", timeout=5)
         assert response.status_code == 500
         assert "no scripted response left for GET /late" in response.text

@@ -61,12 +61,16 @@ def test_dangling_ref_is_located_where_it_is_written() -> None:
 
 def test_remote_ref_is_refused_without_touching_the_network() -> None:
     [problem] = validate(docs("remote_ref.yaml"))
-    assert problem.message.startswith("remote $ref refused: 'https://example.com/schemas/pet.yaml#/Pet'")
+    assert problem.message.startswith(
+        "remote $ref refused: 'https://example.com/schemas/pet.yaml#/Pet'"
+    )
     assert "network access is never used" in problem.message
     assert problem.line == 13  # the `schema:` holding the $ref
 
 
-@pytest.mark.parametrize("ref", ["http://example.com/a.yaml", "ftp://example.com/a.yaml", "urn:x:y", "//host/a.yaml"])
+@pytest.mark.parametrize(
+    "ref", ["http://example.com/a.yaml", "ftp://example.com/a.yaml", "urn:x:y", "//host/a.yaml"]
+)
 def test_every_non_file_ref_is_remote(ref: str) -> None:
     assert resolve_error(docs("minimal.yaml"), ref).message.startswith("remote $ref refused")
 
@@ -86,12 +90,20 @@ def test_ref_outside_the_spec_folder_needs_the_flag() -> None:
 
 def test_external_file_refs_are_resolved_and_named_relative_to_the_root() -> None:
     documents = docs("external/api.yaml")
-    pet_ref = documents.root.data["paths"]["/pets"]["get"]["responses"]["200"]["content"]["application/json"]
+    pet_ref = documents.root.data["paths"]["/pets"]["get"]["responses"]["200"]["content"][
+        "application/json"
+    ]
     target, pointer, node = documents.resolve(pet_ref["schema"]["$ref"], documents.root, "/schema")
-    assert (target.display, pointer, node["type"]) == ("load/external/schemas/pet.yaml", "/Pet", "object")
+    assert (target.display, pointer, node["type"]) == (
+        "load/external/schemas/pet.yaml",
+        "/Pet",
+        "object",
+    )
 
     # Percent-encoding and ~1 in the fragment, relative to the file that holds the ref.
-    tag, tag_pointer, tag_node = documents.resolve(node["properties"]["tag"]["$ref"], target, "/Pet/properties/tag")
+    tag, tag_pointer, tag_node = documents.resolve(
+        node["properties"]["tag"]["$ref"], target, "/Pet/properties/tag"
+    )
     assert (tag.display, tag_pointer, tag_node["enum"]) == (
         "load/external/schemas/common types.yaml",
         "/Tag~1Name",
@@ -107,9 +119,15 @@ def test_external_file_refs_are_resolved_and_named_relative_to_the_root() -> Non
 
 def test_escaped_fragments_are_decoded() -> None:
     documents = docs("minimal.yaml")
-    for ref in ("#/components/schemas/Pet/properties/a~1b~0c", "#/components/schemas/Pet/properties/a~1b%7E0c"):
+    for ref in (
+        "#/components/schemas/Pet/properties/a~1b~0c",
+        "#/components/schemas/Pet/properties/a~1b%7E0c",
+    ):
         _, pointer, node = documents.resolve(ref, documents.root, "/x")
-        assert (pointer, node) == ("/components/schemas/Pet/properties/a~1b~0c", {"type": "integer"})
+        assert (pointer, node) == (
+            "/components/schemas/Pet/properties/a~1b~0c",
+            {"type": "integer"},
+        )
 
 
 def test_chains_of_refs_are_followed(tmp_path: Path) -> None:
@@ -125,13 +143,18 @@ def test_ref_cycle_terminates_with_an_error() -> None:
     error = resolve_error(documents, "#/components/schemas/A", "/components/schemas/C")
     assert error.message.startswith("$ref cycle: ")
     problems = validate(documents)
-    assert [problem.pointer for problem in problems] == [f"/components/schemas/{name}" for name in "ABC"]
+    assert [problem.pointer for problem in problems] == [
+        f"/components/schemas/{name}" for name in "ABC"
+    ]
     assert all("$ref cycle" in problem.message for problem in problems)
 
 
 def test_missing_file_and_bad_fragment(tmp_path: Path) -> None:
     documents = spec(tmp_path, "openapi: 3.0.3\nlist: [a]\n")
-    assert resolve_error(documents, "nothere.yaml#/x").message == "$ref 'nothere.yaml#/x': file not found"
+    assert (
+        resolve_error(documents, "nothere.yaml#/x").message
+        == "$ref 'nothere.yaml#/x': file not found"
+    )
     assert "only JSON pointer fragments" in resolve_error(documents, "#anchor").message
     assert "has no '1'" in resolve_error(documents, "#/list/1").message
     assert "has no '00'" in resolve_error(documents, "#/list/00").message
@@ -158,7 +181,11 @@ def test_iter_refs_in_document_order() -> None:
 def test_locate_uses_the_documents_lines() -> None:
     documents = docs("minimal.yaml")
     diagnostic = documents.locate(documents.root, "/paths/~1pets~1{id}/get", "odd")
-    assert (diagnostic.file, diagnostic.line, diagnostic.pointer) == ("load/minimal.yaml", 7, "/paths/~1pets~1{id}/get")
+    assert (diagnostic.file, diagnostic.line, diagnostic.pointer) == (
+        "load/minimal.yaml",
+        7,
+        "/paths/~1pets~1{id}/get",
+    )
 
 
 # --- validation ------------------------------------------------------------------------------------------------
@@ -179,7 +206,10 @@ def test_several_errors_are_all_reported_located_and_sorted() -> None:
         (12, "/paths/~1pets/post"),  # duplicate operationId
         (18, "/paths/~1pets~1{id}/get"),  # path parameter never declared
         (24, "/paths/~1owners/get/summary"),  # not a string
-        (28, "/paths/~1owners/frobnicate"),  # unknown field, located at itself rather than its parent
+        (
+            28,
+            "/paths/~1owners/frobnicate",
+        ),  # unknown field, located at itself rather than its parent
     ]
     assert "Operation ID 'listPets'" in problems[0].message
     assert "'id'" in problems[1].message
@@ -191,14 +221,20 @@ def test_several_errors_are_all_reported_located_and_sorted() -> None:
 @pytest.mark.parametrize(
     ("text", "pointer", "message"),
     [
-        ("swagger: '2.0'\ninfo: {title: t, version: '1'}\n", "/swagger", "Swagger 2.0 is not supported"),
+        (
+            "swagger: '2.0'\ninfo: {title: t, version: '1'}\n",
+            "/swagger",
+            "Swagger 2.0 is not supported",
+        ),
         ("openapi: 3.2.0\n", "/openapi", "OpenAPI 3.2.0 is not supported"),
         ("info: {title: t}\n", "", "no `openapi` version field"),
         ("openapi: 3.1\n", "/openapi", "`openapi` must be a string"),
         ("openapi: '3.0'\n", "/openapi", "`openapi` must be a full version"),
     ],
 )
-def test_unsupported_versions_are_one_clear_error(tmp_path: Path, text: str, pointer: str, message: str) -> None:
+def test_unsupported_versions_are_one_clear_error(
+    tmp_path: Path, text: str, pointer: str, message: str
+) -> None:
     [problem] = validate(spec(tmp_path, text))
     assert (problem.pointer, problem.message.startswith(message)) == (pointer, True)
     if "supported" in message:
@@ -213,7 +249,9 @@ def test_swagger_fixture_is_refused() -> None:
 
 
 def test_errors_through_refs_are_located_in_the_file_that_holds_them(tmp_path: Path) -> None:
-    (tmp_path / "schemas.yaml").write_text("Count:\n  type: integer\n  default: many\n", encoding="utf-8")
+    (tmp_path / "schemas.yaml").write_text(
+        "Count:\n  type: integer\n  default: many\n", encoding="utf-8"
+    )
     text = (
         "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /n:\n    get:\n      responses:\n"
         "        '200':\n          description: ok\n          content:\n            application/json:\n"

@@ -20,20 +20,28 @@ def docstring(*paragraphs: str, indent: int = 0) -> str:
     The text goes between triple quotes that sit `indent` columns in: continuation lines are indented to match,
     and a multi-line docstring ends with a line break so its closing quotes stand on a line of their own.
     """
-    text = "\n\n".join(paragraph.strip() for paragraph in paragraphs if paragraph and paragraph.strip())
+    text = "\n\n".join(
+        paragraph.strip() for paragraph in paragraphs if paragraph and paragraph.strip()
+    )
     lines: list[str] = []
     for line in text.replace("\r\n", "\n").split("\n"):
         leading = line[: len(line) - len(line.lstrip(" "))]
         # Entries of an indented section (Args:) hang further in when wrapped.
         hanging = leading + "    " if leading else ""
-        wrapped = textwrap.wrap(line, _WIDTH, subsequent_indent=hanging, break_long_words=False, break_on_hyphens=False)
+        wrapped = textwrap.wrap(
+            line, _WIDTH, subsequent_indent=hanging, break_long_words=False, break_on_hyphens=False
+        )
         lines.extend(wrapped or [""])
     body = docstring_body("\n".join(lines))
     if "\n" not in body:
         return body
     pad = " " * indent
     return (
-        "\n".join(pad + line if line and number else line for number, line in enumerate(body.split("\n"))) + "\n" + pad
+        "\n".join(
+            pad + line if line and number else line for number, line in enumerate(body.split("\n"))
+        )
+        + "\n"
+        + pad
     )
 
 
@@ -41,5 +49,7 @@ def section(title: str, entries: list[tuple[str, str]]) -> str:
     """A Google-style section ("Args:", "Raises:") with one indented entry per line."""
     if not entries:
         return ""
-    body = "\n".join(f"    {name}: {' '.join(text.split())}" if text else f"    {name}" for name, text in entries)
+    body = "\n".join(
+        f"    {name}: {' '.join(text.split())}" if text else f"    {name}" for name, text in entries
+    )
     return f"{title}:\n{body}"

@@ -21,7 +21,9 @@ _THIRD_PARTY = frozenset({"httpx"})
 @dataclass
 class Imports:
     plain: set[str] = field(default_factory=set)  # `import datetime`
-    from_: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # `from x import a, b`
+    from_: defaultdict[str, set[str]] = field(
+        default_factory=lambda: defaultdict(set)
+    )  # `from x import a, b`
     type_checking: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     def add(self, module: str, *names: str) -> None:
@@ -53,7 +55,9 @@ class Imports:
         return lines
 
     def type_checking_lines(self) -> list[str]:
-        return [_from_line(module, self.type_checking[module]) for module in _sorted(self.type_checking)]
+        return [
+            _from_line(module, self.type_checking[module]) for module in _sorted(self.type_checking)
+        ]
 
 
 def _from_line(module: str, names: set[str]) -> str:
@@ -71,7 +75,9 @@ def _sorted(modules: Iterable[str]) -> list[str]:
     return sorted(modules, key=lambda m: (-(len(m) - len(m.lstrip("."))), m))
 
 
-def add_annotation_imports(imports: Imports, types: TypeRenderer, exprs: Iterable[ir.TypeExpr]) -> None:
+def add_annotation_imports(
+    imports: Imports, types: TypeRenderer, exprs: Iterable[ir.TypeExpr]
+) -> None:
     """What annotations of these types need from the standard library (`datetime`, `typing.Any`, ...)."""
     for expr in exprs:
         for module, name in types.annotation_imports(expr):

@@ -130,7 +130,11 @@ def model_view(model: ir.Model, types: TypeRenderer) -> ModelView:
 
 
 def _frozenset_literal(values: list[str]) -> str:
-    return "frozenset({" + ", ".join(py_literal(value) for value in values) + "})" if values else "frozenset()"
+    return (
+        "frozenset({" + ", ".join(py_literal(value) for value in values) + "})"
+        if values
+        else "frozenset()"
+    )
 
 
 def _field_view(field: ir.Field, types: TypeRenderer) -> FieldView:
@@ -150,7 +154,12 @@ def _field_view(field: ir.Field, types: TypeRenderer) -> FieldView:
     )
 
 
-_ENUM_BASES = {"str": "enum.StrEnum", "int": "enum.IntEnum", "float": "float, enum.Enum", "mixed": "enum.Enum"}
+_ENUM_BASES = {
+    "str": "enum.StrEnum",
+    "int": "enum.IntEnum",
+    "float": "float, enum.Enum",
+    "mixed": "enum.Enum",
+}
 
 
 def enum_view(enum: ir.EnumType) -> EnumView:
@@ -175,7 +184,10 @@ def union_view(union: ir.Union, types: TypeRenderer) -> UnionView:
     imports.add("..", "_codec")
     mapping: list[tuple[str, str]] = []
     if union.discriminator is not None:
-        mapping = [(py_literal(value), f"{model}.from_dict") for value, model in union.discriminator.mapping]
+        mapping = [
+            (py_literal(value), f"{model}.from_dict")
+            for value, model in union.discriminator.mapping
+        ]
         for _, model in union.discriminator.mapping:
             lazy_line = f"from .{types.named[model].module} import {model}"
             if model != union.name and lazy_line not in lazy:

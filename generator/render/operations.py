@@ -44,7 +44,9 @@ class ParamView:
 
 @dataclass(frozen=True, slots=True)
 class PaginationView:
-    follows: str  # what the pages follow, for the docstring: "`starting_token`", "the `links.next` URL"
+    follows: (
+        str  # what the pages follow, for the docstring: "`starting_token`", "the `links.next` URL"
+    )
     first: str  # the first page's token: the page argument, or the operation's request (next_url)
     token_annotation: str
     next_annotation: str  # what the next-token function returns: the token type or None
@@ -96,7 +98,9 @@ def api_module_view(operations: list[ir.Operation], types: TypeRenderer, tag: st
     return ApiModuleView(imports.lines(), docstring(f"Operations tagged {tag!r}."), views)
 
 
-def _operation_view(operation: ir.Operation, types: TypeRenderer, imports: Imports) -> OperationView:
+def _operation_view(
+    operation: ir.Operation, types: TypeRenderer, imports: Imports
+) -> OperationView:
     exprs = [param.type for param in operation.parameters]
     exprs += [operation.body.type] if operation.body else []
     exprs += [response.type for response in operation.responses if response.type is not None]
@@ -113,7 +117,12 @@ def _operation_view(operation: ir.Operation, types: TypeRenderer, imports: Impor
     success, errors = _responses(operation, types)
     if any("_codec." in decoder for _, decoder in success + errors):
         imports.add("..", "_codec")
-    returns = " | ".join(dict.fromkeys(_response_annotation(r, types) for r in _success_responses(operation))) or "None"
+    returns = (
+        " | ".join(
+            dict.fromkeys(_response_annotation(r, types) for r in _success_responses(operation))
+        )
+        or "None"
+    )
     endpoint = "_" + operation.function_name.upper()
     pagination = _pagination(operation, args, types, endpoint)
     if pagination is not None:
@@ -179,7 +188,9 @@ def _param_view(param: ir.Parameter) -> ParamView:
 def _body_expression(body: ir.RequestBody | None) -> str:
     if body is None:
         return ""
-    content_type = "" if body.kind in ("json", "form", "multipart") else f", {py_literal(body.content_type)}"
+    content_type = (
+        "" if body.kind in ("json", "form", "multipart") else f", {py_literal(body.content_type)}"
+    )
     expression = f"_http.{_BODY_CLASSES[body.kind]}({body.py_name}{content_type})"
     if body.required:
         return expression
@@ -205,12 +216,19 @@ def _response_annotation(response: ir.Response, types: TypeRenderer) -> str:
 def _body_decoder(response: ir.Response, types: TypeRenderer) -> str:
     if response.kind == "json" and response.type is not None:
         return f"_http.json_body({types.decoder(response.type)})"
-    return {"text": "_http.text_body()", "binary": "_http.binary_body()"}.get(response.kind, "_http.empty_body()")
+    return {"text": "_http.text_body()", "binary": "_http.binary_body()"}.get(
+        response.kind, "_http.empty_body()"
+    )
 
 
-def _responses(operation: ir.Operation, types: TypeRenderer) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def _responses(
+    operation: ir.Operation, types: TypeRenderer
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     success = [
-        (py_literal(r.status.lower() if r.status == "DEFAULT" else r.status), _body_decoder(r, types))
+        (
+            py_literal(r.status.lower() if r.status == "DEFAULT" else r.status),
+            _body_decoder(r, types),
+        )
         for r in _success_responses(operation)
     ]
     errors = [
@@ -225,7 +243,10 @@ def _operation_doc(operation: ir.Operation) -> str:
     args = [(param.py_name, _param_text(param)) for param in operation.parameters]
     if operation.body is not None:
         args.append(
-            (operation.body.py_name, operation.body.description or f"The request body ({operation.body.content_type}).")
+            (
+                operation.body.py_name,
+                operation.body.description or f"The request body ({operation.body.content_type}).",
+            )
         )
     args.append(("options", "Per-call overrides of timeout, retries and headers."))
     returns = [(r.status, r.description) for r in operation.success_responses]
@@ -234,7 +255,9 @@ def _operation_doc(operation: ir.Operation) -> str:
         for r in operation.responses
         if not r.is_success
     ]
-    raises.append(("APIError", "any other failure: connection, timeout, unexpected status or body."))
+    raises.append(
+        ("APIError", "any other failure: connection, timeout, unexpected status or body.")
+    )
     deprecated = "Deprecated." if operation.deprecated else ""
     return docstring(
         operation.summary,
@@ -290,7 +313,9 @@ def _pagination(
         else:
             next_token = f"_codec.present(page.{'.'.join(pagination.next_value)})"
         # The trailing comma keeps black's one-argument-per-line layout.
-        fetch_args = "".join(f"{arg.py_name}={'token' if arg is token else arg.py_name}, " for arg in args)
+        fetch_args = "".join(
+            f"{arg.py_name}={'token' if arg is token else arg.py_name}, " for arg in args
+        )
         view = {
             "follows": f"`{token.py_name}`",
             "first": token.py_name,

@@ -38,7 +38,9 @@ class CredentialView:
     sources: list[tuple[str, str]]  # (argument, quoted environment variable)
     condition: str
     value: str
-    env_vars: list[str]  # the environment variables, unquoted (identifiers made from the package name)
+    env_vars: list[
+        str
+    ]  # the environment variables, unquoted (identifiers made from the package name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +112,12 @@ def client_view(api: ir.Api) -> ClientView:
     imports.add("httpx")
     imports.add("collections.abc", "Mapping")
     imports.add(
-        "._base_client", "DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "AsyncBaseClient", "Credential", "SyncClient"
+        "._base_client",
+        "DEFAULT_MAX_RETRIES",
+        "DEFAULT_TIMEOUT",
+        "AsyncBaseClient",
+        "Credential",
+        "SyncClient",
     )
     if credentials:
         imports.add("os")
@@ -118,7 +125,11 @@ def client_view(api: ir.Api) -> ClientView:
         imports.add("base64")
     base_url = next((url for url in api.servers if url.startswith(("http://", "https://"))), "")
     env_names = [f"`{env}`" for credential in credentials for env in credential.env_vars]
-    auth = f"Credentials come from the arguments or the environment ({', '.join(env_names)})." if env_names else ""
+    auth = (
+        f"Credentials come from the arguments or the environment ({', '.join(env_names)})."
+        if env_names
+        else ""
+    )
     return ClientView(
         doc=docstring(f"A client for {api.title or api.package}.", auth),
         imports=imports.lines(),
@@ -135,7 +146,9 @@ def package_init_view(api: ir.Api) -> PackageInitView:
     exports = ["DEFAULT_BASE_URL", "UNSET", "ApiResponse", "AsyncClient", "Client", "DecodeError"]
     exports += ["RequestOptions", "Unset", *ERROR_CLASSES]
     return PackageInitView(
-        doc=docstring(f"A typed client for {api.title or api.package} {api.version}.", api.description),
+        doc=docstring(
+            f"A typed client for {api.title or api.package} {api.version}.", api.description
+        ),
         version=py_literal(api.version),
         errors=list(ERROR_CLASSES),
         exports=[py_literal(name) for name in sorted(set(exports), key=isort_key)],
@@ -149,10 +162,16 @@ def models_init_view(api: ir.Api) -> ReexportView:
     for enum in api.enums:
         modules.append((enum.module, [enum.name]))
     for union in api.unions:
-        modules.append((union.module, sorted([union.name, union_decoder_name(union.module)], key=isort_key)))
+        modules.append(
+            (union.module, sorted([union.name, union_decoder_name(union.module)], key=isort_key))
+        )
     modules.sort()
     exports = sorted((name for _, names in modules for name in names), key=isort_key)
-    return ReexportView(docstring("Every model, enum and union of the API."), modules, [py_literal(n) for n in exports])
+    return ReexportView(
+        docstring("Every model, enum and union of the API."),
+        modules,
+        [py_literal(n) for n in exports],
+    )
 
 
 def api_init_view(modules: dict[str, list[OperationView]]) -> ReexportView:
@@ -162,10 +181,15 @@ def api_init_view(modules: dict[str, list[OperationView]]) -> ReexportView:
         for op in modules[module]:
             names += [op.function_name + suffix for suffix in ("", "_async", "_raw", "_raw_async")]
             if op.pagination:
-                names += [op.function_name + suffix for suffix in ("_iter", "_iter_async", "_pages", "_pages_async")]
+                names += [
+                    op.function_name + suffix
+                    for suffix in ("_iter", "_iter_async", "_pages", "_pages_async")
+                ]
         entries.append((module, sorted(names, key=isort_key)))
     exports = sorted((name for _, names in entries for name in names), key=isort_key)
-    return ReexportView(docstring("Every endpoint function of the API."), entries, [py_literal(n) for n in exports])
+    return ReexportView(
+        docstring("Every endpoint function of the API."), entries, [py_literal(n) for n in exports]
+    )
 
 
 # --- README ----------------------------------------------------------------------------------------------------------
@@ -191,7 +215,9 @@ class ReadmeView:
 
 def readme_view(api: ir.Api, examples: list[ExampleView]) -> ReadmeView:
     prefix = env_prefix(api.package)
-    credentials = [_credential(s, prefix, len(api.security_schemes) > 1) for s in api.security_schemes]
+    credentials = [
+        _credential(s, prefix, len(api.security_schemes) > 1) for s in api.security_schemes
+    ]
     return ReadmeView(
         title=markdown_text(api.title or api.package),
         description=markdown_text(api.description),
@@ -205,7 +231,10 @@ def readme_view(api: ir.Api, examples: list[ExampleView]) -> ReadmeView:
 
 def example_view(operation: ir.Operation, types: TypeRenderer, package: str) -> ExampleView:
     """A runnable call of one endpoint, with example values where the spec gives them."""
-    imports = [f"from {package} import Client", f"from {package}.api import {operation.function_name}"]
+    imports = [
+        f"from {package} import Client",
+        f"from {package}.api import {operation.function_name}",
+    ]
     args = []
     for param in operation.parameters:
         if param.required and not param.has_default:

@@ -135,7 +135,9 @@ class TypeRenderer:
         pairs = set()
         for name in self.referenced(expr):
             named = self.named[name]
-            pairs.add((named.module, union_decoder_name(named.module) if named.kind == "union" else name))
+            pairs.add(
+                (named.module, union_decoder_name(named.module) if named.kind == "union" else name)
+            )
         return pairs
 
     def annotation_imports(self, expr: ir.TypeExpr) -> set[tuple[str, str]]:

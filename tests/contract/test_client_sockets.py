@@ -68,7 +68,9 @@ class Driver:
         self.mode = mode
         self.base_url = base_url
         self.delays: list[float] = []
-        self.jitter: float | None = None  # a fixed value for the client's random(), to check delays exactly
+        self.jitter: float | None = (
+            None  # a fixed value for the client's random(), to check delays exactly
+        )
 
     def _configure(self, client: Client | AsyncClient) -> None:
         if self.jitter is not None:
@@ -131,7 +133,9 @@ def test_5xx_is_retried_with_jittered_backoff(drive: Driver, server: ScriptedSer
     assert 0 <= drive.delays[0] <= 0.5 and 0 <= drive.delays[1] <= 1.0
 
 
-def test_backoff_doubles_and_the_last_error_is_raised(drive: Driver, server: ScriptedServer) -> None:
+def test_backoff_doubles_and_the_last_error_is_raised(
+    drive: Driver, server: ScriptedServer
+) -> None:
     drive.jitter = 1.0  # the top of the jitter range: the backoff itself
     for _ in range(4):
         server.enqueue(500, {"detail": "boom"})
@@ -186,29 +190,39 @@ def test_retry_after_http_date(drive: Driver, server: ScriptedServer) -> None:
 
 
 @pytest.mark.parametrize("value", ["3600", "date"])
-def test_retry_after_beyond_the_cap_raises_at_once(drive: Driver, server: ScriptedServer, value: str) -> None:
+def test_retry_after_beyond_the_cap_raises_at_once(
+    drive: Driver, server: ScriptedServer, value: str
+) -> None:
     server.enqueue(429, headers={"Retry-After": http_date(3600) if value == "date" else value})
     with pytest.raises(RateLimitError) as raised:
         drive.call("list_experiments_paginated", project_id=PROJECT)
     assert drive.delays == [] and raised.value.headers["retry-after"]
 
 
-def test_post_is_not_retried_after_a_500_without_an_idempotency_key(drive: Driver, server: ScriptedServer) -> None:
+def test_post_is_not_retried_after_a_500_without_an_idempotency_key(
+    drive: Driver, server: ScriptedServer
+) -> None:
     server.enqueue(500)
     with pytest.raises(InternalServerError):
         drive.call("extend_dataset_content", body=BODY)
     assert len(server.requests) == 1
 
 
-def test_post_with_an_idempotency_key_is_retried_with_the_same_key(drive: Driver, server: ScriptedServer) -> None:
+def test_post_with_an_idempotency_key_is_retried_with_the_same_key(
+    drive: Driver, server: ScriptedServer
+) -> None:
     server.enqueue(500).enqueue(200, DATASET)
-    result = drive.call("extend_dataset_content", body=BODY, options=RequestOptions(idempotency_key="key-1"))
+    result = drive.call(
+        "extend_dataset_content", body=BODY, options=RequestOptions(idempotency_key="key-1")
+    )
     assert result.dataset_id == "ds-1"
     assert [r.headers["Idempotency-Key"] for r in server.requests] == ["key-1", "key-1"]
     assert [r.json() for r in server.requests] == [{"prompt": "p"}] * 2
 
 
-def test_post_is_retried_when_the_server_says_it_did_not_act(drive: Driver, server: ScriptedServer) -> None:
+def test_post_is_retried_when_the_server_says_it_did_not_act(
+    drive: Driver, server: ScriptedServer
+) -> None:
     server.enqueue(503, headers={"Retry-After": "1"}).enqueue(200, DATASET)
     drive.call("extend_dataset_content", body=BODY)
     assert len(server.requests) == 2 and drive.delays == [1.0]
@@ -223,18 +237,28 @@ def test_default_timeouts_are_finite() -> None:
 
 
 def test_read_timeout_is_retried_then_raised(drive: Driver, server: ScriptedServer) -> None:
-    server.enqueue(200, page(0, 0, more=False), delay=2).enqueue(200, page(0, 0, more=False), delay=2)
+    server.enqueue(200, page(0, 0, more=False), delay=2).enqueue(
+        200, page(0, 0, more=False), delay=2
+    )
     with pytest.raises(APITimeoutError, match="after 2 attempts"):
-        drive.call("list_experiments_paginated", {"timeout": 0.2, "max_retries": 1}, project_id=PROJECT)
+        drive.call(
+            "list_experiments_paginated", {"timeout": 0.2, "max_retries": 1}, project_id=PROJECT
+        )
     assert len(server.requests) == 2
 
 
 def test_per_call_timeout_overrides_the_client(drive: Driver, server: ScriptedServer) -> None:
-    server.enqueue(200, page(0, 0, more=False), delay=0.5).enqueue(200, page(0, 0, more=False), delay=2)
+    server.enqueue(200, page(0, 0, more=False), delay=0.5).enqueue(
+        200, page(0, 0, more=False), delay=2
+    )
     slow_ok = RequestOptions(timeout=5.0)
     drive.call("list_experiments_paginated", {"timeout": 0.1}, project_id=PROJECT, options=slow_ok)
     with pytest.raises(APITimeoutError):
-        drive.call("list_experiments_paginated", project_id=PROJECT, options=RequestOptions(timeout=0.2, max_retries=0))
+        drive.call(
+            "list_experiments_paginated",
+            project_id=PROJECT,
+            options=RequestOptions(timeout=0.2, max_retries=0),
+        )
 
 
 def test_dropped_connection_get_is_retried(drive: Driver, server: ScriptedServer) -> None:
@@ -282,12 +306,18 @@ ERROR_CLASSES: list[tuple[int, type[APIStatusError]]] = [
 def test_each_status_raises_its_class(
     drive: Driver, server: ScriptedServer, status: int, cls: type[APIStatusError]
 ) -> None:
-    server.enqueue(status, {"detail": f"nope {status}"}, headers={"x-request-id": "req-42", "X-Extra": "1"})
+    server.enqueue(
+        status, {"detail": f"nope {status}"}, headers={"x-request-id": "req-42", "X-Extra": "1"}
+    )
     with pytest.raises(cls) as raised:
         drive.call("list_experiments_paginated", {"max_retries": 0}, project_id=PROJECT)
     error = raised.value
     assert type(error) is cls
-    assert (error.status_code, error.request_id, error.headers["x-extra"]) == (status, "req-42", "1")
+    assert (error.status_code, error.request_id, error.headers["x-extra"]) == (
+        status,
+        "req-42",
+        "1",
+    )
     assert str(status) in str(error) and "req-42" in str(error) and f"nope {status}" in str(error)
     assert "{project_id}" in str(error)  # the path template, never a parameter value
 
@@ -317,14 +347,24 @@ def test_a_body_off_the_schema_names_its_json_path(drive: Driver, server: Script
         drive.call("list_experiments_paginated", project_id=PROJECT)
     error = raised.value
     assert error.path == "$.experiments[1].created_at"
-    assert (error.endpoint, error.status_code, error.request_id) == ("list_experiments_paginated", 200, "req-7")
+    assert (error.endpoint, error.status_code, error.request_id) == (
+        "list_experiments_paginated",
+        200,
+        "req-7",
+    )
     assert "$.experiments[1].created_at" in str(error) and "req-7" in str(error)
 
 
-def test_raw_variant_returns_status_headers_and_parsed_body(drive: Driver, server: ScriptedServer) -> None:
+def test_raw_variant_returns_status_headers_and_parsed_body(
+    drive: Driver, server: ScriptedServer
+) -> None:
     server.enqueue(200, DATASET, headers={"x-request-id": "req-9", "X-Rate": "10"})
     response = drive.call("extend_dataset_content_raw", body=BODY)
-    assert (response.status_code, response.request_id, response.headers["x-rate"]) == (200, "req-9", "10")
+    assert (response.status_code, response.request_id, response.headers["x-rate"]) == (
+        200,
+        "req-9",
+        "10",
+    )
     assert response.parsed.dataset_id == "ds-1"
 
 
@@ -332,7 +372,9 @@ def test_raw_variant_returns_status_headers_and_parsed_body(drive: Driver, serve
 
 
 def script_three_pages(server: ScriptedServer) -> None:
-    server.enqueue(200, page(0, 2, more=True)).enqueue(200, page(2, 2, more=True)).enqueue(200, page(4, 1, more=False))
+    server.enqueue(200, page(0, 2, more=True)).enqueue(200, page(2, 2, more=True)).enqueue(
+        200, page(4, 1, more=False)
+    )
 
 
 def sent_tokens(server: ScriptedServer) -> list[str]:
@@ -349,7 +391,9 @@ def test_items_to_the_last_page(drive: Driver, server: ScriptedServer) -> None:
 
 def test_pages_to_the_last_page(drive: Driver, server: ScriptedServer) -> None:
     script_three_pages(server)
-    pages = drive.call("list_experiments_paginated_pages", project_id=PROJECT, limit=2, starting_token=0)
+    pages = drive.call(
+        "list_experiments_paginated_pages", project_id=PROJECT, limit=2, starting_token=0
+    )
     assert [(p.starting_token, p.paginated) for p in pages] == [(0, True), (2, True), (4, False)]
 
 
@@ -375,7 +419,10 @@ def test_path_parameters_stay_in_their_segment(
 ) -> None:
     server.enqueue(200, page(0, 0, more=False))
     drive.call("list_experiments_paginated", project_id=project_id)
-    assert server.requests[0].path == f"/v2/projects/{segment}/experiments/paginated?limit=100&starting_token=0"
+    assert (
+        server.requests[0].path
+        == f"/v2/projects/{segment}/experiments/paginated?limit=100&starting_token=0"
+    )
 
 
 def test_the_api_key_reaches_the_server_and_nothing_else(
@@ -383,7 +430,9 @@ def test_the_api_key_reaches_the_server_and_nothing_else(
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="galileo_client")
     server.enqueue(500, {"detail": "x"}).enqueue(401, {"detail": "bad key"})
-    server.enqueue(200, page(0, 1, more=False), headers={"x-request-id": "r"}).enqueue(200, drop_connection=True)
+    server.enqueue(200, page(0, 1, more=False), headers={"x-request-id": "r"}).enqueue(
+        200, drop_connection=True
+    )
     errors: list[BaseException] = []
     with pytest.raises(AuthenticationError) as raised:
         drive.call("list_experiments_paginated", project_id=PROJECT)

@@ -37,7 +37,9 @@ def test_every_page_of_a_scripted_server() -> None:
         server.enqueue(200, page(4, 1, more=False))
         result = run_example(server.base_url, "--page-size", "2")
     assert result.returncode == 0, result.stderr
-    assert [line.split("\t")[0] for line in result.stdout.splitlines()] == [f"exp-{n}" for n in range(5)]
+    assert [line.split("\t")[0] for line in result.stdout.splitlines()] == [
+        f"exp-{n}" for n in range(5)
+    ]
     assert [httpx.URL(r.path).params["starting_token"] for r in server.requests] == ["0", "2", "4"]
 
 

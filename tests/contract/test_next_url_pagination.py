@@ -71,7 +71,9 @@ def generation(tmp_path_factory: pytest.TempPathFactory) -> Generation:
 
 
 @pytest.fixture(scope="module")
-def package(generation: Generation, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
+def package(
+    generation: Generation, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ModuleType]:
     name = f"links_{uuid.uuid4().hex[:8]}"
     root = tmp_path_factory.mktemp("out")
     write_output(root / name, generation.files)
@@ -94,7 +96,9 @@ def test_next_url_is_generated_and_a_non_string_next_url_is_refused(generation: 
 def test_the_generated_iterators_type_check(package: ModuleType) -> None:
     directory = Path(package.__file__ or "").parent
     mypy = Path(sys.executable).parent / "mypy"
-    result = subprocess.run([mypy, "--strict", str(directory)], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [mypy, "--strict", str(directory)], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stdout
 
 
@@ -116,7 +120,9 @@ def page(data: list[int], next_url: str | None) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
-def test_relative_and_absolute_same_origin_urls_are_followed_with_credentials(package: ModuleType, mode: str) -> None:
+def test_relative_and_absolute_same_origin_urls_are_followed_with_credentials(
+    package: ModuleType, mode: str
+) -> None:
     with ScriptedServer() as server:
         absolute = f"{server.base_url}/v1/items?cursor=c3&limit=2"
         server.enqueue(200, page([1, 2], "/v1/items?cursor=c%202&limit=2"))
@@ -135,17 +141,24 @@ def test_relative_and_absolute_same_origin_urls_are_followed_with_credentials(pa
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
-def test_a_relative_reference_resolves_against_a_base_url_with_a_path(package: ModuleType, mode: str) -> None:
+def test_a_relative_reference_resolves_against_a_base_url_with_a_path(
+    package: ModuleType, mode: str
+) -> None:
     with ScriptedServer() as server:
         # Resolved against the base URL as a directory, so the reference keeps its "/api" prefix.
         server.enqueue(200, page([1], "items?cursor=2")).enqueue(200, page([2], None))
         items = collect(package, mode, server.base_url + "/api")
     assert items == [1, 2]
-    assert [request.path for request in server.requests] == ["/api/v1/items?limit=2", "/api/items?cursor=2"]
+    assert [request.path for request in server.requests] == [
+        "/api/v1/items?limit=2",
+        "/api/items?cursor=2",
+    ]
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
-def test_a_next_url_on_another_origin_is_refused_without_sending_anything_there(package: ModuleType, mode: str) -> None:
+def test_a_next_url_on_another_origin_is_refused_without_sending_anything_there(
+    package: ModuleType, mode: str
+) -> None:
     errors = importlib.import_module(f"{package.__name__}.errors")
     with ScriptedServer() as server, ScriptedServer() as other:
         origins = server.base_url, other.base_url
@@ -160,7 +173,9 @@ def test_a_next_url_on_another_origin_is_refused_without_sending_anything_there(
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
-def test_another_scheme_or_host_on_the_same_port_is_another_origin(package: ModuleType, mode: str) -> None:
+def test_another_scheme_or_host_on_the_same_port_is_another_origin(
+    package: ModuleType, mode: str
+) -> None:
     errors = importlib.import_module(f"{package.__name__}.errors")
     with ScriptedServer() as server:
         port = server.base_url.rsplit(":", 1)[1]
@@ -183,10 +198,16 @@ def test_a_repeated_next_url_stops_the_iteration(package: ModuleType, mode: str)
     assert len(server.requests) == 2
 
 
-def test_the_request_for_a_next_url_is_pure_data_with_the_query_from_the_url(package: ModuleType) -> None:
+def test_the_request_for_a_next_url_is_pure_data_with_the_query_from_the_url(
+    package: ModuleType,
+) -> None:
     http = importlib.import_module(f"{package.__name__}._http")
     request = http.link_request("https://api.example.com/v1/items?cursor=a%20b&empty=#fragment")
-    assert (request.method, request.path, request.link) == ("GET", "https://api.example.com/v1/items", True)
+    assert (request.method, request.path, request.link) == (
+        "GET",
+        "https://api.example.com/v1/items",
+        True,
+    )
     assert request.query == (("cursor", "a b"), ("empty", ""))
     assert (request.headers, request.content) == ((), None)
     assert http.link_request("items?page=2").path == "items"

@@ -80,7 +80,9 @@ def generation(tmp_path_factory: pytest.TempPathFactory) -> Generation:
 
 
 @pytest.fixture(scope="module")
-def package(generation: Generation, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
+def package(
+    generation: Generation, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ModuleType]:
     name = f"styles_{uuid.uuid4().hex[:8]}"
     root = tmp_path_factory.mktemp("out")
     write_output(root / name, generation.files)
@@ -91,7 +93,9 @@ def package(generation: Generation, tmp_path_factory: pytest.TempPathFactory) ->
         sys.path.remove(str(root))
 
 
-def test_an_unsupported_declaration_warns_and_generates_no_iterators(generation: Generation) -> None:
+def test_an_unsupported_declaration_warns_and_generates_no_iterators(
+    generation: Generation,
+) -> None:
     messages = sorted(warning.message for warning in generation.warnings)
     assert messages == [
         "x-pagination: offset_parameter 'offset' must be an integer; no page iterators generated",
@@ -102,7 +106,9 @@ def test_an_unsupported_declaration_warns_and_generates_no_iterators(generation:
 def test_the_generated_iterators_type_check(package: ModuleType) -> None:
     directory = Path(package.__file__ or "").parent.parent
     mypy = Path(sys.executable).parent / "mypy"
-    result = subprocess.run([mypy, "--strict", str(directory)], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [mypy, "--strict", str(directory)], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stdout
 
 
@@ -124,7 +130,9 @@ def queries(server: ScriptedServer, name: str) -> list[str | None]:
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
-def test_offset_advances_by_the_items_received_until_an_empty_page(package: ModuleType, mode: str) -> None:
+def test_offset_advances_by_the_items_received_until_an_empty_page(
+    package: ModuleType, mode: str
+) -> None:
     with ScriptedServer() as server:
         # The server caps pages at 2 although 3 were asked for: a short page must not end the iteration.
         for data in ([1, 2], [3, 4], [5], []):
@@ -147,7 +155,9 @@ def test_page_numbers_count_up_while_has_more(package: ModuleType, mode: str) ->
 def test_next_url_follows_next_until_null(package: ModuleType, mode: str) -> None:
     # Cross-origin, relative and repeated URLs: tests/contract/test_next_url_pagination.py.
     with ScriptedServer() as server:
-        server.enqueue(200, {"data": [1], "next": "/next-url?after=1"}).enqueue(200, {"data": [2], "next": None})
+        server.enqueue(200, {"data": [1], "next": "/next-url?after=1"}).enqueue(
+            200, {"data": [2], "next": None}
+        )
         items = collect(package, mode, "by_next_url", server.base_url)
     assert items == [1, 2]
     assert queries(server, "after") == [None, "1"]

@@ -16,7 +16,13 @@ from typing import Any, TypeVar
 
 import pytest
 import yaml
-from galileo_client import ApiResponse, AsyncClient, Client, RequestOptions, UnprocessableEntityError
+from galileo_client import (
+    ApiResponse,
+    AsyncClient,
+    Client,
+    RequestOptions,
+    UnprocessableEntityError,
+)
 from galileo_client.api import (
     extend_dataset_content,
     extend_dataset_content_async,
@@ -42,12 +48,16 @@ PROJECT = "6f1c0d7e-project"
 T = TypeVar("T")
 
 _SPEC = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
-_DOCS_BODY = _SPEC["paths"]["/v2/datasets/extend"]["post"]["requestBody"]["content"]["application/json"]["examples"]
+_DOCS_BODY = _SPEC["paths"]["/v2/datasets/extend"]["post"]["requestBody"]["content"][
+    "application/json"
+]["examples"]
 # Request bodies from the fullest (the docs page's example) to the emptiest, with explicit nulls in between.
 BODIES = (
     SyntheticDatasetExtensionRequest.from_dict(_DOCS_BODY["docs"]["value"]),
     SyntheticDatasetExtensionRequest(),
-    SyntheticDatasetExtensionRequest(prompt=None, examples=None, source_dataset=SourceDataset(dataset_id="ds")),
+    SyntheticDatasetExtensionRequest(
+        prompt=None, examples=None, source_dataset=SourceDataset(dataset_id="ds")
+    ),
 )
 
 
@@ -85,7 +95,9 @@ CASES = [
         "list_experiments_paginated",
         "raw-with-every-parameter",
         lambda c: list_experiments_paginated_raw(c, project_id=PROJECT, limit=1, starting_token=7),
-        lambda c: list_experiments_paginated_raw_async(c, project_id=PROJECT, limit=1, starting_token=7),
+        lambda c: list_experiments_paginated_raw_async(
+            c, project_id=PROJECT, limit=1, starting_token=7
+        ),
     ),
     Case(
         "list_experiments_paginated",
@@ -103,14 +115,23 @@ CASES = [
     Case(
         "extend_dataset_content",
         "raw-with-idempotency-key",
-        lambda c: extend_dataset_content_raw(c, body=BODIES[0], options=RequestOptions(idempotency_key="k-1")),
-        lambda c: extend_dataset_content_raw_async(c, body=BODIES[0], options=RequestOptions(idempotency_key="k-1")),
+        lambda c: extend_dataset_content_raw(
+            c, body=BODIES[0], options=RequestOptions(idempotency_key="k-1")
+        ),
+        lambda c: extend_dataset_content_raw_async(
+            c, body=BODIES[0], options=RequestOptions(idempotency_key="k-1")
+        ),
     ),
 ]
 
 
 def spec_operations() -> set[str]:
-    return {op["operationId"] for item in _SPEC["paths"].values() for op in item.values() if "operationId" in op}
+    return {
+        op["operationId"]
+        for item in _SPEC["paths"].values()
+        for op in item.values()
+        if "operationId" in op
+    }
 
 
 def test_every_operation_of_the_spec_is_called() -> None:
@@ -159,7 +180,10 @@ def decoded(result: object) -> object:
 
 def test_the_harness_sees_a_violation(prism: PrismServer) -> None:
     """`limit` has a minimum of 1: a request the spec forbids must be reported, or the checks above prove nothing."""
-    with Client(prism.base_url, api_key=API_KEY, max_retries=0) as client, pytest.raises(UnprocessableEntityError):
+    with (
+        Client(prism.base_url, api_key=API_KEY, max_retries=0) as client,
+        pytest.raises(UnprocessableEntityError),
+    ):
         list_experiments_paginated(client, project_id=PROJECT, limit=0)
     assert any("limit" in violation for violation in prism.violations())
 
@@ -174,13 +198,17 @@ RAW_SYNC: dict[str, RawCall] = {
     "list_experiments_paginated": lambda c, i: list_experiments_paginated_raw(
         c, project_id=f"{PROJECT}-{i}", limit=i % 100 + 1, starting_token=i
     ),
-    "extend_dataset_content": lambda c, i: extend_dataset_content_raw(c, body=BODIES[i % len(BODIES)]),
+    "extend_dataset_content": lambda c, i: extend_dataset_content_raw(
+        c, body=BODIES[i % len(BODIES)]
+    ),
 }
 RAW_ASYNC: dict[str, AsyncRawCall] = {
     "list_experiments_paginated": lambda c, i: list_experiments_paginated_raw_async(
         c, project_id=f"{PROJECT}-{i}", limit=i % 100 + 1, starting_token=i
     ),
-    "extend_dataset_content": lambda c, i: extend_dataset_content_raw_async(c, body=BODIES[i % len(BODIES)]),
+    "extend_dataset_content": lambda c, i: extend_dataset_content_raw_async(
+        c, body=BODIES[i % len(BODIES)]
+    ),
 }
 
 
@@ -192,7 +220,9 @@ def equivalent(encoded: object, wire: object) -> bool:
     """JSON equality, except that two date-time strings naming the same instant are equal: the client keeps a
     `datetime`, so `...:56.0Z` comes back as `...:56Z`."""
     if isinstance(encoded, dict) and isinstance(wire, dict):
-        return encoded.keys() == wire.keys() and all(equivalent(encoded[k], wire[k]) for k in encoded)
+        return encoded.keys() == wire.keys() and all(
+            equivalent(encoded[k], wire[k]) for k in encoded
+        )
     if isinstance(encoded, list) and isinstance(wire, list):
         return len(encoded) == len(wire) and all(map(equivalent, encoded, wire))
     if isinstance(encoded, str) and isinstance(wire, str) and encoded != wire:
@@ -208,12 +238,18 @@ def check_round_trip(response: ApiResponse[Any]) -> None:
     wire = json.loads(response.http_response.content)
     model = response.parsed
     assert response.status_code == 200, wire
-    assert equivalent(model.to_dict(), wire), f"to_dict(from_dict(x)) != x for x = {json.dumps(wire)}"
-    assert type(model).from_dict(model.to_dict()) == model, f"from_dict(to_dict(m)) != m for {json.dumps(wire)}"
+    assert equivalent(model.to_dict(), wire), (
+        f"to_dict(from_dict(x)) != x for x = {json.dumps(wire)}"
+    )
+    assert type(model).from_dict(model.to_dict()) == model, (
+        f"from_dict(to_dict(m)) != m for {json.dumps(wire)}"
+    )
 
 
 @pytest.mark.parametrize("operation", sorted(RAW_SYNC))
-def test_dynamic_responses_parse_and_round_trip_sync(prism_dynamic: PrismServer, operation: str) -> None:
+def test_dynamic_responses_parse_and_round_trip_sync(
+    prism_dynamic: PrismServer, operation: str
+) -> None:
     prism_dynamic.reset_violations()
     with Client(prism_dynamic.base_url, api_key=API_KEY) as client:
         for round_ in range(DYNAMIC_ROUNDS):
@@ -222,7 +258,9 @@ def test_dynamic_responses_parse_and_round_trip_sync(prism_dynamic: PrismServer,
 
 
 @pytest.mark.parametrize("operation", sorted(RAW_ASYNC))
-def test_dynamic_responses_parse_and_round_trip_async(prism_dynamic: PrismServer, operation: str) -> None:
+def test_dynamic_responses_parse_and_round_trip_async(
+    prism_dynamic: PrismServer, operation: str
+) -> None:
     async def run() -> None:
         async with AsyncClient(prism_dynamic.base_url, api_key=API_KEY) as client:
             for round_ in range(DYNAMIC_ROUNDS):

@@ -34,7 +34,11 @@ def test_timeouts() -> None:
 
 
 def test_retries_and_backoff() -> None:
-    expected = [_base_client.DEFAULT_MAX_RETRIES, _base_client.INITIAL_RETRY_DELAY, _base_client.MAX_RETRY_DELAY]
+    expected = [
+        _base_client.DEFAULT_MAX_RETRIES,
+        _base_client.INITIAL_RETRY_DELAY,
+        _base_client.MAX_RETRY_DELAY,
+    ]
     assert numbers(TABLE["retries"]) == expected
 
 

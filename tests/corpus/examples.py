@@ -68,7 +68,9 @@ def collect_examples(docs: DocumentSet, api: ir.Api) -> list[Example]:
         for pointer, value in _values(docs, holder_pointer, holder):
             if pointer not in found:
                 decoder = types.decoder(expr) if expr is not None else ""
-                found[pointer] = Example(pointer, value, decoder, check.problem(schema_pointer, value))
+                found[pointer] = Example(
+                    pointer, value, decoder, check.problem(schema_pointer, value)
+                )
     return list(found.values())
 
 
@@ -108,14 +110,26 @@ def _media_sites(docs: DocumentSet, api: ir.Api) -> Iterator[_Site]:
             used: tuple[str, ir.TypeExpr | None] | None = None
             if operation.body is not None:
                 used = (operation.body.content_type, operation.body.type)
-            yield from _content_sites(docs, join_pointer(operation.origin.pointer, "requestBody"), used)
+            yield from _content_sites(
+                docs, join_pointer(operation.origin.pointer, "requestBody"), used
+            )
         for status in spec.get("responses") or {}:
-            response = next((r for r in operation.responses if r.status == str(status).upper()), None)
-            used = (response.content_type, response.type) if response and response.kind == "json" else None
-            yield from _content_sites(docs, join_pointer(operation.origin.pointer, "responses", status), used)
+            response = next(
+                (r for r in operation.responses if r.status == str(status).upper()), None
+            )
+            used = (
+                (response.content_type, response.type)
+                if response and response.kind == "json"
+                else None
+            )
+            yield from _content_sites(
+                docs, join_pointer(operation.origin.pointer, "responses", status), used
+            )
 
 
-def _content_sites(docs: DocumentSet, pointer: str, used: tuple[str, ir.TypeExpr | None] | None) -> Iterator[_Site]:
+def _content_sites(
+    docs: DocumentSet, pointer: str, used: tuple[str, ir.TypeExpr | None] | None
+) -> Iterator[_Site]:
     """The JSON media types of a request body or response; only the one the client uses has a type."""
     node = _at(docs.root.data, pointer)
     if isinstance(node.get("$ref"), str):
@@ -132,7 +146,9 @@ def _content_sites(docs: DocumentSet, pointer: str, used: tuple[str, ir.TypeExpr
 
 def _typed_pointers(root: Document, api: ir.Api) -> dict[str, ir.TypeExpr]:
     """Schema pointer -> the IR type generated for it: named types by origin, properties by their model's field."""
-    named: list[tuple[ir.Origin, ir.TypeExpr]] = [(model.origin, ir.ModelRef(model.name)) for model in api.models]
+    named: list[tuple[ir.Origin, ir.TypeExpr]] = [
+        (model.origin, ir.ModelRef(model.name)) for model in api.models
+    ]
     named += [(enum.origin, ir.EnumRef(enum.name)) for enum in api.enums]
     named += [(union.origin, ir.UnionRef(union.name)) for union in api.unions]
     typed = {origin.pointer: ref for origin, ref in named if origin.file == root.display}
@@ -143,7 +159,9 @@ def _typed_pointers(root: Document, api: ir.Api) -> dict[str, ir.TypeExpr]:
             properties = _at(root.data, holder).get("properties") or {}
             for field in model.fields:
                 if field.wire_name in properties:
-                    typed.setdefault(join_pointer(holder, "properties", field.wire_name), field.type)
+                    typed.setdefault(
+                        join_pointer(holder, "properties", field.wire_name), field.type
+                    )
     return typed
 
 
@@ -169,34 +187,49 @@ def _property_holders(data: Any, pointer: str) -> Iterator[str]:
 
 def _schema_sites(root: Document, typed: dict[str, ir.TypeExpr]) -> Iterator[_Site]:
     """Component schemas and every property below them, and below inline schemas of media types."""
-    starts = [join_pointer("/components/schemas", name) for name in _at(root.data, "/components/schemas")]
+    starts = [
+        join_pointer("/components/schemas", name) for name in _at(root.data, "/components/schemas")
+    ]
     starts += [pointer for pointer, _ in _walk(root.data, "", _is_media_schema)]
     for start in starts:
         yield from _schema_tree(root.data, start, typed, is_root=True)
 
 
-def _schema_tree(data: Any, pointer: str, typed: dict[str, ir.TypeExpr], *, is_root: bool) -> Iterator[_Site]:
+def _schema_tree(
+    data: Any, pointer: str, typed: dict[str, ir.TypeExpr], *, is_root: bool
+) -> Iterator[_Site]:
     schema = _at(data, pointer)
     if "$ref" in schema:
         return
     if is_root or pointer.rsplit("/", 2)[-2] == "properties":
         yield pointer, typed.get(pointer), pointer, schema
     for name in schema.get("properties") or {}:
-        yield from _schema_tree(data, join_pointer(pointer, "properties", name), typed, is_root=False)
+        yield from _schema_tree(
+            data, join_pointer(pointer, "properties", name), typed, is_root=False
+        )
     for keyword in _SUBSCHEMA_LISTS:
         for index, part in enumerate(schema.get(keyword) or []):
             if isinstance(part, dict):
-                yield from _schema_tree(data, join_pointer(pointer, keyword, index), typed, is_root=False)
+                yield from _schema_tree(
+                    data, join_pointer(pointer, keyword, index), typed, is_root=False
+                )
     for keyword in _SUBSCHEMAS:
         if isinstance(schema.get(keyword), dict):
             yield from _schema_tree(data, join_pointer(pointer, keyword), typed, is_root=False)
 
 
 def _is_media_schema(tokens: list[str]) -> bool:
-    return len(tokens) >= 3 and tokens[-1] == "schema" and tokens[-3] == "content" and is_json_media(tokens[-2])
+    return (
+        len(tokens) >= 3
+        and tokens[-1] == "schema"
+        and tokens[-3] == "content"
+        and is_json_media(tokens[-2])
+    )
 
 
-def _walk(value: Any, pointer: str, wanted: Any, tokens: list[str] | None = None) -> Iterator[tuple[str, Any]]:
+def _walk(
+    value: Any, pointer: str, wanted: Any, tokens: list[str] | None = None
+) -> Iterator[tuple[str, Any]]:
     """Every (pointer, node) below `value` whose path of tokens `wanted` accepts."""
     tokens = tokens or []
     if isinstance(value, dict):
@@ -216,7 +249,13 @@ def _at(data: Any, pointer: str) -> dict[str, Any]:
     node = data
     for token in pointer.split("/")[1:]:
         token = token.replace("~1", "/").replace("~0", "~")
-        node = node[int(token)] if isinstance(node, list) else node.get(token, {}) if isinstance(node, dict) else {}
+        node = (
+            node[int(token)]
+            if isinstance(node, list)
+            else node.get(token, {})
+            if isinstance(node, dict)
+            else {}
+        )
     return node if isinstance(node, dict) else {}
 
 

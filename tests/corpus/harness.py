@@ -15,13 +15,13 @@ from types import ModuleType
 from typing import Any
 
 from generator import ir
-from generator.build import build_api
 from generator.config import display_path
 from generator.diagnostics import Diagnostic, SpecError
 from generator.load import load_document
 from generator.naming import snake_case
 from generator.pipeline import Options, generate, load_and_validate
 from generator.refs import DocumentSet
+from generator.translate import build_api
 from generator.write import write_output
 
 from .examples import Example, collect_examples
@@ -48,7 +48,12 @@ def corpus_docs() -> list[CorpusDoc]:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     rows.sort(key=lambda row: int(row["bytes"]))
     return [
-        CorpusDoc(row["name"], CORPUS / f"{row['name']}.{row['format']}", row["openapi"], row["valid"] == "valid")
+        CorpusDoc(
+            row["name"],
+            CORPUS / f"{row['name']}.{row['format']}",
+            row["openapi"],
+            row["valid"] == "valid",
+        )
         for row in rows
     ]
 
@@ -57,7 +62,9 @@ def corpus_docs() -> list[CorpusDoc]:
 class Generated:
     doc: CorpusDoc
     validation_errors: tuple[Diagnostic, ...]  # empty for a valid document
-    warnings: tuple[Diagnostic, ...]  # what `generate` reported (validation errors included, with --lenient)
+    warnings: tuple[
+        Diagnostic, ...
+    ]  # what `generate` reported (validation errors included, with --lenient)
     seconds: float
     api: ir.Api
     examples: tuple[Example, ...]
@@ -86,7 +93,15 @@ def generate_doc(doc: CorpusDoc, out: Path) -> Generated:
     # The IR again, without validation, to find the generated type of each example.
     docs = DocumentSet(load_document(doc.path, display_path(doc.path)))
     api, _ = build_api(docs, package=doc.package)
-    return Generated(doc, errors, generation.warnings, seconds, api, tuple(collect_examples(docs, api)), package_dir)
+    return Generated(
+        doc,
+        errors,
+        generation.warnings,
+        seconds,
+        api,
+        tuple(collect_examples(docs, api)),
+        package_dir,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +120,21 @@ def probe(generated: Generated) -> Probe:
         for example in generated.examples
         if example.decoder and example.invalid is None
     ]
-    command = [sys.executable, "-m", "tests.corpus.probe", str(generated.package_dir.parent), generated.doc.package]
+    command = [
+        sys.executable,
+        "-m",
+        "tests.corpus.probe",
+        str(generated.package_dir.parent),
+        generated.doc.package,
+    ]
     done = subprocess.run(
-        command, input=json.dumps(cases), capture_output=True, text=True, cwd=REPO, check=False, timeout=1800
+        command,
+        input=json.dumps(cases),
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+        timeout=1800,
     )
     if done.returncode != 0:
         return Probe(0, (f"probe exited {done.returncode}: {done.stderr.strip()[-2000:]}",), {})
@@ -133,7 +160,9 @@ def run_mypy(package_dirs: list[Path]) -> MypyResult:
     (root,) = {path.parent for path in package_dirs}
     command = [sys.executable, "-m", "mypy", "--strict", "--cache-dir", ".mypy_cache"]
     start = time.perf_counter()
-    done = subprocess.run(command + [path.name for path in package_dirs], capture_output=True, text=True, cwd=root)
+    done = subprocess.run(
+        command + [path.name for path in package_dirs], capture_output=True, text=True, cwd=root
+    )
     errors = sum(1 for line in done.stdout.splitlines() if ": error:" in line)
     if done.returncode != 0 and not errors:
         errors = 1  # mypy itself failed: count it, and keep its output

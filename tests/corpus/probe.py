@@ -34,7 +34,9 @@ def main(out_dir: str, package: str) -> None:
         namespace = {**vars(models), "_codec": importlib.import_module(f"{package}._codec")}
         for case in json.load(sys.stdin):
             results[case["pointer"]] = _round_trip(namespace, case["decoder"], case["value"])
-    json.dump({"modules": len(modules), "import_errors": import_errors, "results": results}, sys.stdout)
+    json.dump(
+        {"modules": len(modules), "import_errors": import_errors, "results": results}, sys.stdout
+    )
 
 
 def _round_trip(namespace: dict[str, Any], decoder: str, value: Any) -> str:
@@ -51,7 +53,9 @@ def same_json(left: Any, right: Any) -> bool:
     if isinstance(left, dict) and isinstance(right, dict):
         return left.keys() == right.keys() and all(same_json(left[key], right[key]) for key in left)
     if isinstance(left, list) and isinstance(right, list):
-        return len(left) == len(right) and all(same_json(a, b) for a, b in zip(left, right, strict=True))
+        return len(left) == len(right) and all(
+            same_json(a, b) for a, b in zip(left, right, strict=True)
+        )
     if isinstance(left, bool) or isinstance(right, bool):
         return left is right
     if isinstance(left, str) and isinstance(right, str) and left != right:

@@ -17,7 +17,17 @@ from pathlib import Path
 
 from generator.format import cache_enabled
 
-from .harness import REPO, CorpusDoc, Generated, MypyResult, Probe, corpus_docs, generate_doc, probe, run_mypy
+from .harness import (
+    REPO,
+    CorpusDoc,
+    Generated,
+    MypyResult,
+    Probe,
+    corpus_docs,
+    generate_doc,
+    probe,
+    run_mypy,
+)
 
 DOC = REPO / "docs" / "corpus.md"
 
@@ -36,7 +46,11 @@ class Row:
             return [f"generation failed: {self.crash}"]
         found = [f"import: {error}" for error in self.probe.import_errors] if self.probe else []
         if self.probe:
-            found += [f"example {pointer}: {problem}" for pointer, problem in self.probe.results.items() if problem]
+            found += [
+                f"example {pointer}: {problem}"
+                for pointer, problem in self.probe.results.items()
+                if problem
+            ]
         if self.mypy and self.mypy.errors:
             found.append(f"mypy: {self.mypy.output.strip()[-3000:]}")
         return found
@@ -46,10 +60,18 @@ class Row:
         if self.generated is None:
             return [self.doc.name, version, "?", "", "", "", "", "", f"**crash**: {self.crash}"]
         api, generated = self.generated.api, self.generated
-        valid = "yes" if generated.valid else f"no ({len(generated.validation_errors)} errors; --lenient)"
+        valid = (
+            "yes"
+            if generated.valid
+            else f"no ({len(generated.validation_errors)} errors; --lenient)"
+        )
         examples = self._examples()
         models = len(api.models) + len(api.enums)
-        modules = f" / {self.probe.modules} modules import" if self.probe and not self.probe.import_errors else ""
+        modules = (
+            f" / {self.probe.modules} modules import"
+            if self.probe and not self.probe.import_errors
+            else ""
+        )
         return [
             self.doc.name,
             version,
@@ -93,7 +115,9 @@ _HEADER = [
 def run(doc: CorpusDoc, out: Path, *, mypy: bool) -> Row:
     try:
         generated = generate_doc(doc, out)
-    except Exception as error:  # reported as a crash in the table; the run goes on with the next document
+    except (
+        Exception
+    ) as error:  # reported as a crash in the table; the run goes on with the next document
         return Row(doc, None, f"{type(error).__name__}: {error}"[:300], None, None)
     checked = probe(generated)
     return Row(doc, generated, "", checked, run_mypy([generated.package_dir]) if mypy else None)
@@ -101,7 +125,9 @@ def run(doc: CorpusDoc, out: Path, *, mypy: bool) -> Row:
 
 def table(rows: list[Row]) -> str:
     lines = ["| " + " | ".join(_HEADER) + " |", "|" + "---|" * len(_HEADER)]
-    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row.cells()) + " |" for row in rows]
+    lines += [
+        "| " + " | ".join(cell.replace("|", "\\|") for cell in row.cells()) + " |" for row in rows
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -113,7 +139,9 @@ def _cache_state() -> str:
 
 
 def document(rows: list[Row], seconds: float) -> str:
-    machine = f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}"
+    machine = (
+        f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}"
+    )
     return f"""# The corpus
 
 Every document of `../shared/corpus` (see its `MANIFEST.tsv`), generated and checked by
@@ -142,7 +170,9 @@ For each document:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.corpus.report", description=__doc__)
-    parser.add_argument("names", nargs="*", help="documents to check (default: all, and docs/corpus.md is written)")
+    parser.add_argument(
+        "names", nargs="*", help="documents to check (default: all, and docs/corpus.md is written)"
+    )
     parser.add_argument("--out", type=Path, help="where to generate (default: a temporary folder)")
     parser.add_argument("--no-mypy", action="store_true", help="skip mypy")
     args = parser.parse_args(argv)

@@ -25,7 +25,9 @@ Reply = Callable[[httpx.Request], httpx.Response]
 
 def reply(status: int = 200, body: object = None, headers: dict[str, str] | None = None) -> Reply:
     def respond(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(status, json=body if body is not None else {"ok": True}, headers=headers)
+        return httpx.Response(
+            status, json=body if body is not None else {"ok": True}, headers=headers
+        )
 
     return respond
 
@@ -54,12 +56,17 @@ class Server:
 
 
 class Harness:
-    def __init__(self, rt: Runtime, mode: str, replies: tuple[Reply, ...], kwargs: dict[str, Any]) -> None:
+    def __init__(
+        self, rt: Runtime, mode: str, replies: tuple[Reply, ...], kwargs: dict[str, Any]
+    ) -> None:
         self.rt = rt
         self.mode = mode
         self.server = Server(replies)
         self.delays: list[float] = []
-        kwargs.setdefault("credentials", [rt.base.Credential("GalileoApiKey", "header", "Galileo-API-Key", SECRET)])
+        kwargs.setdefault(
+            "credentials",
+            [rt.base.Credential("GalileoApiKey", "header", "Galileo-API-Key", SECRET)],
+        )
         kwargs.setdefault("user_agent", USER_AGENT)
         transport = httpx.MockTransport(self.server)
         if mode == "sync":
@@ -97,7 +104,10 @@ class Kit:
         return Harness(self.rt, self.mode, replies, kwargs)
 
     def endpoint(
-        self, method: str = "GET", path: str = "/items", security: tuple[str, ...] = ("GalileoApiKey",)
+        self,
+        method: str = "GET",
+        path: str = "/items",
+        security: tuple[str, ...] = ("GalileoApiKey",),
     ) -> Any:
         return self.rt.http.Endpoint(
             name=f"{method.lower()}_items",
@@ -205,7 +215,9 @@ def test_retry_after_http_date(kit: Kit) -> None:
     assert h.delays == [0.0]
 
 
-@pytest.mark.parametrize("headers", [{"retry-after": "61"}, {"retry-after-ms": "90000"}, {"retry-after": "x"}])
+@pytest.mark.parametrize(
+    "headers", [{"retry-after": "61"}, {"retry-after-ms": "90000"}, {"retry-after": "x"}]
+)
 def test_retry_after_over_the_cap_or_invalid(kit: Kit, headers: dict[str, str]) -> None:
     h = kit(reply(429, headers=headers), reply(200))
     h.client._random = lambda: 1.0
@@ -295,14 +307,18 @@ def test_post_retried_when_the_server_says_try_later(
         ("GET", httpx.UnsupportedProtocol, False),
     ],
 )
-def test_transport_errors(kit: Kit, method: str, error: type[httpx.TransportError], retried: bool) -> None:
+def test_transport_errors(
+    kit: Kit, method: str, error: type[httpx.TransportError], retried: bool
+) -> None:
     h = kit(fail(error), reply(200))
     if retried:
         assert h.send(kit.endpoint(method)).status_code == 200
         assert len(h.server.requests) == 2 and len(h.delays) == 1
         return
     expected = (
-        kit.rt.errors.APITimeoutError if issubclass(error, httpx.TimeoutException) else kit.rt.errors.APIConnectionError
+        kit.rt.errors.APITimeoutError
+        if issubclass(error, httpx.TimeoutException)
+        else kit.rt.errors.APIConnectionError
     )
     with pytest.raises(expected) as caught:
         h.send(kit.endpoint(method))
@@ -319,7 +335,10 @@ def test_connection_errors_after_all_retries(kit: Kit) -> None:
     h = kit(fail(httpx.ConnectError))
     with pytest.raises(kit.rt.errors.APIConnectionError) as caught:
         h.send(kit.endpoint("POST"))
-    assert str(caught.value) == "post_items: POST /items failed after 3 attempts: ConnectError: scripted failure"
+    assert (
+        str(caught.value)
+        == "post_items: POST /items failed after 3 attempts: ConnectError: scripted failure"
+    )
     assert len(h.server.requests) == 3
 
 
@@ -352,7 +371,9 @@ def test_user_http_client_timeout_is_kept_unless_given(kit: Kit) -> None:
     assert h.client.timeout == httpx.Timeout(33.0)
 
 
-def test_the_sdk_client_verifies_tls_and_has_a_finite_timeout(rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_sdk_client_verifies_tls_and_has_a_finite_timeout(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
     created: list[dict[str, Any]] = []
     for name in ("Client", "AsyncClient"):
         real = getattr(httpx, name)
@@ -371,7 +392,13 @@ def test_the_sdk_client_verifies_tls_and_has_a_finite_timeout(rt: Runtime, monke
 
 def test_verify_with_a_user_http_client_is_refused(rt: Runtime) -> None:
     with pytest.raises(ValueError, match="verify"):
-        rt.base.SyncClient(BASE_URL, credentials=[], user_agent=USER_AGENT, http_client=httpx.Client(), verify=False)
+        rt.base.SyncClient(
+            BASE_URL,
+            credentials=[],
+            user_agent=USER_AGENT,
+            http_client=httpx.Client(),
+            verify=False,
+        )
 
 
 # --- What goes on the wire ----------------------------------------------------------------------------------------
@@ -387,7 +414,13 @@ def test_headers_query_and_body_on_the_wire(kit: Kit) -> None:
         headers=[P("X-Trace", "t1")],
         body=kit.rt.http.JsonBody({"a": 1}),
     )
-    h.send(ep, request, kit.options(extra_headers={"X-Extra": "e", "X-Team": "override"}, extra_query={"page": "9"}))
+    h.send(
+        ep,
+        request,
+        kit.options(
+            extra_headers={"X-Extra": "e", "X-Team": "override"}, extra_query={"page": "9"}
+        ),
+    )
     sent = h.server.requests[0]
     assert sent.method == "POST"
     assert sent.url.raw_path == b"/v1/items/..%2Fadmin%3Fx%3D1%23y?tags=a+b&tags=c&page=9"
@@ -401,7 +434,9 @@ def test_headers_query_and_body_on_the_wire(kit: Kit) -> None:
     assert sent.content == b'{"a":1}'
 
 
-@pytest.mark.parametrize(("value", "segment"), [(".", b"%2E"), ("..", b"%2E%2E"), ("é/ü", b"%C3%A9%2F%C3%BC")])
+@pytest.mark.parametrize(
+    ("value", "segment"), [(".", b"%2E"), ("..", b"%2E%2E"), ("é/ü", b"%C3%A9%2F%C3%BC")]
+)
 def test_dot_segments_reach_the_server_encoded(kit: Kit, value: str, segment: bytes) -> None:
     h = kit()
     ep = kit.endpoint("GET", "/items/{item_id}/details")
@@ -417,7 +452,10 @@ def test_credentials_only_for_secured_endpoints(kit: Kit) -> None:
 
 def test_first_available_scheme_is_applied(kit: Kit) -> None:
     C = kit.rt.base.Credential
-    credentials = [C("QueryKey", "query", "api_key", QUERY_SECRET), C("CookieKey", "cookie", "sid", COOKIE_SECRET)]
+    credentials = [
+        C("QueryKey", "query", "api_key", QUERY_SECRET),
+        C("CookieKey", "cookie", "sid", COOKIE_SECRET),
+    ]
     h = kit(credentials=credentials)
     ep = kit.endpoint(security=("Missing", "QueryKey", "CookieKey"))
     h.send(ep, ep.build(query=[kit.rt.http.Param("api_key", "spoofed")]))
@@ -452,7 +490,9 @@ def test_no_secret_in_any_log_record(kit: Kit, caplog: pytest.LogCaptureFixture)
     P = kit.rt.http.Param
     ep = kit.endpoint(path="/items/{item_id}")
     request = ep.build(
-        path={"item_id": 1}, headers=[P("Authorization", "Bearer hdr-SECRET")], cookies=[P("session", "sess-SECRET")]
+        path={"item_id": 1},
+        headers=[P("Authorization", "Bearer hdr-SECRET")],
+        cookies=[P("session", "sess-SECRET")],
     )
     with pytest.raises(kit.rt.errors.AuthenticationError):
         h.send(ep, request)
@@ -468,12 +508,19 @@ def test_no_secret_in_any_log_record(kit: Kit, caplog: pytest.LogCaptureFixture)
         assert not any(secret in m for m in messages), secret
 
 
-def test_query_credential_is_redacted_in_our_log_records(kit: Kit, caplog: pytest.LogCaptureFixture) -> None:
+def test_query_credential_is_redacted_in_our_log_records(
+    kit: Kit, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     credentials = [kit.rt.base.Credential("QueryKey", "query", "key", QUERY_SECRET)]
     h = kit(credentials=credentials)
     ep = kit.endpoint(security=("QueryKey",))
-    h.send(ep, ep.build(query=[kit.rt.http.Param("access_token", "tok-SECRET"), kit.rt.http.Param("q", "x")]))
+    h.send(
+        ep,
+        ep.build(
+            query=[kit.rt.http.Param("access_token", "tok-SECRET"), kit.rt.http.Param("q", "x")]
+        ),
+    )
     package = kit.rt.base.__name__.rsplit(".", 1)[0]
     ours = [record.getMessage() for record in caplog.records if record.name == package]
     assert any("?access_token=REDACTED&q=x&key=REDACTED" in m for m in ours)
@@ -484,7 +531,8 @@ def test_reprs_do_not_show_secrets(kit: Kit) -> None:
     credential = kit.rt.base.Credential("GalileoApiKey", "header", "Galileo-API-Key", SECRET)
     assert SECRET not in repr(credential) and SECRET not in str(credential)
     assert (
-        repr(credential) == "Credential(scheme='GalileoApiKey', location='header', name='Galileo-API-Key', value='***')"
+        repr(credential)
+        == "Credential(scheme='GalileoApiKey', location='header', name='Galileo-API-Key', value='***')"
     )
     h = kit(reply(500, {"detail": "boom"}), credentials=[credential], max_retries=0)
     assert repr(h.client) == f"{type(h.client).__name__}(base_url='{BASE_URL}')"
@@ -498,7 +546,9 @@ def test_reprs_do_not_show_secrets(kit: Kit) -> None:
 
 
 def test_base_url_userinfo_is_not_shown(rt: Runtime) -> None:
-    client = rt.base.SyncClient("https://user:pa55@api.example.com/v1", credentials=[], user_agent=USER_AGENT)
+    client = rt.base.SyncClient(
+        "https://user:pa55@api.example.com/v1", credentials=[], user_agent=USER_AGENT
+    )
     assert repr(client) == "SyncClient(base_url='https://api.example.com/v1')"
     client.close()
 
@@ -520,7 +570,9 @@ def test_own_http_client_is_closed(rt: Runtime) -> None:
     assert inner.is_closed
 
     async def run() -> Any:
-        async with rt.base.AsyncBaseClient(BASE_URL, credentials=[], user_agent=USER_AGENT) as client:
+        async with rt.base.AsyncBaseClient(
+            BASE_URL, credentials=[], user_agent=USER_AGENT
+        ) as client:
             return client._client
 
     assert asyncio.run(run()).is_closed
@@ -532,7 +584,9 @@ def test_credential_with_a_line_break_is_refused_without_echoing_it(rt: Runtime)
     assert "abc" not in str(caught.value)
 
 
-@pytest.mark.parametrize("url", ["api.example.com/v1", "ftp://api.example.com", "https://h.example/v1?x=1", "/v1"])
+@pytest.mark.parametrize(
+    "url", ["api.example.com/v1", "ftp://api.example.com", "https://h.example/v1?x=1", "/v1"]
+)
 def test_base_url_must_be_absolute_http(rt: Runtime, url: str) -> None:
     with pytest.raises(ValueError, match="base_url"):
         rt.base.SyncClient(url, credentials=[], user_agent=USER_AGENT)

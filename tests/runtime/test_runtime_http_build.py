@@ -119,14 +119,20 @@ def test_query_primitives(rt: Runtime) -> None:
 
 def test_query_unset_none_and_empty_are_left_out(rt: Runtime) -> None:
     P = rt.http.Param
-    assert query(rt, P("a", rt.codec.UNSET), P("b", None), P("c", []), P("d", {}), P("e", [None]), P("f", "")) == [
-        ("f", "")
-    ]
+    assert query(
+        rt, P("a", rt.codec.UNSET), P("b", None), P("c", []), P("d", {}), P("e", [None]), P("f", "")
+    ) == [("f", "")]
 
 
 def test_query_enums_and_dates(rt: Runtime) -> None:
     P = rt.http.Param
-    assert query(rt, P("c", Color.RED), P("at", WHEN), P("on", datetime.date(2024, 1, 2)), P("cs", [Color.RED])) == [
+    assert query(
+        rt,
+        P("c", Color.RED),
+        P("at", WHEN),
+        P("on", datetime.date(2024, 1, 2)),
+        P("cs", [Color.RED]),
+    ) == [
         ("c", "red"),
         ("at", "2024-01-02T03:04:05Z"),
         ("on", "2024-01-02"),
@@ -144,7 +150,9 @@ def test_query_enums_and_dates(rt: Runtime) -> None:
         ("pipeDelimited", True, [("ids", "1"), ("ids", "2"), ("ids", "true")]),
     ],
 )
-def test_query_list_styles(rt: Runtime, style: str, explode: bool, expected: list[tuple[str, str]]) -> None:
+def test_query_list_styles(
+    rt: Runtime, style: str, explode: bool, expected: list[tuple[str, str]]
+) -> None:
     assert query(rt, rt.http.Param("ids", [1, 2, True], style, explode)) == expected
 
 
@@ -156,8 +164,13 @@ def test_query_list_styles(rt: Runtime, style: str, explode: bool, expected: lis
         ("deepObject", True, [("color[r]", "100"), ("color[g]", "200")]),
     ],
 )
-def test_query_object_styles(rt: Runtime, style: str, explode: bool, expected: list[tuple[str, str]]) -> None:
-    assert query(rt, rt.http.Param("color", {"r": 100, "g": 200, "b": None}, style, explode)) == expected
+def test_query_object_styles(
+    rt: Runtime, style: str, explode: bool, expected: list[tuple[str, str]]
+) -> None:
+    assert (
+        query(rt, rt.http.Param("color", {"r": 100, "g": 200, "b": None}, style, explode))
+        == expected
+    )
 
 
 def test_query_deep_object_nesting_and_models(rt: Runtime) -> None:
@@ -222,7 +235,12 @@ def test_header_injection_is_refused(rt: Runtime, value: str) -> None:
 def test_cookie_params_are_one_cookie_header(rt: Runtime) -> None:
     P = rt.http.Param
     request = endpoint(rt, "/items").build(
-        cookies=[P("session", 'a b;c"d'), P("ids", [1, 2], "form", False), P("gone", None), P("on", True)]
+        cookies=[
+            P("session", 'a b;c"d'),
+            P("ids", [1, 2], "form", False),
+            P("gone", None),
+            P("on", True),
+        ]
     )
     assert request.headers == (("Cookie", "session=a%20b%3Bc%22d; ids=1,2; on=true"),)
 
@@ -232,7 +250,9 @@ def test_cookie_params_are_one_cookie_header(rt: Runtime) -> None:
 
 def test_json_body(rt: Runtime) -> None:
     request = endpoint(rt, "/items", "POST").build(
-        body=rt.http.JsonBody({"at": WHEN, "color": Color.RED, "text": "é", "model": Model(), "n": None})
+        body=rt.http.JsonBody(
+            {"at": WHEN, "color": Color.RED, "text": "é", "model": Model(), "n": None}
+        )
     )
     assert request.content_type == "application/json"
     assert request.content == (
@@ -246,13 +266,17 @@ def test_json_body_refuses_nan(rt: Runtime) -> None:
 
 
 def test_form_body(rt: Runtime) -> None:
-    body = rt.http.FormBody({"a": "x y&z", "n": {"k": 1, "m": {"d": Color.RED}}, "l": [1, 2], "t": True, "u": None})
+    body = rt.http.FormBody(
+        {"a": "x y&z", "n": {"k": 1, "m": {"d": Color.RED}}, "l": [1, 2], "t": True, "u": None}
+    )
     request = endpoint(rt, "/items", "POST").build(body=body)
     assert request.content_type == "application/x-www-form-urlencoded"
     assert request.content == b"a=x+y%26z&n%5Bk%5D=1&n%5Bm%5D%5Bd%5D=red&l=1&l=2&t=true"
 
 
-def parse_multipart(content: bytes, content_type: str) -> list[tuple[str | None, str | None, str, bytes]]:
+def parse_multipart(
+    content: bytes, content_type: str
+) -> list[tuple[str | None, str | None, str, bytes]]:
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
         b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + content
     )

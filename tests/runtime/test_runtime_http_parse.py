@@ -27,7 +27,10 @@ def item_decoder(rt: Runtime) -> Any:
 
     def decode(value: object, path: str) -> Item:
         data = codec.as_object(value, path)
-        return Item(codec.required(data, "id", path, codec.as_int), codec.required(data, "name", path, codec.as_str))
+        return Item(
+            codec.required(data, "id", path, codec.as_int),
+            codec.required(data, "name", path, codec.as_str),
+        )
 
     return decode
 
@@ -36,7 +39,9 @@ def items_decoder(rt: Runtime) -> Any:
     codec = rt.codec
 
     def decode(value: object, path: str) -> list[Item]:
-        items: list[Item] = codec.required(codec.as_object(value, path), "items", path, codec.list_of(item_decoder(rt)))
+        items: list[Item] = codec.required(
+            codec.as_object(value, path), "items", path, codec.list_of(item_decoder(rt))
+        )
         return items
 
     return decode
@@ -47,12 +52,16 @@ def validation_decoder(rt: Runtime) -> Any:
 
     def decode(value: object, path: str) -> ValidationErrorModel:
         data = codec.as_object(value, path)
-        return ValidationErrorModel(codec.required(data, "detail", path, codec.list_of(codec.as_object)))
+        return ValidationErrorModel(
+            codec.required(data, "detail", path, codec.list_of(codec.as_object))
+        )
 
     return decode
 
 
-def endpoint(rt: Runtime, success: dict[str, Any], errors: dict[str, Any] | None = None, method: str = "POST") -> Any:
+def endpoint(
+    rt: Runtime, success: dict[str, Any], errors: dict[str, Any] | None = None, method: str = "POST"
+) -> Any:
     return rt.http.Endpoint(
         name="extend_dataset",
         method=method,
@@ -64,7 +73,9 @@ def endpoint(rt: Runtime, success: dict[str, Any], errors: dict[str, Any] | None
     )
 
 
-def response(status: int, body: object = None, *, headers: dict[str, str] | None = None, **kwargs: Any) -> Any:
+def response(
+    status: int, body: object = None, *, headers: dict[str, str] | None = None, **kwargs: Any
+) -> Any:
     request = httpx.Request("POST", "https://api.example.com/v2/datasets/d1/extend")
     if body is not None:
         kwargs["json"] = body
@@ -78,7 +89,11 @@ def test_exact_status(rt: Runtime) -> None:
     ep = endpoint(rt, {"200": rt.http.json_body(item_decoder(rt)), "204": rt.http.empty_body()})
     result = ep.parse(response(200, {"id": 1, "name": "a"}, headers={"x-request-id": "req-1"}))
     assert result.parsed == Item(1, "a")
-    assert (result.status_code, result.request_id, result.headers["x-request-id"]) == (200, "req-1", "req-1")
+    assert (result.status_code, result.request_id, result.headers["x-request-id"]) == (
+        200,
+        "req-1",
+        "req-1",
+    )
     assert result.http_response.status_code == 200
     assert ep.parse(response(204)).parsed is None
 
@@ -105,7 +120,10 @@ def test_exact_beats_range_and_success_beats_errors(rt: Runtime) -> None:
         {"404": rt.http.json_body(rt.codec.as_any), "2XX": rt.http.json_body(rt.codec.as_any)},
     )
     assert ep.parse(response(200, content=b"ok")).parsed == "ok"
-    assert ep.parse(response(410, content=b"gone but declared as success")).parsed == "gone but declared as success"
+    assert (
+        ep.parse(response(410, content=b"gone but declared as success")).parsed
+        == "gone but declared as success"
+    )
     with pytest.raises(rt.errors.NotFoundError):
         ep.parse(response(404, {"detail": "x"}))
     with pytest.raises(rt.errors.APIStatusError):
@@ -117,7 +135,9 @@ def test_lowercase_range_key(rt: Runtime) -> None:
 
 
 def test_2xx_with_nothing_declared(rt: Runtime) -> None:
-    with pytest.raises(rt.errors.ResponseValidationError, match="no response is declared for status 200"):
+    with pytest.raises(
+        rt.errors.ResponseValidationError, match="no response is declared for status 200"
+    ):
         endpoint(rt, {}).parse(response(200, {}))
 
 
@@ -201,7 +221,9 @@ def test_unprocessable_entity_with_declared_model(rt: Runtime) -> None:
         {"loc": ["body", "prompt_settings", 0], "msg": "Field required", "type": "missing"},
         {"loc": ["query", "limit"], "msg": "not an int", "type": "int_parsing"},
     ]
-    ep = endpoint(rt, {"200": rt.http.empty_body()}, {"422": rt.http.json_body(validation_decoder(rt))})
+    ep = endpoint(
+        rt, {"200": rt.http.empty_body()}, {"422": rt.http.json_body(validation_decoder(rt))}
+    )
     with pytest.raises(rt.errors.UnprocessableEntityError) as caught:
         ep.parse(response(422, {"detail": detail}, headers={"x-request-id": "abc"}))
     error = caught.value
@@ -218,7 +240,9 @@ def test_unprocessable_entity_with_declared_model(rt: Runtime) -> None:
 
 
 def test_error_body_that_does_not_match_its_model_is_kept_raw(rt: Runtime) -> None:
-    ep = endpoint(rt, {"200": rt.http.empty_body()}, {"422": rt.http.json_body(validation_decoder(rt))})
+    ep = endpoint(
+        rt, {"200": rt.http.empty_body()}, {"422": rt.http.json_body(validation_decoder(rt))}
+    )
     with pytest.raises(rt.errors.UnprocessableEntityError) as caught:
         ep.parse(response(422, {"detail": "bad input"}))
     assert caught.value.body == {"detail": "bad input"}
@@ -230,7 +254,9 @@ def test_range_and_default_error_decoders(rt: Runtime) -> None:
     def decoder(label: str) -> Any:
         return rt.http.json_body(lambda value, path: (label, value))
 
-    ep = endpoint(rt, {"200": rt.http.empty_body()}, {"4XX": decoder("4xx"), "default": decoder("default")})
+    ep = endpoint(
+        rt, {"200": rt.http.empty_body()}, {"4XX": decoder("4xx"), "default": decoder("default")}
+    )
     with pytest.raises(rt.errors.NotFoundError) as caught:
         ep.parse(response(404, {"a": 1}))
     assert caught.value.body == ("4xx", {"a": 1})
@@ -242,9 +268,14 @@ def test_range_and_default_error_decoders(rt: Runtime) -> None:
 def test_error_bodies_text_and_empty(rt: Runtime) -> None:
     ep = endpoint(rt, {"200": rt.http.empty_body()})
     with pytest.raises(rt.errors.InternalServerError) as caught:
-        ep.parse(response(502, content=b"upstream   timed out\n", headers={"content-type": "text/plain"}))
+        ep.parse(
+            response(502, content=b"upstream   timed out\n", headers={"content-type": "text/plain"})
+        )
     assert caught.value.body == "upstream   timed out\n"
-    assert str(caught.value) == "502 Bad Gateway from POST /v2/datasets/{dataset_id}/extend: upstream timed out"
+    assert (
+        str(caught.value)
+        == "502 Bad Gateway from POST /v2/datasets/{dataset_id}/extend: upstream timed out"
+    )
     with pytest.raises(rt.errors.NotFoundError) as caught:
         ep.parse(response(404))
     assert caught.value.body is None

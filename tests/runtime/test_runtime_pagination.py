@@ -16,7 +16,8 @@ def cursor_pages(*tokens: str | None) -> dict[str | None, dict[str, Any]]:
     """Pages keyed by the token that fetches them; the first is fetched with None."""
     keys = (None, *tokens[:-1])
     return {
-        key: {"items": [f"{key}-{i}" for i in range(2)], "next": token} for key, token in zip(keys, tokens, strict=True)
+        key: {"items": [f"{key}-{i}" for i in range(2)], "next": token}
+        for key, token in zip(keys, tokens, strict=True)
     }
 
 
@@ -38,7 +39,8 @@ def test_iterates_until_next_token_is_none(rt: Runtime) -> None:
 def test_items(rt: Runtime) -> None:
     pages = cursor_pages("b", None)
     items = rt.pagination.iterate_items(
-        rt.pagination.iterate_pages(pages.__getitem__, None, lambda page, _: page["next"]), lambda page: page["items"]
+        rt.pagination.iterate_pages(pages.__getitem__, None, lambda page, _: page["next"]),
+        lambda page: page["items"],
     )
     assert list(items) == ["None-0", "None-1", "b-0", "b-1"]
 
@@ -50,7 +52,9 @@ def test_offsets_and_empty_pages(rt: Runtime) -> None:
         return data[offset : offset + 3]
 
     assert rt.pagination.next_offset(rt.codec.UNSET, [1, 2]) == 2  # an unset offset is the first, 0
-    pages = rt.pagination.iterate_pages(fetch, 0, lambda page, offset: rt.pagination.next_offset(offset, page))
+    pages = rt.pagination.iterate_pages(
+        fetch, 0, lambda page, offset: rt.pagination.next_offset(offset, page)
+    )
     # A short page does not end it (servers cap page sizes); the empty page after it does.
     assert list(pages) == [[0, 1, 2], [3, 4, 5], [6], []]
 
@@ -67,7 +71,11 @@ def test_page_numbers_start_at_first_and_stop_on_an_empty_page(rt: Runtime) -> N
         result: int | None = rt.pagination.next_page_number(number, page, first=1)
         return result
 
-    assert list(rt.pagination.iterate_items(rt.pagination.iterate_pages(fetch, rt.codec.UNSET, next_number), list)) == [
+    assert list(
+        rt.pagination.iterate_items(
+            rt.pagination.iterate_pages(fetch, rt.codec.UNSET, next_number), list
+        )
+    ) == [
         "a",
         "b",
         "c",
@@ -84,7 +92,9 @@ def test_page_numbers_start_at_first_and_stop_on_an_empty_page(rt: Runtime) -> N
         ([{"cursor": 1}, {"cursor": 1}], "{'cursor': 1}"),  # unhashable tokens
     ],
 )
-def test_repeated_token_raises_instead_of_looping(rt: Runtime, tokens: list[Any], repeated: str) -> None:
+def test_repeated_token_raises_instead_of_looping(
+    rt: Runtime, tokens: list[Any], repeated: str
+) -> None:
     answers = iter(tokens)
     fetched: list[Any] = []
 
@@ -106,9 +116,18 @@ def test_async_pages_and_items(rt: Runtime) -> None:
         return pages[token]
 
     async def run() -> tuple[list[Any], list[str]]:
-        all_pages = [page async for page in rt.pagination.aiterate_pages(fetch, None, lambda page, _: page["next"])]
-        pager: AsyncIterator[Any] = rt.pagination.aiterate_pages(fetch, None, lambda page, _: page["next"])
-        items = [item async for item in rt.pagination.aiterate_items(pager, lambda page: page["items"])]
+        all_pages = [
+            page
+            async for page in rt.pagination.aiterate_pages(
+                fetch, None, lambda page, _: page["next"]
+            )
+        ]
+        pager: AsyncIterator[Any] = rt.pagination.aiterate_pages(
+            fetch, None, lambda page, _: page["next"]
+        )
+        items = [
+            item async for item in rt.pagination.aiterate_items(pager, lambda page: page["items"])
+        ]
         return all_pages, items
 
     all_pages, items = asyncio.run(run())

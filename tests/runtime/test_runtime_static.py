@@ -18,20 +18,37 @@ MODULES = ("_codec", "_http", "_base_client", "errors", "_pagination")  # as in 
 
 
 def run(*args: str) -> str:
-    result = subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True, cwd=ROOT, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", *args], capture_output=True, text=True, cwd=ROOT, check=False
+    )
     return result.stdout + result.stderr
 
 
 @pytest.fixture(scope="module")
 def mypy_output(rt: Runtime, tmp_path_factory: pytest.TempPathFactory) -> str:
     cache = tmp_path_factory.mktemp("mypy_cache")
-    return run("mypy", "--strict", "--config-file", "pyproject.toml", "--cache-dir", str(cache), str(rt.directory))
+    return run(
+        "mypy",
+        "--strict",
+        "--config-file",
+        "pyproject.toml",
+        "--cache-dir",
+        str(cache),
+        str(rt.directory),
+    )
 
 
 @pytest.fixture(scope="module")
 def ruff_output(rt: Runtime) -> str:
     return run(
-        "ruff", "check", "--no-cache", "--config", "pyproject.toml", "--output-format", "concise", str(rt.directory)
+        "ruff",
+        "check",
+        "--no-cache",
+        "--config",
+        "pyproject.toml",
+        "--output-format",
+        "concise",
+        str(rt.directory),
     )
 
 

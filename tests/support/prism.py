@@ -48,14 +48,18 @@ _SYNC_PATH_PREFIX = "/__oapigen_prism_sync__/"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # Line shapes of Prism 5.16's signale output, e.g. "[4:50:20 AM] >     [VALIDATOR] X  error     Request ...".
 # The level's figure (a Unicode symbol) is matched as any non-space run: signale swaps figures on some terminals.
-_RECEIVED = re.compile(r"\[HTTP SERVER\] (?P<method>[a-z]+) (?P<path>\S+) \S+\s+info\s+Request received\s*$")
+_RECEIVED = re.compile(
+    r"\[HTTP SERVER\] (?P<method>[a-z]+) (?P<path>\S+) \S+\s+info\s+Request received\s*$"
+)
 _VALIDATOR = re.compile(r"\[VALIDATOR\] \S+\s+(?P<level>error|warning)\s+(?P<message>.*?)\s*$")
 _TERMINATED = re.compile(
     r"\[HTTP SERVER\] (?P<method>[a-z]+) (?P<path>\S+) \S+\s+error\s+"
     r"Request terminated with error: \S*#(?P<code>[A-Z_]+): (?P<title>.*?)\s*$"
 )
 _LISTENING = re.compile(r"Prism is listening on http://127\.0\.0\.1:(?P<port>\d+)")
-_ROUTE_ERRORS = frozenset({"NO_PATH_MATCHED_ERROR", "NO_METHOD_MATCHED_ERROR", "NO_SERVER_MATCHED_ERROR"})
+_ROUTE_ERRORS = frozenset(
+    {"NO_PATH_MATCHED_ERROR", "NO_METHOD_MATCHED_ERROR", "NO_SERVER_MATCHED_ERROR"}
+)
 _PRISM_OWN_MESSAGES = frozenset({"Request did not pass the validation rules"})
 
 
@@ -80,7 +84,9 @@ def _free_port() -> int:
         return port
 
 
-def _prism_command(spec: Path, port: int, *, dynamic: bool, errors: bool, seed: str | None) -> list[str]:
+def _prism_command(
+    spec: Path, port: int, *, dynamic: bool, errors: bool, seed: str | None
+) -> list[str]:
     command = [
         str(PRISM_BIN),
         "mock",
@@ -119,7 +125,9 @@ class PrismServer:
         self._current_request = ""
         env = dict(os.environ)
         # Plain log lines for the parser; no analytics calls from a test run.
-        env.update({"FORCE_COLOR": "0", "NO_COLOR": "1", "SCARF_ANALYTICS": "false", "DO_NOT_TRACK": "1"})
+        env.update(
+            {"FORCE_COLOR": "0", "NO_COLOR": "1", "SCARF_ANALYTICS": "false", "DO_NOT_TRACK": "1"}
+        )
         self._process = subprocess.Popen(
             command,
             cwd=REPO_ROOT,
@@ -170,7 +178,9 @@ class PrismServer:
                 output = self.output
                 if "EADDRINUSE" in output:
                     raise _PortTaken
-                raise PrismError(f"Prism exited with code {self._process.returncode} before it was ready:\n{output}")
+                raise PrismError(
+                    f"Prism exited with code {self._process.returncode} before it was ready:\n{output}"
+                )
             if listening:
                 try:
                     self._sync(timeout=2.0)
@@ -178,7 +188,9 @@ class PrismServer:
                 except (OSError, http.client.HTTPException, PrismError):
                     pass  # not answering yet; keep polling until the deadline
             if time.monotonic() > deadline:
-                raise PrismError(f"Prism did not answer within {STARTUP_TIMEOUT:.0f} s. Its output:\n{self.output}")
+                raise PrismError(
+                    f"Prism did not answer within {STARTUP_TIMEOUT:.0f} s. Its output:\n{self.output}"
+                )
             with self._cond:
                 self._cond.wait(timeout=0.1)
 
@@ -236,7 +248,9 @@ class PrismServer:
             connection.getresponse().read()
         except (OSError, http.client.HTTPException) as exc:
             if self._process.poll() is not None:
-                raise PrismError(f"Prism died (exit code {self._process.returncode}):\n{self.output}") from exc
+                raise PrismError(
+                    f"Prism died (exit code {self._process.returncode}):\n{self.output}"
+                ) from exc
             raise
         finally:
             connection.close()
@@ -245,7 +259,9 @@ class PrismServer:
             while token not in self._markers:
                 remaining = deadline - time.monotonic()
                 if self._eof or remaining <= 0:
-                    raise PrismError(f"Prism's log did not show the marker request {token}:\n{self.output}")
+                    raise PrismError(
+                        f"Prism's log did not show the marker request {token}:\n{self.output}"
+                    )
                 self._cond.wait(timeout=remaining)
             self._markers.discard(token)
 
@@ -282,7 +298,9 @@ def run_prism(
     server: PrismServer | None = None
     for _ in range(_PORT_ATTEMPTS):
         port = _free_port()
-        candidate = PrismServer(_prism_command(spec, port, dynamic=dynamic, errors=errors, seed=seed), port)
+        candidate = PrismServer(
+            _prism_command(spec, port, dynamic=dynamic, errors=errors, seed=seed), port
+        )
         try:
             candidate._wait_ready(deadline)
         except _PortTaken:

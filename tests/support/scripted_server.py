@@ -74,7 +74,9 @@ class RecordedRequest:
     path: str  # the raw request target: path plus "?query" exactly as sent, not decoded
     headers: Headers
     body: bytes
-    received_at: float  # time.monotonic() when the request head was read; compare to measure backoff
+    received_at: (
+        float  # time.monotonic() when the request head was read; compare to measure backoff
+    )
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -105,7 +107,9 @@ class _Server(ThreadingHTTPServer):
 
 
 class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, like a real API server; every response carries Content-Length
+    protocol_version = (
+        "HTTP/1.1"  # keep-alive, like a real API server; every response carries Content-Length
+    )
     timeout = _IDLE_TIMEOUT
     server: _Server
 
@@ -139,14 +143,18 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server.state
         with state.lock:
             state.requests.append(
-                RecordedRequest(self.command, self.path, Headers(list(self.headers.items())), body, received_at)
+                RecordedRequest(
+                    self.command, self.path, Headers(list(self.headers.items())), body, received_at
+                )
             )
             scripted = state.queue.popleft() if state.queue else None
             if scripted is None:
                 state.unscripted.append(f"{self.command} {self.path}")
         if scripted is None:
             message = f"ScriptedServer: no scripted response left for {self.command} {self.path}\n".encode()
-            scripted = _Scripted(500, message, (("Content-Type", "text/plain; charset=utf-8"),), 0.0, False)
+            scripted = _Scripted(
+                500, message, (("Content-Type", "text/plain; charset=utf-8"),), 0.0, False
+            )
         if scripted.delay > 0 and state.closing.wait(scripted.delay):
             self._drop()  # server is stopping: do not hold up stop() for the rest of the delay
             return
@@ -204,7 +212,10 @@ class ScriptedServer:
         httpd.state = self._state
         self._httpd = httpd
         self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="scripted-server", daemon=True
+            target=httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="scripted-server",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -218,7 +229,8 @@ class ScriptedServer:
         self.stop()
         if exc_type is None and self.strict and self._state.unscripted:
             raise AssertionError(
-                "ScriptedServer got requests after its script ran out: " + ", ".join(self._state.unscripted)
+                "ScriptedServer got requests after its script ran out: "
+                + ", ".join(self._state.unscripted)
             )
 
     @property
@@ -254,7 +266,9 @@ class ScriptedServer:
         if default_type and not has_type:
             header_items.append(("Content-Type", default_type))
         with self._state.lock:
-            self._state.queue.append(_Scripted(status, payload, tuple(header_items), delay, drop_connection))
+            self._state.queue.append(
+                _Scripted(status, payload, tuple(header_items), delay, drop_connection)
+            )
         return self
 
     @property
@@ -281,7 +295,9 @@ class ScriptedServer:
             connections = dict(self._state.connections)
         for conn in connections:
             with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)  # wakes handlers blocked reading an idle keep-alive connection
+                conn.shutdown(
+                    socket.SHUT_RDWR
+                )  # wakes handlers blocked reading an idle keep-alive connection
         for handler_thread in connections.values():
             handler_thread.join(timeout=_STOP_TIMEOUT)
         httpd.server_close()

@@ -1,4 +1,3 @@
-{% include "header.jinja" %}
 """Exceptions raised by the client.
 
     APIError
@@ -212,8 +211,13 @@ def validation_details(value: object) -> tuple[ValidationDetail, ...]:
             continue
         loc = entry.get("loc")
         parts: Sequence[Any] = loc if isinstance(loc, list) else []
-        where = tuple(part if isinstance(part, int) and not isinstance(part, bool) else str(part) for part in parts)
-        details.append(ValidationDetail(where, str(entry.get("msg", "")), str(entry.get("type", ""))))
+        where = tuple(
+            part if isinstance(part, int) and not isinstance(part, bool) else str(part)
+            for part in parts
+        )
+        details.append(
+            ValidationDetail(where, str(entry.get("msg", "")), str(entry.get("type", "")))
+        )
     return tuple(details)
 
 
@@ -232,7 +236,11 @@ def summarize(value: object, response: httpx.Response) -> str:
             if isinstance(field, str) and field:
                 return _clip(field)
         return ""
-    if value is None and response.content and response.headers.get("content-type", "").startswith("text/plain"):
+    if (
+        value is None
+        and response.content
+        and response.headers.get("content-type", "").startswith("text/plain")
+    ):
         return _clip(response.text.strip())
     return ""
 

@@ -11,12 +11,12 @@ import re
 from typing import Any
 
 from generator import ir
-from generator.build.context import Namer, Node, Report, SchemaKey, text
-from generator.build.operations import HTTP_METHODS, OperationBuilder, is_http_token
-from generator.build.schemas import SchemaConverter
 from generator.diagnostics import Diagnostic
 from generator.naming import assign_unique, pascal_case, snake_case
 from generator.refs import DocumentSet
+from generator.translate.context import Namer, Node, Report, SchemaKey, text
+from generator.translate.operations import HTTP_METHODS, OperationBuilder, is_http_token
+from generator.translate.schemas import SchemaConverter
 
 _SERVER_VARIABLE = re.compile(r"\{([^{}]*)\}")
 
@@ -39,9 +39,12 @@ class _Builder:
     def run(self, package: str) -> ir.Api:
         root = Node(self.docs.root, "", self.docs.root.data)
         found = self._operation_nodes(root)
-        names = self.operations.function_names([(node, method, path) for node, _, method, path in found])
+        names = self.operations.function_names(
+            [(node, method, path) for node, _, method, path in found]
+        )
         operations = [
-            self.operations.build(node, item, method, path, names[node.pointer]) for node, item, method, path in found
+            self.operations.build(node, item, method, path, names[node.pointer])
+            for node, item, method, path in found
         ]
         self._component_schemas(root)
         self._unsupported(root)
@@ -82,7 +85,9 @@ class _Builder:
     def _unsupported(self, root: Node) -> None:
         webhooks = root.get("webhooks")
         if webhooks is not None and webhooks.mapping():
-            self.report.warn(webhooks, "webhooks describe requests the API sends; no client code is generated")
+            self.report.warn(
+                webhooks, "webhooks describe requests the API sends; no client code is generated"
+            )
 
     def _security_schemes(self, root: Node) -> dict[str, ir.SecurityScheme]:
         components = root.get("components")
@@ -91,22 +96,37 @@ class _Builder:
         for name in sorted(holder.mapping() if holder else {}):
             node = self.schemas.resolve(holder.child(name))  # type: ignore[union-attr]
             scheme = _security_scheme(str(name), node.mapping())
-            if scheme is not None and scheme.location != "query" and not is_http_token(scheme.parameter):
-                self.report.warn(node, f"{scheme.parameter!r} is not a valid HTTP token; requests will not carry it")
+            if (
+                scheme is not None
+                and scheme.location != "query"
+                and not is_http_token(scheme.parameter)
+            ):
+                self.report.warn(
+                    node,
+                    f"{scheme.parameter!r} is not a valid HTTP token; requests will not carry it",
+                )
             elif scheme is None:
                 self.report.warn(node, "unsupported security scheme; requests will not carry it")
             else:
                 schemes[str(name)] = scheme
         return schemes
 
-    def _security_requirement(self, node: Node | None, schemes: dict[str, ir.SecurityScheme]) -> tuple[str, ...]:
+    def _security_requirement(
+        self, node: Node | None, schemes: dict[str, ir.SecurityScheme]
+    ) -> tuple[str, ...]:
         if node is None or not isinstance(node.value, list):
             return ()
         names: list[str] = []
         for index, requirement in enumerate(node.value):
-            supported = [name for name in requirement if name in schemes] if isinstance(requirement, dict) else []
+            supported = (
+                [name for name in requirement if name in schemes]
+                if isinstance(requirement, dict)
+                else []
+            )
             if len(supported) > 1:
-                message = "schemes required together are not enforced: the client sends those it is given"
+                message = (
+                    "schemes required together are not enforced: the client sends those it is given"
+                )
                 self.report.warn(node.child(index), message)
             names += [name for name in supported if name not in names]
         return tuple(names)
@@ -129,7 +149,10 @@ class _Builder:
         placed = [dataclasses.replace(item, module=modules[item.name]) for item in by_name]
         function_names = {operation.function_name for operation in operations}
         tag_modules = assign_unique(
-            ((tag, snake_case(tag, fallback="default")) for tag in {_module_tag(op) for op in operations}),
+            (
+                (tag, snake_case(tag, fallback="default"))
+                for tag in {_module_tag(op) for op in operations}
+            ),
             taken=function_names | {"__init__"},
             fold_case=True,
         )
@@ -147,7 +170,10 @@ class _Builder:
             unions=tuple(item for item in placed if isinstance(item, ir.Union)),
             operations=tuple(
                 sorted(
-                    (dataclasses.replace(op, module=tag_modules[_module_tag(op)]) for op in operations),
+                    (
+                        dataclasses.replace(op, module=tag_modules[_module_tag(op)])
+                        for op in operations
+                    ),
                     key=lambda op: op.function_name,
                 )
             ),
@@ -181,7 +207,11 @@ def _expand_server_url(url: str, variables: Any) -> str:
 def _security_scheme(name: str, spec: dict[str, Any]) -> ir.SecurityScheme | None:
     kind = spec.get("type")
     description = str(spec.get("description") or "")
-    if kind == "apiKey" and spec.get("in") in ("header", "query", "cookie") and isinstance(spec.get("name"), str):
+    if (
+        kind == "apiKey"
+        and spec.get("in") in ("header", "query", "cookie")
+        and isinstance(spec.get("name"), str)
+    ):
         return ir.SecurityScheme(name, "api_key", spec["in"], spec["name"], description)
     http_scheme = str(spec.get("scheme", "")).lower()
     if kind == "http" and http_scheme in ("bearer", "basic"):

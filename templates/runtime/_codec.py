@@ -1,4 +1,3 @@
-{% include "header.jinja" %}
 """Decoding and encoding between JSON values and the generated types.
 
 Decoders are functions `(value, path) -> T` that check the wire shape and raise `DecodeError` naming the JSON path
@@ -59,7 +58,13 @@ def child_path(path: str, key: str | int) -> str:
 def _describe(value: object) -> str:
     if value is None:
         return "null"
-    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "an array"}
+    names = {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "an array",
+    }
     return "an object" if isinstance(value, dict) else names.get(type(value), type(value).__name__)
 
 
@@ -146,7 +151,10 @@ def list_of(item: Decoder[T]) -> Decoder[list[T]]:
 
 def map_of(item: Decoder[T]) -> Decoder[dict[str, T]]:
     def decode(value: object, path: str) -> dict[str, T]:
-        return {key: item(element, child_path(path, key)) for key, element in as_object(value, path).items()}
+        return {
+            key: item(element, child_path(path, key))
+            for key, element in as_object(value, path).items()
+        }
 
     return decode
 
@@ -176,7 +184,9 @@ def unknown_member(cls: type[E], value: object) -> E | None:
     APIs add enum values over time; a client must not break on them. The value gets a pseudo-member named
     `UNKNOWN` whose `.value` is the raw wire value, so it is written back exactly as it came.
     """
-    wire_type: Any = getattr(cls, "_member_type_", object)  # the mixed-in type: str for StrEnum, int for IntEnum
+    wire_type: Any = getattr(
+        cls, "_member_type_", object
+    )  # the mixed-in type: str for StrEnum, int for IntEnum
     accepted = (str, int, float) if wire_type is object else (wire_type,)
     if isinstance(value, bool) or not isinstance(value, accepted):
         return None
@@ -198,7 +208,12 @@ def first_match(value: object, path: str, what: str, *decoders: Decoder[T]) -> T
 
 
 def discriminated(
-    value: object, path: str, what: str, prop: str, mapping: Mapping[str, Decoder[T]], *fallback: Decoder[T]
+    value: object,
+    path: str,
+    what: str,
+    prop: str,
+    mapping: Mapping[str, Decoder[T]],
+    *fallback: Decoder[T],
 ) -> T:
     """Decode a union by its discriminator property; an unmapped value falls back to matching by shape."""
     tag = as_object(value, path).get(prop)
@@ -220,9 +235,13 @@ def optional(data: Mapping[str, Any], key: str, path: str, decode: Decoder[T]) -
     return decode(data[key], child_path(path, key))
 
 
-def extra(data: Mapping[str, Any], known: frozenset[str], path: str, decode: Decoder[T]) -> dict[str, T]:
+def extra(
+    data: Mapping[str, Any], known: frozenset[str], path: str, decode: Decoder[T]
+) -> dict[str, T]:
     """Properties the spec does not declare: kept, so they are written back."""
-    return {key: decode(value, child_path(path, key)) for key, value in data.items() if key not in known}
+    return {
+        key: decode(value, child_path(path, key)) for key, value in data.items() if key not in known
+    }
 
 
 def format_datetime(value: datetime.datetime) -> str:

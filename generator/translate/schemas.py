@@ -11,19 +11,43 @@ import re
 from typing import Any, Literal
 
 from generator import ir
-from generator.build.context import Namer, Node, Report, SchemaKey, text
 from generator.diagnostics import SpecError
 from generator.naming import assign_unique, constant_case, pascal_case, snake_case
 from generator.refs import DocumentSet
+from generator.translate.context import Namer, Node, Report, SchemaKey, text
 
 _COMPONENT_SCHEMA = re.compile(r"^/components/schemas/([^/]+)$")
-_PRIMITIVES: dict[str, ir.PrimitiveKind] = {"integer": "int", "number": "float", "boolean": "bool", "string": "str"}
-_STRING_FORMATS: dict[str, ir.PrimitiveKind] = {"date-time": "datetime", "date": "date", "binary": "bytes"}
+_PRIMITIVES: dict[str, ir.PrimitiveKind] = {
+    "integer": "int",
+    "number": "float",
+    "boolean": "bool",
+    "string": "str",
+}
+_STRING_FORMATS: dict[str, ir.PrimitiveKind] = {
+    "date-time": "datetime",
+    "date": "date",
+    "binary": "bytes",
+}
 _UNION_KEYWORDS = ("oneOf", "anyOf")
-_ENUM_VALUE_KINDS: dict[type, Literal["str", "int", "float", "mixed"]] = {str: "str", int: "int", float: "float"}
+_ENUM_VALUE_KINDS: dict[type, Literal["str", "int", "float", "mixed"]] = {
+    str: "str",
+    int: "int",
+    float: "float",
+}
 # Field names that would shadow what a generated class body uses (annotations, `field(...)`, the codec methods).
 _RESERVED_FIELDS = frozenset(
-    {"additional_properties", "from_dict", "to_dict", "field", "datetime", "list", "dict", "str", "int", "float"}
+    {
+        "additional_properties",
+        "from_dict",
+        "to_dict",
+        "field",
+        "datetime",
+        "list",
+        "dict",
+        "str",
+        "int",
+        "float",
+    }
 ) | frozenset({"bool", "bytes", "object", "date"})
 # Keywords of an allOf part that would narrow the type of the first part (validation keywords do not change it).
 _NARROWING = ("enum", "const", "oneOf", "anyOf", "items", "prefixItems", "not")
@@ -48,7 +72,9 @@ def _has_shape(schema: dict[str, Any]) -> bool:
 
 
 def _narrows(part: dict[str, Any], first: dict[str, Any]) -> bool:
-    return any(key in part for key in _NARROWING) or ("type" in part and _types(part) != _types(first))
+    return any(key in part for key in _NARROWING) or (
+        "type" in part and _types(part) != _types(first)
+    )
 
 
 def _is_null_schema(schema: Any) -> bool:
@@ -56,7 +82,9 @@ def _is_null_schema(schema: Any) -> bool:
         return False
     if _types(schema) == ["null"]:
         return True
-    return ("enum" in schema and schema["enum"] == [None]) or ("const" in schema and schema["const"] is None)
+    return ("enum" in schema and schema["enum"] == [None]) or (
+        "const" in schema and schema["const"] is None
+    )
 
 
 class SchemaConverter:
@@ -77,7 +105,9 @@ class SchemaConverter:
             return ir.ANY
         key = node.key
         if key in self._inline_stack:
-            self._report.warn(node, "schema refers to itself without an object in between; typed as Any")
+            self._report.warn(
+                node, "schema refers to itself without an object in between; typed as Any"
+            )
             return ir.ANY
         self._inline_stack.append(key)
         try:
@@ -108,7 +138,11 @@ class SchemaConverter:
             target = self.resolve(node)
             inner = self.convert(target, self._context_of(target, context))
             # OpenAPI 3.0 ignores siblings of $ref, but `nullable: true` beside it is common and meant.
-            return ir.Nullable(inner) if schema.get("nullable") is True and not _is_nullable(inner) else inner
+            return (
+                ir.Nullable(inner)
+                if schema.get("nullable") is True and not _is_nullable(inner)
+                else inner
+            )
         inner = self._convert_non_null(node, context)
         if self._is_nullable_schema(schema) and not _is_nullable(inner):
             return ir.Nullable(inner)
@@ -120,7 +154,8 @@ class SchemaConverter:
         if isinstance(schema.get("enum"), list) and None in schema["enum"]:
             return True
         return any(
-            isinstance(schema.get(keyword), list) and any(_is_null_schema(item) for item in schema[keyword])
+            isinstance(schema.get(keyword), list)
+            and any(_is_null_schema(item) for item in schema[keyword])
             for keyword in _UNION_KEYWORDS
         )
 
@@ -136,7 +171,9 @@ class SchemaConverter:
             if isinstance(schema.get(keyword), list) and schema[keyword]:
                 return self._union_type(node, keyword, context)
         if "not" in schema:
-            self._report.warn(node.child("not"), "`not` cannot be expressed as a Python type; typed as Any")
+            self._report.warn(
+                node.child("not"), "`not` cannot be expressed as a Python type; typed as Any"
+            )
         types = [kind for kind in _types(schema) if kind != "null"]
         if len(types) > 1:
             return self._named_ref(node, "union", context)
@@ -146,7 +183,9 @@ class SchemaConverter:
         schema = node.value
         if kind == "array" or (kind is None and "items" in schema):
             return self._array(node, context)
-        if kind == "object" or (kind is None and ("properties" in schema or "additionalProperties" in schema)):
+        if kind == "object" or (
+            kind is None and ("properties" in schema or "additionalProperties" in schema)
+        ):
             return self._object(node, context)
         if kind == "string":
             return ir.Primitive(_STRING_FORMATS.get(text(schema, "format"), "str"))
@@ -172,23 +211,33 @@ class SchemaConverter:
             self._report.warn(node.child("enum"), "enums of objects or arrays are typed as Any")
             return ir.ANY
         if len(values) == 1 and not _COMPONENT_SCHEMA.match(node.pointer):
-            return ir.Const(values[0])  # an inline one-value enum is a tag (often a discriminator), not a class
+            return ir.Const(
+                values[0]
+            )  # an inline one-value enum is a tag (often a discriminator), not a class
         return self._named_ref(node, "enum", context)
 
     def _all_of(self, node: Node, context: str) -> ir.TypeExpr:
         # Parts that only annotate (a description, an example, an extension) change nothing about the type.
-        shaped = [child for child in self._children(node, "allOf") if _has_shape(self.resolve(child).value)]
+        shaped = [
+            child
+            for child in self._children(node, "allOf")
+            if _has_shape(self.resolve(child).value)
+        ]
         if any(key in node.value for key in ("properties", "additionalProperties")):
             return self._named_ref(node, "model", context)
         if not shaped:
             return ir.ANY
         if len(shaped) == 1:
-            return self.convert(shaped[0], context)  # a $ref plus a description, say: the referenced type
+            return self.convert(
+                shaped[0], context
+            )  # a $ref plus a description, say: the referenced type
         parts = [self.resolve(child).value for child in shaped]
         if any(self._is_object_like(part) for part in parts):
             return self._named_ref(node, "model", context)
         if any(_narrows(part, parts[0]) for part in parts[1:]):
-            self._report.warn(node.child("allOf"), "allOf of several non-object schemas: typed as the first one")
+            self._report.warn(
+                node.child("allOf"), "allOf of several non-object schemas: typed as the first one"
+            )
         return self.convert(shaped[0], context)
 
     def _union_type(self, node: Node, keyword: str, context: str) -> ir.TypeExpr:
@@ -198,13 +247,17 @@ class SchemaConverter:
         if len(options) == 1 and "discriminator" not in node.value:
             return self.convert(options[0], context)
         if node.value.get("properties"):
-            self._report.warn(node.child("properties"), f"properties beside `{keyword}` are ignored")
+            self._report.warn(
+                node.child("properties"), f"properties beside `{keyword}` are ignored"
+            )
         return self._named_ref(node, "union", context)
 
     def _array(self, node: Node, context: str) -> ir.TypeExpr:
         schema = node.value
         if "prefixItems" in schema:
-            self._report.warn(node.child("prefixItems"), "tuples (prefixItems) are typed as lists of Any")
+            self._report.warn(
+                node.child("prefixItems"), "tuples (prefixItems) are typed as lists of Any"
+            )
             return ir.ListOf(ir.ANY)
         items = node.get("items")
         if items is None or not isinstance(items.value, dict):
@@ -258,11 +311,20 @@ class SchemaConverter:
     def _build_enum(self, node: Node, name: str, origin: ir.Origin) -> ir.EnumType:
         values = [value for value in node.value["enum"] if value is not None]
         names = node.value.get("x-enum-varnames") or node.value.get("x-enumNames")
-        if not (isinstance(names, list) and len(names) == len(values) and all(isinstance(n, str) for n in names)):
+        if not (
+            isinstance(names, list)
+            and len(names) == len(values)
+            and all(isinstance(n, str) for n in names)
+        ):
             names = [str(value) if isinstance(value, str) else f"VALUE_{value}" for value in values]
-        claims = [(str(index), constant_case(label, fallback="VALUE")) for index, label in enumerate(names)]
+        claims = [
+            (str(index), constant_case(label, fallback="VALUE"))
+            for index, label in enumerate(names)
+        ]
         member_names = assign_unique(claims, taken=("UNKNOWN",))
-        members = tuple(ir.EnumMember(member_names[str(index)], value) for index, value in enumerate(values))
+        members = tuple(
+            ir.EnumMember(member_names[str(index)], value) for index, value in enumerate(values)
+        )
         kinds = {type(value) for value in values}
         value_kind = _ENUM_VALUE_KINDS.get(kinds.pop(), "mixed") if len(kinds) == 1 else "mixed"
         return ir.EnumType(name, "", origin, text(node.value), members, value_kind)
@@ -277,7 +339,10 @@ class SchemaConverter:
             ]
         else:
             options = self._non_null_options(node, keyword)
-            variants = [self.convert(option, f"{name}Variant{index + 1}") for index, option in enumerate(options)]
+            variants = [
+                self.convert(option, f"{name}Variant{index + 1}")
+                for index, option in enumerate(options)
+            ]
         unique: list[ir.TypeExpr] = []
         for variant in variants:
             inner = variant.inner if isinstance(variant, ir.Nullable) else variant
@@ -318,7 +383,9 @@ class SchemaConverter:
         target = self.convert(Node(doc, pointer, value), "Model")
         if isinstance(target, ir.ModelRef):
             return target.name
-        self._report.warn(spec, f"discriminator mapping {ref!r} does not name an object schema; ignored")
+        self._report.warn(
+            spec, f"discriminator mapping {ref!r} does not name an object schema; ignored"
+        )
         return None
 
     def _build_model(self, node: Node, name: str, origin: ir.Origin) -> ir.Model:
@@ -328,20 +395,27 @@ class SchemaConverter:
         self._collect_object(node, properties, required, additional, set())
         wire_names = list(properties) + [wire for wire in required if wire not in properties]
         py_names = assign_unique(
-            ((wire, snake_case(wire, fallback="field")) for wire in wire_names), taken=_RESERVED_FIELDS
+            ((wire, snake_case(wire, fallback="field")) for wire in wire_names),
+            taken=_RESERVED_FIELDS,
         )
         fields = [
-            self._field(name, wire, properties.get(wire), wire in required, py_names[wire], node) for wire in wire_names
+            self._field(name, wire, properties.get(wire), wire in required, py_names[wire], node)
+            for wire in wire_names
         ]
         extra: ir.TypeExpr = ir.ANY
-        typed_additional = [item for item in additional if isinstance(item.value, dict) and item.value]
+        typed_additional = [
+            item for item in additional if isinstance(item.value, dict) and item.value
+        ]
         if typed_additional:
             extra = self.convert(typed_additional[0], name + "Value")
         schema = node.value
-        if isinstance(schema.get("discriminator"), dict) and not any(key in schema for key in _UNION_KEYWORDS):
+        if isinstance(schema.get("discriminator"), dict) and not any(
+            key in schema for key in _UNION_KEYWORDS
+        ):
             # Inheritance by discriminator (the base names its subtypes): a base class cannot decode them.
             self._report.warn(
-                node.child("discriminator"), "discriminator without oneOf/anyOf: subtypes decode as this model"
+                node.child("discriminator"),
+                "discriminator without oneOf/anyOf: subtypes decode as this model",
             )
         return ir.Model(
             name=name,
@@ -355,7 +429,12 @@ class SchemaConverter:
         )
 
     def _collect_object(
-        self, node: Node, properties: dict[str, Node], required: list[str], additional: list[Node], seen: set[SchemaKey]
+        self,
+        node: Node,
+        properties: dict[str, Node],
+        required: list[str],
+        additional: list[Node],
+        seen: set[SchemaKey],
     ) -> None:
         """Merge an object schema and everything it is allOf'd with (depth first, own properties last win)."""
         node = self.resolve(node)
@@ -363,21 +442,28 @@ class SchemaConverter:
             return
         seen.add(node.key)
         if any(isinstance(node.value.get(keyword), list) for keyword in _UNION_KEYWORDS):
-            self._report.warn(node, "a oneOf/anyOf merged by allOf: its variants' properties are kept as extra ones")
+            self._report.warn(
+                node,
+                "a oneOf/anyOf merged by allOf: its variants' properties are kept as extra ones",
+            )
         for part in self._children(node, "allOf"):
             self._collect_object(part, properties, required, additional, seen)
         own = node.get("properties")
         if own is not None:
             for wire in own.mapping():
                 properties[str(wire)] = own.child(wire)
-        for wire in node.value.get("required", []) if isinstance(node.value.get("required"), list) else []:
+        for wire in (
+            node.value.get("required", []) if isinstance(node.value.get("required"), list) else []
+        ):
             if isinstance(wire, str) and wire not in required:
                 required.append(wire)
         extra = node.get("additionalProperties")
         if extra is not None:
             additional.append(extra)
 
-    def _field(self, model: str, wire: str, prop: Node | None, required: bool, py_name: str, owner: Node) -> ir.Field:
+    def _field(
+        self, model: str, wire: str, prop: Node | None, required: bool, py_name: str, owner: Node
+    ) -> ir.Field:
         if prop is None:
             self._report.warn(owner, f"required property {wire!r} is not declared; typed as Any")
             return ir.Field(wire, py_name, ir.ANY, required, "")
@@ -402,13 +488,19 @@ class SchemaConverter:
 
     def _non_null_options(self, node: Node, keyword: str) -> list[Node]:
         """The variants of a union but `null` (which makes the union nullable instead)."""
-        return [child for child in self._children(node, keyword) if not _is_null_schema(self.resolve(child).value)]
+        return [
+            child
+            for child in self._children(node, keyword)
+            if not _is_null_schema(self.resolve(child).value)
+        ]
 
     def _children(self, node: Node, keyword: str) -> list[Node]:
         value = node.mapping().get(keyword)
         if not isinstance(value, list):
             return []
-        return [node.child(keyword, index) for index, item in enumerate(value) if isinstance(item, dict)]
+        return [
+            node.child(keyword, index) for index, item in enumerate(value) if isinstance(item, dict)
+        ]
 
 
 def _is_nullable(expr: ir.TypeExpr) -> bool:

@@ -1,4 +1,3 @@
-{% include "header.jinja" %}
 """The HTTP client behind the generated `Client` and `AsyncClient`: credentials, headers, timeouts, retries, logging.
 
 `SyncClient` and `AsyncBaseClient` differ only in how they send and sleep; every decision (what to send, whether
@@ -50,7 +49,13 @@ import httpx
 
 from ._codec import Unset
 from ._http import REDACTED, ApiResponse, Endpoint, Request, RequestOptions, is_sensitive
-from .errors import APIConnectionError, APITimeoutError, AuthenticationError, PaginationError, request_id_of
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    AuthenticationError,
+    PaginationError,
+    request_id_of,
+)
 
 T = TypeVar("T")
 
@@ -192,7 +197,9 @@ class _BaseClient:
             replayable = True
 
         params = list(request.query)
-        credential = next((self._credentials[s] for s in endpoint.security if s in self._credentials), None)
+        credential = next(
+            (self._credentials[s] for s in endpoint.security if s in self._credentials), None
+        )
         if credential is None:
             missing = endpoint.security
         else:
@@ -202,14 +209,20 @@ class _BaseClient:
             elif credential.location == "cookie":
                 _set_header(headers, "Cookie", f"{credential.name}={credential.value}")
             else:
-                params = [(k, v) for k, v in params if k != credential.name] + [(credential.name, credential.value)]
+                params = [(k, v) for k, v in params if k != credential.name] + [
+                    (credential.name, credential.value)
+                ]
 
         headers.update(options.extra_headers)
         if options.extra_query:
-            params = [(k, v) for k, v in params if k not in options.extra_query] + list(options.extra_query.items())
+            params = [(k, v) for k, v in params if k not in options.extra_query] + list(
+                options.extra_query.items()
+            )
 
         timeout = self.timeout if isinstance(options.timeout, Unset) else options.timeout
-        max_retries = self.max_retries if isinstance(options.max_retries, Unset) else options.max_retries
+        max_retries = (
+            self.max_retries if isinstance(options.max_retries, Unset) else options.max_retries
+        )
         if max_retries < 0:
             raise ValueError(f"max_retries must be 0 or more, got {max_retries}")
         http_request = client.build_request(
@@ -225,7 +238,8 @@ class _BaseClient:
 
     def _url(self, request: Request) -> httpx.URL:
         """The request's URL without its query: the base URL + the path, or a linked URL resolved against the base
-        URL as a directory. Raises `PaginationError` for a link to another origin: credentials stay with the API."""
+        URL as a directory. Raises `PaginationError` for a link to another origin: credentials stay with the API.
+        """
         if not request.link:
             return httpx.URL(self.base_url + request.path)
         base = httpx.URL(self.base_url + "/")
@@ -259,14 +273,25 @@ class _BaseClient:
             log.debug("%s: not retrying, the server asks to wait %.0f s", call.name, wait)
             return None
         if not (call.replayable or (status in _RETRY_AFTER_STATUSES and wait is not None)):
-            log.debug("%s: not retrying %s after status %d: no idempotency key", call.name, call.request.method, status)
+            log.debug(
+                "%s: not retrying %s after status %d: no idempotency key",
+                call.name,
+                call.request.method,
+                status,
+            )
             return None
         return self._retrying(call, f"status {status}", wait)
 
     def _after_error(self, call: _Call, error: httpx.HTTPError) -> float:
         """The delay before retrying; raises `APIConnectionError`/`APITimeoutError` when not retrying."""
-        retryable = isinstance(error, httpx.TransportError) and not isinstance(error, _NOT_RETRYABLE)
-        if retryable and call.retry < call.max_retries and (call.replayable or isinstance(error, _NEVER_SENT)):
+        retryable = isinstance(error, httpx.TransportError) and not isinstance(
+            error, _NOT_RETRYABLE
+        )
+        if (
+            retryable
+            and call.retry < call.max_retries
+            and (call.replayable or isinstance(error, _NEVER_SENT))
+        ):
             return self._retrying(call, type(error).__name__, None)
         what = f"{call.name}: {call.operation}"
         attempts = f" after {call.retry + 1} attempts" if call.retry else ""
@@ -280,7 +305,14 @@ class _BaseClient:
 
     def _retrying(self, call: _Call, reason: str, wait: float | None) -> float:
         delay = wait if wait is not None else backoff_delay(call.retry, self._random)
-        log.debug("%s: retry %d of %d in %.2f s after %s", call.name, call.retry + 1, call.max_retries, delay, reason)
+        log.debug(
+            "%s: retry %d of %d in %.2f s after %s",
+            call.name,
+            call.retry + 1,
+            call.max_retries,
+            delay,
+            reason,
+        )
         return delay
 
     # --- Around each attempt -------------------------------------------------------------------------------------
@@ -292,12 +324,16 @@ class _BaseClient:
             log.debug("%s: %s %s", call.name, request.method, self._redact_url(request.url))
             log.debug("%s: request headers %s", call.name, self._redact_headers(request.headers))
 
-    def _parse(self, call: _Call, endpoint: Endpoint[T], response: httpx.Response) -> ApiResponse[T]:
+    def _parse(
+        self, call: _Call, endpoint: Endpoint[T], response: httpx.Response
+    ) -> ApiResponse[T]:
         try:
             return endpoint.parse(response)
         except AuthenticationError as error:
             if call.missing_schemes:
-                error.add_note(f"No credential was configured for {' or '.join(call.missing_schemes)}.")
+                error.add_note(
+                    f"No credential was configured for {' or '.join(call.missing_schemes)}."
+                )
             raise
 
     def _is_secret(self, name: str) -> bool:
@@ -308,7 +344,9 @@ class _BaseClient:
         return str(url.copy_with(userinfo=b"", params=params))
 
     def _redact_headers(self, headers: httpx.Headers) -> dict[str, str]:
-        return {name: REDACTED if self._is_secret(name) else value for name, value in headers.items()}
+        return {
+            name: REDACTED if self._is_secret(name) else value for name, value in headers.items()
+        }
 
 
 def _origin(url: httpx.URL) -> str:
@@ -326,7 +364,9 @@ def _set_header(headers: httpx.Headers, name: str, value: str) -> None:
 
 def _check_http_client(http_client: object, verify: bool | ssl.SSLContext) -> None:
     if http_client is not None and verify is not True:
-        raise ValueError("verify applies to the HTTP client this SDK creates; configure it on your http_client")
+        raise ValueError(
+            "verify applies to the HTTP client this SDK creates; configure it on your http_client"
+        )
 
 
 class SyncClient(_BaseClient):
@@ -359,10 +399,16 @@ class SyncClient(_BaseClient):
             user_agent=user_agent,
         )
         self._owns_client = http_client is None
-        self._client = http_client if http_client is not None else httpx.Client(timeout=self.timeout, verify=verify)
+        self._client = (
+            http_client
+            if http_client is not None
+            else httpx.Client(timeout=self.timeout, verify=verify)
+        )
         self._sleep: Callable[[float], None] = time.sleep
 
-    def send(self, endpoint: Endpoint[T], request: Request, options: RequestOptions | None = None) -> ApiResponse[T]:
+    def send(
+        self, endpoint: Endpoint[T], request: Request, options: RequestOptions | None = None
+    ) -> ApiResponse[T]:
         """Send one call, retrying as the module docstring says; the decoded success response, or an `APIError`."""
         call = self._prepare(self._client, endpoint, request, options)
         while True:
@@ -388,7 +434,10 @@ class SyncClient(_BaseClient):
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
     ) -> None:
         self.close()
 
@@ -423,7 +472,9 @@ class AsyncBaseClient(_BaseClient):
         )
         self._owns_client = http_client is None
         self._client = (
-            http_client if http_client is not None else httpx.AsyncClient(timeout=self.timeout, verify=verify)
+            http_client
+            if http_client is not None
+            else httpx.AsyncClient(timeout=self.timeout, verify=verify)
         )
         self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
@@ -455,6 +506,9 @@ class AsyncBaseClient(_BaseClient):
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
     ) -> None:
         await self.aclose()

@@ -6,14 +6,22 @@ import re
 from typing import Any
 
 from generator import ir
-from generator.build.context import Node, Report, text
-from generator.build.schemas import SchemaConverter
 from generator.naming import assign_unique, pascal_case, snake_case
+from generator.translate.context import Node, Report, text
+from generator.translate.schemas import SchemaConverter
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 IDEMPOTENT_METHODS = frozenset({"get", "put", "delete", "options", "head", "trace"})
 # Suffixes of the functions generated next to each operation; an operation name may not collide with them.
-DERIVED_SUFFIXES = ("_async", "_raw", "_raw_async", "_iter", "_iter_async", "_pages", "_pages_async")
+DERIVED_SUFFIXES = (
+    "_async",
+    "_raw",
+    "_raw_async",
+    "_iter",
+    "_iter_async",
+    "_pages",
+    "_pages_async",
+)
 # Keyword arguments every endpoint function takes besides the spec's parameters.
 _RESERVED_ARGUMENTS = frozenset({"client", "options", "self", "cls", "body"})
 # RFC 9110 token: what a header or cookie name may be. Anything else fails at request time, on every call.
@@ -24,9 +32,19 @@ def is_http_token(name: str) -> bool:
     return _HTTP_TOKEN.match(name) is not None
 
 
-_PAGINATION_STYLES: tuple[ir.PaginationStyle, ...] = ("token", "cursor", "offset", "page", "next_url")
+_PAGINATION_STYLES: tuple[ir.PaginationStyle, ...] = (
+    "token",
+    "cursor",
+    "offset",
+    "page",
+    "next_url",
+)
 # The response property each style reads the next page from (offsets and page numbers come from the request).
-_NEXT_KEYS: dict[ir.PaginationStyle, str] = {"token": "next_token", "cursor": "next_token", "next_url": "next_url"}
+_NEXT_KEYS: dict[ir.PaginationStyle, str] = {
+    "token": "next_token",
+    "cursor": "next_token",
+    "next_url": "next_url",
+}
 
 
 def _media_rank(content_type: str) -> int:
@@ -58,20 +76,26 @@ class OperationBuilder:
         for node, method, path in operations:
             operation_id = text(node.mapping(), "operationId")
             fallback = f"{method}_{path}"
-            wanted.append((node.pointer, snake_case(operation_id or fallback, fallback="operation")))
+            wanted.append(
+                (node.pointer, snake_case(operation_id or fallback, fallback="operation"))
+            )
         bases = {name for _, name in wanted}
         derived = {name + suffix for name in bases for suffix in DERIVED_SUFFIXES}
         # A name that equals another operation's derived name gets a suffix of its own.
         claims = [(pointer, name + "_op" if name in derived else name) for pointer, name in wanted]
         return assign_unique(claims)
 
-    def build(self, node: Node, path_item: Node, method: str, path: str, function_name: str) -> ir.Operation:
+    def build(
+        self, node: Node, path_item: Node, method: str, path: str, function_name: str
+    ) -> ir.Operation:
         spec = node.mapping()
         context = pascal_case(function_name, fallback="Operation")
         parameters = self._parameters(node, path_item, context)
         body = self._body(node, context)
         listed = spec.get("tags")
-        tags = tuple(tag for tag in listed if isinstance(tag, str)) if isinstance(listed, list) else ()
+        tags = (
+            tuple(tag for tag in listed if isinstance(tag, str)) if isinstance(listed, list) else ()
+        )
         if spec.get("callbacks"):
             self._report.warn(node.child("callbacks"), "callbacks are not generated")
         return ir.Operation(
@@ -106,7 +130,11 @@ class OperationBuilder:
                 location = text(spec, "in")
                 if location not in ("path", "query", "header", "cookie") or not text(spec, "name"):
                     continue
-                if location == "header" and spec["name"].lower() in ("accept", "content-type", "authorization"):
+                if location == "header" and spec["name"].lower() in (
+                    "accept",
+                    "content-type",
+                    "authorization",
+                ):
                     continue  # OpenAPI says these are ignored: the client sets them
                 if location in ("header", "cookie") and not is_http_token(spec["name"]):
                     message = f"{location} name {spec['name']!r} is not a valid HTTP token; parameter not generated"
@@ -115,20 +143,29 @@ class OperationBuilder:
                 declared[(location, spec["name"])] = param
         claims = [(f"{loc}:{name}", snake_case(name, fallback="param")) for loc, name in declared]
         py_names = assign_unique(claims, taken=_RESERVED_ARGUMENTS)
-        built = [self._parameter(param, py_names[f"{loc}:{name}"], context) for (loc, name), param in declared.items()]
+        built = [
+            self._parameter(param, py_names[f"{loc}:{name}"], context)
+            for (loc, name), param in declared.items()
+        ]
         # Required first, then by wire name: a stable order whatever the spec's order.
-        return tuple(sorted(built, key=lambda p: (not p.required, p.has_default, p.location, p.wire_name)))
+        return tuple(
+            sorted(built, key=lambda p: (not p.required, p.has_default, p.location, p.wire_name))
+        )
 
     def _parameter(self, param: Node, py_name: str, context: str) -> ir.Parameter:
         spec = param.mapping()
         location = spec["in"]
         schema_node = param.get("schema")
         if schema_node is None:
-            self._report.warn(param, "parameter without `schema` (content-based parameters) is sent as a string")
+            self._report.warn(
+                param, "parameter without `schema` (content-based parameters) is sent as a string"
+            )
             param_type: ir.TypeExpr = ir.Primitive("str")
             schema: dict[str, Any] = {}
         else:
-            param_type = self._schemas.convert(schema_node, context + pascal_case(spec["name"], fallback="Param"))
+            param_type = self._schemas.convert(
+                schema_node, context + pascal_case(spec["name"], fallback="Param")
+            )
             schema = self._schemas.resolve(schema_node).mapping()
         style = text(spec, "style") or ("simple" if location in ("path", "header") else "form")
         explode = spec.get("explode", style == "form")
@@ -164,7 +201,9 @@ class OperationBuilder:
             self._check_unstructured(media, content_type)
             body_type: ir.TypeExpr = ir.Primitive("bytes" if kind == "binary" else "str")
         else:
-            body_type = self._schemas.convert(schema, context + "Body") if schema is not None else ir.ANY
+            body_type = (
+                self._schemas.convert(schema, context + "Body") if schema is not None else ir.ANY
+            )
         return ir.RequestBody(
             py_name="body",
             content_type=content_type,
@@ -195,8 +234,12 @@ class OperationBuilder:
         responses = []
         for status in sorted(holder.mapping(), key=str):
             response = self._schemas.resolve(holder.child(status))
-            suffix = "" if str(status) in ("200", "201") else pascal_case(str(status), fallback="Status")
-            responses.append(self._response(str(status).upper(), response, f"{context}Response{suffix}"))
+            suffix = (
+                "" if str(status) in ("200", "201") else pascal_case(str(status), fallback="Status")
+            )
+            responses.append(
+                self._response(str(status).upper(), response, f"{context}Response{suffix}")
+            )
         return tuple(responses)
 
     def _response(self, status: str, response: Node, context: str) -> ir.Response:
@@ -221,12 +264,21 @@ class OperationBuilder:
         (an XML document, say) that the client therefore does not decode or encode."""
         schema = media.get("schema")
         resolved = self._schemas.resolve(schema).mapping() if schema is not None else {}
-        if resolved.get("type") in ("object", "array") or "properties" in resolved or "items" in resolved:
-            self._report.warn(media, f"{content_type} content is passed as raw text or bytes; its schema is not used")
+        if (
+            resolved.get("type") in ("object", "array")
+            or "properties" in resolved
+            or "items" in resolved
+        ):
+            self._report.warn(
+                media,
+                f"{content_type} content is passed as raw text or bytes; its schema is not used",
+            )
 
     # --- pagination -----------------------------------------------------------------------------------------------
 
-    def pagination(self, node: Node, operation: ir.Operation, models: dict[str, ir.Model]) -> ir.Pagination | None:
+    def pagination(
+        self, node: Node, operation: ir.Operation, models: dict[str, ir.Model]
+    ) -> ir.Pagination | None:
         """Read `x-pagination` (docs/pagination.md); everything it names must exist in the spec, or it is ignored
         with a warning."""
         holder = node.get("x-pagination")
@@ -237,11 +289,15 @@ class OperationBuilder:
         style = next((known for known in _PAGINATION_STYLES if known == name), None)
         if style is None:
             supported = ", ".join(_PAGINATION_STYLES)
-            self._report.warn(holder, f"x-pagination: style {name!r} is not generated; supported: {supported}")
+            self._report.warn(
+                holder, f"x-pagination: style {name!r} is not generated; supported: {supported}"
+            )
             return None
         # next_url pages are addressed by the URL alone: no request parameter.
         parameter = text(spec, f"{style}_parameter") if style != "next_url" else ""
-        by_wire = {param.wire_name: param for param in operation.parameters if param.location == "query"}
+        by_wire = {
+            param.wire_name: param for param in operation.parameters if param.location == "query"
+        }
         pages = [r.type for r in operation.success_responses if isinstance(r.type, ir.ModelRef)]
         problem = ""
         if style != "next_url" and parameter not in by_wire:
@@ -262,7 +318,10 @@ class OperationBuilder:
                 continue
             found = _attribute_path(page, text(spec, key), models)
             if found is None:
-                self._report.warn(holder, f"x-pagination: {key} {text(spec, key)!r} is not a property of {page.name}")
+                self._report.warn(
+                    holder,
+                    f"x-pagination: {key} {text(spec, key)!r} is not a property of {page.name}",
+                )
                 return None
             paths[key] = found
         items_path, items_type = paths["items"]

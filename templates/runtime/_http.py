@@ -1,4 +1,3 @@
-{% include "header.jinja" %}
 """Building requests and parsing responses, with no I/O.
 
 An operation is an `Endpoint`: its method, path template, and the decoders of its declared responses.
@@ -33,7 +32,9 @@ T_co = TypeVar("T_co", covariant=True)
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
 REDACTED = "REDACTED"
 
-_SENSITIVE = re.compile(r"auth|cookie|api[-_]?key|token|secret|passw|session|signature|credential", re.IGNORECASE)
+_SENSITIVE = re.compile(
+    r"auth|cookie|api[-_]?key|token|secret|passw|session|signature|credential", re.IGNORECASE
+)
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _NO_VALUES: Mapping[str, object] = MappingProxyType({})
 _DELIMITERS = {"form": ",", "spaceDelimited": " ", "pipeDelimited": "|"}
@@ -104,7 +105,11 @@ def _query_pairs(param: Param) -> list[tuple[str, str]]:
         items = _texts(value)
         if not items:
             return []
-        return [(param.name, item) for item in items] if param.explode else [(param.name, delimiter.join(items))]
+        return (
+            [(param.name, item) for item in items]
+            if param.explode
+            else [(param.name, delimiter.join(items))]
+        )
     if isinstance(value, dict):
         pairs = _pairs(value)
         if not pairs or param.explode:
@@ -120,7 +125,11 @@ def _header_value(param: Param) -> str | None:
         text: str | None = ",".join(_texts(value)) or None
     elif isinstance(value, dict):
         pairs = _pairs(value)
-        parts = [f"{key}={item}" for key, item in pairs] if param.explode else [part for p in pairs for part in p]
+        parts = (
+            [f"{key}={item}" for key, item in pairs]
+            if param.explode
+            else [part for p in pairs for part in p]
+        )
         text = ",".join(parts) or None
     else:
         text = _text(value)
@@ -163,7 +172,10 @@ def render_path(template: str, values: Mapping[str, object]) -> str:
         return result.replace(".", "%2E") if result in (".", "..") else result
 
     pieces = _PLACEHOLDER.split(template)  # literal text and placeholder names, alternating
-    return "".join(segment(piece) if index % 2 else _quote_template_text(piece) for index, piece in enumerate(pieces))
+    return "".join(
+        segment(piece) if index % 2 else _quote_template_text(piece)
+        for index, piece in enumerate(pieces)
+    )
 
 
 def _quote_template_text(text: str) -> str:
@@ -302,7 +314,9 @@ class Request:
 
     def __repr__(self) -> str:
         query = [(name, REDACTED if is_sensitive(name) else value) for name, value in self.query]
-        headers = [(name, REDACTED if is_sensitive(name) else value) for name, value in self.headers]
+        headers = [
+            (name, REDACTED if is_sensitive(name) else value) for name, value in self.headers
+        ]
         size = "None" if self.content is None else f"<{len(self.content)} bytes>"
         return (
             f"Request(method={self.method!r}, path={self.path!r}, query={query!r}, headers={headers!r}, "
@@ -438,7 +452,9 @@ class Endpoint(Generic[T]):
                 header_pairs.append((param.name, value))
         cookie_pairs = [pair for param in cookies for pair in _cookie_pairs(param)]
         if cookie_pairs:
-            header_pairs.append(("Cookie", "; ".join(f"{name}={value}" for name, value in cookie_pairs)))
+            header_pairs.append(
+                ("Cookie", "; ".join(f"{name}={value}" for name, value in cookie_pairs))
+            )
         content, content_type = body.render() if body is not None else (None, None)
         return Request(
             method=self.method,
@@ -491,7 +507,9 @@ class Endpoint(Generic[T]):
             http_response=response,
         )
 
-    def _error(self, response: httpx.Response, decoder: BodyDecoder[object] | None) -> APIStatusError:
+    def _error(
+        self, response: httpx.Response, decoder: BodyDecoder[object] | None
+    ) -> APIStatusError:
         body: object = None
         try:
             body = decoder.decode(response) if decoder is not None else raw_body(response)

@@ -1,4 +1,3 @@
-{% include "header.jinja" %}
 """Page iteration for paginated operations.
 
 A generated `_pages` function passes `fetch` (one call for a page token: a cursor, an offset, a page number),
@@ -10,7 +9,15 @@ describes the `x-pagination` styles these implement.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sized
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Sized,
+)
 from typing import TypeVar
 
 from ._codec import Unset
@@ -37,12 +44,16 @@ class _SeenTokens:
             repeated = token == self._last
         if repeated:
             shown = repr(token) if len(repr(token)) <= 80 else repr(token)[:77] + "..."
-            raise PaginationError(f"The server returned the page token {shown} twice; stopping instead of looping.")
+            raise PaginationError(
+                f"The server returned the page token {shown} twice; stopping instead of looping."
+            )
         self._last = token
 
 
 def iterate_pages(
-    fetch: Callable[[TToken], TPage], first: TToken, next_token: Callable[[TPage, TToken], TToken | None]
+    fetch: Callable[[TToken], TPage],
+    first: TToken,
+    next_token: Callable[[TPage, TToken], TToken | None],
 ) -> Iterator[TPage]:
     """Pages from `first` on, until `next_token` returns None. Raises `PaginationError` on a repeated token."""
     seen = _SeenTokens()
@@ -58,7 +69,9 @@ def iterate_pages(
 
 
 async def aiterate_pages(
-    fetch: Callable[[TToken], Awaitable[TPage]], first: TToken, next_token: Callable[[TPage, TToken], TToken | None]
+    fetch: Callable[[TToken], Awaitable[TPage]],
+    first: TToken,
+    next_token: Callable[[TPage, TToken], TToken | None],
 ) -> AsyncIterator[TPage]:
     """`iterate_pages` for an async `fetch`."""
     seen = _SeenTokens()
@@ -93,7 +106,9 @@ def next_url(url: str | None) -> Request | None:
     return None if url is None else link_request(url)
 
 
-def iterate_items(pages: Iterable[TPage], items: Callable[[TPage], Iterable[TItem]]) -> Iterator[TItem]:
+def iterate_items(
+    pages: Iterable[TPage], items: Callable[[TPage], Iterable[TItem]]
+) -> Iterator[TItem]:
     """The items of every page, in order."""
     for page in pages:
         yield from items(page)
