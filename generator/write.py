@@ -87,6 +87,18 @@ class Comparison:
         )
 
 
+@dataclass(frozen=True)
+class Written:
+    """What `write_output` did, in files (the manifest included)."""
+
+    written: int  # new or changed
+    unchanged: int
+    removed: int
+
+    def summary(self) -> str:
+        return f"{self.written} written, {self.unchanged} unchanged, {self.removed} removed"
+
+
 # --- public API ------------------------------------------------------------------------------------------------
 
 
@@ -109,7 +121,7 @@ def compare_output(
 
 def write_output(
     package_dir: Path, files: Mapping[str, str], *, header: str = MANIFEST_HEADER
-) -> None:
+) -> Written:
     """Make `package_dir` hold exactly `files` plus the manifest, keeping every file oapigen did not generate.
 
     Atomic against SIGKILL (see `_swap_in`), serialized against concurrent runs by a lock next to the folder, and a
@@ -128,8 +140,11 @@ def write_output(
             )
         old_manifest = _read_manifest(package_dir)
         changes = _changes(package_dir, expected, old_manifest)
+        result = Written(
+            len(changes.stale) + len(changes.missing), len(changes.unchanged), len(changes.extra)
+        )
         if changes.clean:
-            return
+            return result
         # The lock keeps other oapigen runs out, not editors: a file someone creates in the package between this scan
         # and the swap stays in the old tree and goes with it. Files that exist now are carried as hard links, so
         # edits made in place meanwhile are kept.
@@ -143,6 +158,7 @@ def write_output(
             # Not for SIGKILL (the next run's _recover handles that): tidy up after an ordinary error.
             _remove_tree(tmp)
             raise
+        return result
 
 
 # --- paths and the expected tree -------------------------------------------------------------------------------

@@ -13,15 +13,7 @@ from generator.translate.schemas import SchemaConverter
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 IDEMPOTENT_METHODS = frozenset({"get", "put", "delete", "options", "head", "trace"})
 # Suffixes of the functions generated next to each operation; an operation name may not collide with them.
-DERIVED_SUFFIXES = (
-    "_async",
-    "_raw",
-    "_raw_async",
-    "_iter",
-    "_iter_async",
-    "_pages",
-    "_pages_async",
-)
+DERIVED_SUFFIXES = tuple(suffix for suffix in ir.CALL_VARIANTS + ir.PAGINATION_VARIANTS if suffix)
 # Keyword arguments every endpoint function takes besides the spec's parameters.
 _RESERVED_ARGUMENTS = frozenset({"client", "options", "self", "cls", "body"})
 # RFC 9110 token: what a header or cookie name may be. Anything else fails at request time, on every call.
@@ -238,7 +230,7 @@ class OperationBuilder:
                 "" if str(status) in ("200", "201") else pascal_case(str(status), fallback="Status")
             )
             responses.append(
-                self._response(str(status).upper(), response, f"{context}Response{suffix}")
+                self._response(_status(str(status)), response, f"{context}Response{suffix}")
             )
         return tuple(responses)
 
@@ -365,3 +357,8 @@ def _attribute_path(
         names.append(field.py_name)
         current = field.type if field.required else ir.Nullable(field.type)
     return (tuple(names), current) if names else None
+
+
+def _status(status: str) -> str:
+    """`2xx` -> `2XX`; `default` stays as the runtime spells it (`ir.DEFAULT_STATUS`)."""
+    return ir.DEFAULT_STATUS if status.lower() == ir.DEFAULT_STATUS else status.upper()
