@@ -89,7 +89,7 @@ class Comparison:
 
 @dataclass(frozen=True)
 class Written:
-    """What `write_output` did, in files (the manifest included)."""
+    """What `write_output` did, in generated files (the manifest not counted)."""
 
     written: int  # new or changed
     unchanged: int
@@ -140,9 +140,8 @@ def write_output(
             )
         old_manifest = _read_manifest(package_dir)
         changes = _changes(package_dir, expected, old_manifest)
-        result = Written(
-            len(changes.stale) + len(changes.missing), len(changes.unchanged), len(changes.extra)
-        )
+        written = {*changes.stale, *changes.missing} - {MANIFEST_NAME}
+        result = Written(len(written), len(changes.unchanged - {MANIFEST_NAME}), len(changes.extra))
         if changes.clean:
             return result
         # The lock keeps other oapigen runs out, not editors: a file someone creates in the package between this scan
