@@ -3,6 +3,7 @@ operation selection, custom templates, and what is printed (-v, --quiet, colours
 
 from __future__ import annotations
 
+import importlib
 import io
 import shutil
 import sys
@@ -113,8 +114,7 @@ def test_flags_win_over_the_settings_file(
         "[tool.generator]\nspec = 'features.yaml'\noutput = 'out'\nclient-class = 'PetClient'\n",
     )
     assert run(capsys, "generate", "--async-client-class", "AsyncPets")[0] == 0
-    import features_client
-
+    features_client = importlib.import_module("features_client")
     assert (features_client.PetClient.__name__, features_client.AsyncPets.__name__) == (
         "PetClient",
         "AsyncPets",
