@@ -19,13 +19,14 @@ must close the connection).
 from __future__ import annotations
 
 import contextlib
+import io
 import socket
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, BinaryIO
+from typing import Any
 
 _STOP_TIMEOUT = 5.0
 
@@ -93,7 +94,7 @@ class Exchange:
     _chunked: bool = False
 
 
-def _read(rfile: BinaryIO, count: int, size: int) -> Iterator[bytes]:
+def _read(rfile: io.BufferedIOBase, count: int, size: int) -> Iterator[bytes]:
     while count:
         data = rfile.read(min(size, count))
         if not data:
