@@ -24,7 +24,7 @@ def model(rt: Runtime) -> Any:
     """A generated-style model {id (read-only), name, color}: `to_dict(request=True)` leaves `id` out."""
 
     @dataclass(kw_only=True)
-    class Model(rt.codec.Model):  # type: ignore[misc,name-defined]
+    class Model(rt.codec.Model):  # type: ignore[misc]
         id: str = "read-only"
         name: str = "n"
         color: str = "blue"

@@ -279,7 +279,7 @@ def test_error_body_that_does_not_match_its_model_is_kept_raw(rt: Runtime) -> No
 
 
 def test_range_and_default_error_decoders(rt: Runtime) -> None:
-    class Labelled(rt.codec.Type):  # type: ignore[misc,name-defined]
+    class Labelled(rt.codec.Type):  # type: ignore[misc]
         def __init__(self, label: str) -> None:
             self.label = label
 
