@@ -94,6 +94,21 @@ def _check_options(options: Options) -> None:
         raise UsageError(f"--templates: {options.templates} is not a folder")
 
 
+def _check_client_classes(api: ir.Api, options: Options) -> None:
+    """A model of the client's name would shadow the client in the API modules that import both."""
+    named = {item.name: item.origin for item in (*api.models, *api.enums, *api.unions)}
+    for option, name in (
+        ("--client-class", options.client_class),
+        ("--async-client-class", options.async_client_class),
+    ):
+        if name in named:
+            origin = named[name]
+            raise UsageError(
+                f"{option}: {name!r} is also the name of the model from "
+                f"{origin.file}#{origin.pointer}; choose another"
+            )
+
+
 def load_and_validate(spec: Path, options: Options) -> tuple[DocumentSet, list[Diagnostic]]:
     """Load the spec and validate it; errors raise `SpecError` unless `lenient` turns them into warnings."""
     root = load_document(spec, display_path(spec))
@@ -131,6 +146,7 @@ def generate(
     formatting (the slow stage) file by file."""
     stages = stages or Stages()
     api, warnings = build(spec, options, stages)
+    _check_client_classes(api, options)
     api = select_operations(
         api,
         include_operations=options.include_operations,

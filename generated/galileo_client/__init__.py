@@ -9,7 +9,7 @@ adds fields and enum values over time.
 """
 
 from ._client import DEFAULT_BASE_URL, AsyncClient, Client
-from ._codec import UNSET, DecodeError, Unset
+from ._codec import UNSET, DecodeError, Drift, EncodeError, Unset, drift
 from ._http import ApiResponse, RequestOptions
 from .errors import (
     APIConnectionError,
@@ -44,6 +44,8 @@ __all__ = [
     "Client",
     "ConflictError",
     "DecodeError",
+    "Drift",
+    "EncodeError",
     "InternalServerError",
     "NotFoundError",
     "PaginationError",
@@ -53,4 +55,5 @@ __all__ = [
     "ResponseValidationError",
     "UnprocessableEntityError",
     "Unset",
+    "drift",
 ]

@@ -131,8 +131,8 @@ def client_view(api: ir.Api) -> ClientView:
 
 def package_init_view(api: ir.Api, client_classes: tuple[str, str]) -> PackageInitView:
     client_imports = sorted(["DEFAULT_BASE_URL", *client_classes], key=isort_key)
-    exports = [*client_imports, "UNSET", "ApiResponse", "DecodeError", "RequestOptions", "Unset"]
-    exports += ERROR_CLASSES
+    exports = [*client_imports, "UNSET", "ApiResponse", "DecodeError", "Drift", "EncodeError"]
+    exports += ["RequestOptions", "Unset", "drift", *ERROR_CLASSES]
     return PackageInitView(
         doc=docstring(
             f"A typed client for {api.title or api.package} {api.version}.", api.description
