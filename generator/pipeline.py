@@ -96,7 +96,9 @@ def _check_options(options: Options) -> None:
 
 def _check_client_classes(api: ir.Api, options: Options) -> None:
     """A model of the client's name would shadow the client in the API modules that import both."""
-    named = {item.name: item.origin for item in (*api.models, *api.enums, *api.unions)}
+    named: dict[str, ir.Origin] = {model.name: model.origin for model in api.models}
+    named.update({enum.name: enum.origin for enum in api.enums})
+    named.update({union.name: union.origin for union in api.unions})
     for option, name in (
         ("--client-class", options.client_class),
         ("--async-client-class", options.async_client_class),
