@@ -19,6 +19,7 @@ from generator import ir
 from generator.config import ASYNC_CLIENT_CLASS, CLIENT_CLASS
 from generator.diagnostics import UsageError
 from generator.quoting import comment_text, html_comment_text
+from generator.render.contract import check_view
 from generator.render.models import enum_view, model_view, union_view
 from generator.render.operations import OperationView, api_module_view
 from generator.render.package import (
@@ -49,12 +50,14 @@ RUNTIME_MODULES = tuple(sorted(name.removesuffix(".py") for name in RUNTIME_FILE
 def environment(overrides: Path | None = None) -> jinja2.Environment:
     """One environment per template folder and process: templates compile once, for every file.
 
-    Templates in `overrides` replace ours of the same relative name; an `include` finds theirs first too.
+    Templates in `overrides` replace ours of the same relative name (an `include` finds theirs first too); ours
+    stay reachable as `oapigen/<name>`, so a custom template can wrap the one it replaces.
     """
     ours = jinja2.FileSystemLoader(str(TEMPLATES))
-    loader = (
-        jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(overrides)), ours]) if overrides else ours
-    )
+    loader: jinja2.BaseLoader = ours
+    if overrides:
+        theirs = jinja2.FileSystemLoader(str(overrides))
+        loader = jinja2.ChoiceLoader([jinja2.PrefixLoader({"oapigen": ours}), theirs, ours])
     return jinja2.Environment(
         loader=loader,
         undefined=jinja2.StrictUndefined,
@@ -119,8 +122,9 @@ def render_api(
     types = TypeRenderer(api)
     common = common_context(api.spec_path, header, client_classes)
 
-    def render(template: str, view: object) -> str:
-        return _render(env, template, {"view": view, **common})
+    def render(template: str, view: object, **extra: str) -> str:
+        check_view(template, view)
+        return _render(env, template, {**common, **extra, "view": view})
 
     header_text = header_line(api.spec_path, header, templates)
     files: dict[str, str] = {}
@@ -160,9 +164,10 @@ def render_api(
         for operation in api.operations
     ]
     # Its header is an HTML comment, which `-->` in the spec's file name would end.
-    readme = {**common, "header_source": html_comment_text(api.spec_path)}
-    files["README.md"] = _render(
-        env, "README.md.jinja", {**readme, "view": readme_view(api, examples)}
+    files["README.md"] = render(
+        "README.md.jinja",
+        readme_view(api, examples),
+        header_source=html_comment_text(api.spec_path),
     )
     return files
 
