@@ -316,3 +316,21 @@ def test_stages_record_in_order() -> None:
     with pytest.raises(RuntimeError), stages.stage("two"):
         raise RuntimeError
     assert [name for name, _ in stages.seconds] == ["one", "two"]
+
+
+def test_a_client_class_may_not_take_a_model_s_name(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "generate", "features.yaml", "-o", "out", "--client-class", "Pet")
+    assert (code, err) == (
+        cli.EXIT_INVALID,
+        "oapigen: --client-class: 'Pet' is also the name of the model from "
+        "features.yaml#/components/schemas/Pet; choose another\n",
+    )
+    code, _, err = run(
+        capsys, "generate", "features.yaml", "-o", "out", "--client-class", "AsyncClient"
+    )
+    assert (code, err) == (
+        cli.EXIT_INVALID,
+        "oapigen: --client-class and --async-client-class are both 'AsyncClient'\n",
+    )

@@ -102,3 +102,31 @@ def test_quickstart_runs_from_the_wheel(
     environ = session_environ(folder / ".venv" / "bin", tmp_path)
     environ["PRE_COMMIT_HOME"] = str(repo.parent / "pre-commit")
     assert run_page(local, folder, environ, str(folder / ".venv" / "bin" / "python")) > 0
+
+
+@pytest.mark.parametrize(
+    ("page", "message"),
+    [
+        (
+            "```sh\necho one; echo two\n```\n\n```text\ntwo\none\n```\n",
+            "'one' is not in the output",
+        ),
+        ('```sh exit="1"\ntrue\n```\n', "the block exited 0, not 1"),
+        ("```yaml\nkey: value\n```\n", "a yaml block that is neither run nor a file"),
+    ],
+)
+def test_the_page_runner_fails_on_what_a_reader_would_not_see(
+    tmp_path: Path, page: str, message: str
+) -> None:
+    (tmp_path / "page.md").write_text(page, encoding="utf-8")
+    environ = session_environ(Path(sys.executable).parent, tmp_path)
+    with pytest.raises(AssertionError, match=message):
+        run_page(tmp_path / "page.md", tmp_path, environ, sys.executable)
+
+
+def test_the_page_runner_writes_titled_blocks_and_compares_output(tmp_path: Path) -> None:
+    page = '```python title="hello.py"\nprint("hello")\n```\n\n```sh\npython hello.py\n```\n\n```text\nhello\n```\n'
+    (tmp_path / "page.md").write_text(page, encoding="utf-8")
+    environ = session_environ(Path(sys.executable).parent, tmp_path)
+    assert run_page(tmp_path / "page.md", tmp_path, environ, sys.executable) == 3
+    assert (tmp_path / "hello.py").read_text(encoding="utf-8") == 'print("hello")\n'

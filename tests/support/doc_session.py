@@ -4,7 +4,8 @@ A fence's info string is the language and optional `key="value"` attributes:
 - `title="path"`: the block is a file the reader creates; it is written to that path.
 - `sh`: run with bash (`set -euo pipefail`); stdout and stderr together are the output. It must exit 0, or the
   code given as `exit="N"`.
-- `python` (untitled): run with the session's Python; its output is the output.
+- `python` (untitled): run with the session's Python, with `src` (where the pages generate into) on the path; its
+  output is the output.
 - `text` (untitled): output shown to the reader; every one of its lines must appear in the output of the block
   before it, in order (tools print more than a page can show, so lines in between are allowed).
 Any other untitled block is an error: every example on a page is either a file or something that runs.
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -60,10 +60,11 @@ def run_page(page: Path, folder: Path, environ: Mapping[str, str], python: str) 
                 if block.language == "sh"
                 else [python, "-c", block.text]
             )
+            python_path = {"PYTHONPATH": "src"} if block.language == "python" else {}
             done_process = subprocess.run(
                 command,
                 cwd=folder,
-                env=dict(environ),
+                env={**environ, **python_path},
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 text=True,
@@ -72,8 +73,7 @@ def run_page(page: Path, folder: Path, environ: Mapping[str, str], python: str) 
             output = done_process.stdout
             expected = int(block.attributes.get("exit", "0"))
             assert done_process.returncode == expected, (
-                f"{where}: `{shlex.join(command[-1:])[:200]}` exited {done_process.returncode}, "
-                f"not {expected}:\n{output}"
+                f"{where}: the block exited {done_process.returncode}, not {expected}:\n{output}"
             )
         elif block.language == "text":
             _assert_shown(where, block.text, output)
