@@ -7,6 +7,7 @@ flags win. Without a spec argument, `generate` and `check` run every configured 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import traceback
@@ -123,21 +124,9 @@ def _relative_to_cwd(path: Path) -> Path:
 
 
 def _options(config: ClientConfig, spec: Path) -> Options:
-    return Options(
-        package=config.package or _default_package(spec),
-        strict=config.strict,
-        lenient=config.lenient,
-        allow_external_refs=config.allow_external_refs,
-        include_operations=config.include_operations,
-        exclude_operations=config.exclude_operations,
-        include_tags=config.include_tags,
-        exclude_tags=config.exclude_tags,
-        line_length=config.line_length,
-        header=config.header,
-        client_class=config.client_class,
-        async_client_class=config.async_client_class,
-        templates=config.templates,
-    )
+    """The pipeline's options: the settings of the same name, and the package name defaulted from the spec."""
+    shared = {field.name: getattr(config, field.name) for field in dataclasses.fields(Options)}
+    return Options(**{**shared, "package": config.package or _default_package(spec)})
 
 
 def clients(args: argparse.Namespace, project: ProjectConfig) -> list[ClientConfig]:
