@@ -11,7 +11,7 @@ _WIRE_NAMES: frozenset[str] = frozenset({"label"})
 
 
 @dataclass(kw_only=True)
-class Node2:
+class Node_7aee46:
     """Sanitizes to the same class name as Node.
 
     Ref: tests/golden/features.yaml#/components/schemas/node
