@@ -72,8 +72,15 @@ def place_name(doc: Document, pointer: str, *, is_root: bool) -> str:
         following = tokens[index + 1] if index + 1 < len(tokens) else ""
         child = _child(value, token)
         step = 1
-        if token in _OPERATION_KEYS and isinstance(child, dict) and "responses" in child:
+        if token in _OPERATION_KEYS and _is_operation(child, tokens[:index]):
             words = [_operation_word(child, token, tokens[index - 1] if index else "")]
+        elif token == "additionalOperations" and following:  # OpenAPI 3.2: `COPY` and friends
+            operation = _child(child, following)
+            path = tokens[index - 1] if index else ""
+            words = [
+                _operation_word(operation if isinstance(operation, dict) else {}, following, path)
+            ]
+            step = 2
         elif token in _NAMED_CHILDREN and following:
             words.append(capitalized(following) or "Field")
             step = 2
@@ -100,6 +107,15 @@ def place_name(doc: Document, pointer: str, *, is_root: bool) -> str:
             child = _child(child, passed)
         value, index = child, index + step
     return pascal_case("".join(words), fallback="Model")
+
+
+def _is_operation(value: Any, above: list[str]) -> bool:
+    """A method key of a path item (`paths/x/get`, or in a referenced file one that looks like an operation)."""
+    if not isinstance(value, dict):
+        return False
+    return (
+        (len(above) == 2 and above[0] == "paths") or "responses" in value or "operationId" in value
+    )
 
 
 def _operation_word(operation: dict[str, Any], method: str, path: str) -> str:
