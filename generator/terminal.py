@@ -14,7 +14,7 @@ Progress = Callable[[int, int], None]  # (done, total)
 
 _RED, _GREEN, _YELLOW, _RESET = "\x1b[31m", "\x1b[32m", "\x1b[33m", "\x1b[0m"
 _BAR_WIDTH = 30
-_PROGRESS_FROM = 200  # items; fewer finish before a bar is worth drawing
+_PROGRESS_FROM = 100  # files to format; fewer finish before a bar is worth drawing
 
 
 def _colour_allowed(stream: TextIO, environ: Mapping[str, str]) -> bool:
