@@ -160,8 +160,9 @@ def _validate(args: argparse.Namespace, project: ProjectConfig, term: Terminal) 
     return EXIT_OK
 
 
-def _diff(args: argparse.Namespace, term: Terminal) -> int:
-    options = Options(package=args.package or _default_package(args.new), lenient=args.lenient)
+def _diff(args: argparse.Namespace, project: ProjectConfig) -> int:
+    package = args.package or project.defaults.package or _default_package(args.new)
+    options = Options(package=package, lenient=args.lenient)
     old_api, _ = build(args.old, options)
     new_api, _ = build(args.new, options)
     changes = diff_apis(old_api, new_api)
@@ -203,7 +204,7 @@ def _run_client(command: str, config: ClientConfig, term: Terminal) -> int:
 def _run(args: argparse.Namespace, term: Terminal) -> int:
     project = read_project(Path.cwd())
     if args.command == "diff":
-        return _diff(args, term)
+        return _diff(args, project)
     if args.command == "validate":
         return _validate(args, project, term)
     return max(_run_client(args.command, config, term) for config in clients(args, project))
