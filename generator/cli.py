@@ -84,7 +84,7 @@ def parser() -> argparse.ArgumentParser:
     ):
         command = commands.add_parser(name, help=text)
         command.add_argument("spec", nargs="?", type=Path, help="OpenAPI document")
-        for setting in SETTINGS[1:]:
+        for setting in (s for s in SETTINGS if s.key != "spec"):  # the spec is the argument
             _add_setting(command, setting)
     validate = commands.add_parser("validate", help="validate the spec only")
     validate.add_argument("spec", nargs="?", type=Path, help="OpenAPI document")
