@@ -12,10 +12,14 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from contextlib import ExitStack
 from importlib.metadata import version
 from pathlib import Path
 
-from generator.apidiff import diff_apis, report
+from generator.apidiff import diff_apis
+from generator.apidiff.model import LEVELS
+from generator.apidiff.report import Format, render
+from generator.apidiff.sources import api_summary, load_side, open_spec
 from generator.config import (
     SETTINGS,
     ClientConfig,
@@ -26,14 +30,14 @@ from generator.config import (
 )
 from generator.diagnostics import SpecError, UsageError
 from generator.naming import snake_case
-from generator.pipeline import Generation, Options, Stages, build, generate, load_and_validate
+from generator.pipeline import Generation, Options, Stages, generate, load_and_validate
 from generator.terminal import Terminal
 from generator.write import OutputError, compare_output, write_output
 
 EXIT_OK, EXIT_STALE, EXIT_INVALID, EXIT_BUG = 0, 1, 2, 3
 EXIT_CODES = (
     (EXIT_OK, "success"),
-    (EXIT_STALE, "`check` found a stale client, or `diff --fail-on-breaking` a breaking change"),
+    (EXIT_STALE, "`check` found a stale client, or `diff --fail-on LEVEL` a change of that level"),
     (
         EXIT_INVALID,
         "the spec, the settings or the output folder is unusable (every problem printed)",
@@ -92,15 +96,26 @@ def parser() -> argparse.ArgumentParser:
         if setting.key in ("lenient", "allow-external-refs"):
             _add_setting(validate, setting)
     diff = commands.add_parser(
-        "diff", help="report what changed in the API between two specs, breaking first"
+        "diff", help="report what a spec change does to code calling the client, breaking first"
     )
-    diff.add_argument("old", type=Path, help="the spec before the change")
-    diff.add_argument("new", type=Path, help="the spec after the change")
-    diff.add_argument("--package", help="package name the report speaks of")
-    diff.add_argument("--lenient", action="store_true", help="report validation errors as warnings")
+    diff.add_argument("old", nargs="?", help="the spec before: a file or REV:path")
     diff.add_argument(
-        "--fail-on-breaking", action="store_true", help="exit 1 when a change is breaking"
+        "new", nargs="?", help="the spec after: a file or REV:path (default: the spec)"
     )
+    diff.add_argument(
+        "--base", metavar="REV", help="compare the spec at git revision REV with the working tree"
+    )
+    diff.add_argument(
+        "--format",
+        choices=("markdown", "text", "json"),
+        help="report format (default: text on a terminal, else markdown)",
+    )
+    diff.add_argument(
+        "--fail-on",
+        choices=("breaking", "warning"),
+        help="exit 1 when a change of this level (or a worse one) is found",
+    )
+    diff.add_argument("--package", help="package name the report speaks of")
     for command in commands.choices.values():
         # SUPPRESS keeps the subcommand from resetting a flag given before it.
         for flags, _ in _GLOBAL_FLAGS:
@@ -161,14 +176,23 @@ def _validate(args: argparse.Namespace, project: ProjectConfig, term: Terminal) 
 
 
 def _diff(args: argparse.Namespace, project: ProjectConfig) -> int:
-    package = args.package or project.defaults.package or _default_package(args.new)
-    options = Options(package=package, lenient=args.lenient)
-    old_api, _ = build(args.old, options)
-    new_api, _ = build(args.new, options)
-    changes = diff_apis(old_api, new_api)
-    sys.stdout.write(report(changes, str(args.old), str(args.new)))
-    breaking = args.fail_on_breaking and any(change.breaking for change in changes)
-    return EXIT_STALE if breaking else EXIT_OK
+    """`diff OLD [NEW]`, or `diff --base REV [NEW]`; NEW defaults to the configured spec."""
+    spec = project.defaults.spec
+    new_argument = (args.old if args.base else args.new) or (str(spec) if spec else None)
+    old_argument = f"{args.base}:{new_argument}" if args.base else args.old
+    if (args.base and args.new) or not (old_argument and new_argument):
+        raise UsageError("diff: give OLD and NEW specs, or --base REV and at most one spec")
+    with ExitStack() as stack:
+        new_path, new_label = open_spec(new_argument, stack)
+        old_path, old_label = open_spec(old_argument, stack)
+        package = args.package or project.defaults.package or _default_package(new_path)
+        old, new = load_side(old_path, old_label, package), load_side(new_path, new_label, package)
+    changes = diff_apis(old, new)
+    form: Format = args.format or ("text" if sys.stdout.isatty() else "markdown")
+    sys.stdout.write(render(changes, old_label, new_label, form))
+    worst = min((LEVELS.index(change.level) for change in changes), default=len(LEVELS))
+    failing = args.fail_on is not None and worst <= LEVELS.index(args.fail_on)
+    return EXIT_STALE if failing else EXIT_OK
 
 
 def _run_client(command: str, config: ClientConfig, term: Terminal) -> int:
@@ -188,6 +212,7 @@ def _run_client(command: str, config: ClientConfig, term: Terminal) -> int:
         if comparison.clean:
             term.status(f"{package_dir}: up to date", good=True)
             return EXIT_OK
+        term.report(api_summary(config.spec, package_dir, options.package))
         term.diff(comparison.diff)
         term.problem(f"{package_dir}: {comparison.summary()}; run `oapigen generate` to update")
         return EXIT_STALE

@@ -72,6 +72,11 @@ class Terminal:
         if not self._quiet:
             self._line(text, _GREEN if good else "")
 
+    def report(self, text: str) -> None:
+        """Text for stdout (a summary, a report), unless --quiet."""
+        if not self._quiet:
+            self._out.write(text)
+
     def diff(self, text: str) -> None:
         if self._quiet:
             return

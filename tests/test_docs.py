@@ -57,12 +57,18 @@ def test_configuration_reference_lists_every_setting() -> None:
     )
 
 
+# Pages with code that the page runner does not run, and why; a new page must be run or listed here.
+NOT_RUN = {
+    "pagination.md": "its example needs the Prism server; tests/contract/test_example.py runs it",
+    "diff.md": "a synopsis of the flags and a GitHub Actions recipe, not commands to run here",
+}
+
+
 def test_every_page_is_run() -> None:
-    """A new page with code in it must be added to PAGES (or be the quickstart) to be run."""
     with_code = {
         page.name for page in DOCS.glob("*.md") if blocks(page.read_text(encoding="utf-8"))
     }
-    assert with_code - {"quickstart.md", "pagination.md"} <= set(PAGES)
+    assert with_code - {"quickstart.md"} - NOT_RUN.keys() <= set(PAGES)
 
 
 def _session(tmp_path: Path) -> Path:
