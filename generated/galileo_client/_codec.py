@@ -31,6 +31,7 @@ E = TypeVar("E", bound=enum.Enum)
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _NONE_TYPE = type(None)
+_SCALARS: frozenset[type] = frozenset({str, int, float, bool, _NONE_TYPE})
 
 
 class Unset:
@@ -246,7 +247,7 @@ class _Integer(_Scalar[int]):
 
 class _Any(Type[Any]):
     declared = "any value"
-    identity = frozenset({str, int, float, bool, _NONE_TYPE})
+    identity = _SCALARS
 
     def decode(self, value: object, ctx: Context, path: Path) -> Any:
         return value
@@ -452,7 +453,7 @@ class EnumOf(Type[E]):
         self.members: Mapping[object, E] = cast(Mapping[object, E], cls._value2member_map_)
 
     def decode(self, value: object, ctx: Context, path: Path) -> E:
-        member = self.members.get(value)
+        member = self.members.get(value) if type(value) in _SCALARS else None
         if member is not None and type(member.value) is type(value):
             return member
         unknown = unknown_member(self.cls, value)
@@ -546,6 +547,7 @@ class Model:
 
 
 _DRIFT: Final = "_oapigen_drift_"
+_ORDER: Final = "_oapigen_order_"
 _ADDITIONAL: Final = "additional_properties"
 M = TypeVar("M", bound=Model)
 
@@ -596,11 +598,13 @@ class ModelType(Type[M]):
                     decoded[field.name] = ctx.mismatch(
                         (path, field.wire), "a required property", UNSET
                     )
-        decoded[_ADDITIONAL] = (
-            extra
-            if extra_type is ANY or not extra
-            else _decode_entries(extra_type, extra, ctx, path)
-        )
+        if extra:
+            decoded[_ADDITIONAL] = (
+                extra if extra_type is ANY else _decode_entries(extra_type, extra, ctx, path)
+            )
+            decoded[_ORDER] = tuple(value)  # to write undeclared properties back where they were
+        else:
+            decoded[_ADDITIONAL] = extra
         model = self.cls.__new__(self.cls)
         model.__dict__ = decoded
         return model
@@ -625,7 +629,12 @@ class ModelType(Type[M]):
             if entry is not None and item is not UNSET:
                 wire, kind, identity = entry
                 result[wire] = item if type(item) in identity else kind.encode(item, False)
-        return result
+        order = attributes.get(_ORDER)
+        if order is None:
+            return result
+        ordered = {key: result[key] for key in order if key in result}
+        ordered.update(result)
+        return ordered
 
 
 def _encode_request_field(
