@@ -367,7 +367,7 @@ class ListOf(Type[list[T]]):
 
     def decode(self, value: object, ctx: Context, path: Path) -> list[T]:
         if type(value) is not list:
-            return cast(list[T], ctx.mismatch(path, self.declared, value))
+            return cast("list[T]", ctx.mismatch(path, self.declared, value))
         item = self.item
         identity = item.identity
         if identity and all(type(element) in identity for element in value):
@@ -405,7 +405,7 @@ class MapOf(Type[dict[str, T]]):
 
     def decode(self, value: object, ctx: Context, path: Path) -> dict[str, T]:
         if type(value) is not dict:
-            return cast(dict[str, T], ctx.mismatch(path, self.declared, value))
+            return cast("dict[str, T]", ctx.mismatch(path, self.declared, value))
         return _decode_entries(self.value, value, ctx, path)
 
     def encode(self, value: Any, request: bool) -> Any:
@@ -538,7 +538,7 @@ class Model:
         """
         if type(data) is not dict:
             raise DecodeError("$", f"expected {cls.__name__}, got {describe(data)}")
-        model: Self = decode(cls, data, strict=strict)[0]
+        model: Self = _decode(cls._oapigen_type_, data, strict)[0]
         return model
 
     def to_dict(self, *, request: bool = False) -> dict[str, Any]:
@@ -619,7 +619,8 @@ class ModelType(Type[M]):
     def encode_model(self, model: M, request: bool) -> dict[str, Any]:
         _, by_attr, fields, _, extra_type = self._compiled or self.compiled()
         attributes = model.__dict__
-        result = _encode_entries(extra_type, attributes.get(_ADDITIONAL) or {}, request)
+        extra = attributes.get(_ADDITIONAL)
+        result = _encode_entries(extra_type, extra, request) if extra else {}
         if request:
             for field, kind in fields:
                 _encode_request_field(result, field, kind, attributes.get(field.name, UNSET))
@@ -773,7 +774,7 @@ def as_type(kind: TypeLike[T]) -> Type[T]:
         else:
             raise TypeError(f"not a generated type: {kind!r}")
         _TYPES[kind] = found
-    return cast(Type[T], found)
+    return cast("Type[T]", found)  # a string: no generic alias built per call
 
 
 def decode(
@@ -783,13 +784,19 @@ def decode(
 
     Lenient decoding never raises for a JSON value, except `DecodeError` at `$` when it is nested too deeply for
     Python's recursion limit."""
+    return _decode(as_type(kind), value, strict)
+
+
+def _decode(kind: Type[T], value: object, strict: bool) -> tuple[T, tuple[Drift, ...]]:
     ctx = Context("strict" if strict else "lenient")
     try:
-        result = as_type(kind).decode(value, ctx, ())
+        result = kind.decode(value, ctx, ())
     except RecursionError:
         raise DecodeError("$", "the value is nested too deeply to decode") from None
+    if not ctx.drift:
+        return result, ()
     found = tuple(ctx.drift)
-    if found and isinstance(result, Model):
+    if isinstance(result, Model):
         result.__dict__[_DRIFT] = found
     return result, found
 
