@@ -20,10 +20,12 @@ from .errors import (
     BadRequestError,
     ConflictError,
     InternalServerError,
+    MissingCredentialsError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
     ResponseValidationError,
+    TokenError,
     UnprocessableEntityError,
 )
 
@@ -44,11 +46,13 @@ __all__ = [
     "ConflictError",
     "DecodeError",
     "InternalServerError",
+    "MissingCredentialsError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "RequestOptions",
     "ResponseValidationError",
+    "TokenError",
     "UnprocessableEntityError",
     "Unset",
 ]

@@ -451,7 +451,7 @@ def test_the_api_key_reaches_the_server_and_nothing_else(
 
 
 def test_the_api_key_from_the_environment_is_not_shown(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GALILEO_API_KEY", SECRET)
+    monkeypatch.setenv("OAPIGEN_GALILEO_CLIENT_API_KEY", SECRET)
     client = Client("http://127.0.0.1:9")
     assert client._credentials["GalileoApiKey"].value == SECRET
     assert SECRET not in repr(client) + str(client) + repr(client._credentials)

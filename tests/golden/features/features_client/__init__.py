@@ -17,10 +17,12 @@ from .errors import (
     BadRequestError,
     ConflictError,
     InternalServerError,
+    MissingCredentialsError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
     ResponseValidationError,
+    TokenError,
     UnprocessableEntityError,
 )
 
@@ -41,11 +43,13 @@ __all__ = [
     "ConflictError",
     "DecodeError",
     "InternalServerError",
+    "MissingCredentialsError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "RequestOptions",
     "ResponseValidationError",
+    "TokenError",
     "UnprocessableEntityError",
     "Unset",
 ]
