@@ -134,7 +134,10 @@ def test_servers_take_variable_defaults(api: ir.Api) -> None:
             "parameters: [{name: q, in: query, content: {application/json: {schema: {}}}}]",
             "without `schema`",
         ),
-        ("security: [{a: [], c: []}, {b: []}]", "this alternative needs c, which the client cannot send"),
+        (
+            "security: [{a: [], c: []}, {b: []}]",
+            "this alternative needs c, which the client cannot send",
+        ),
         (
             "parameters: [{name: 'X Trace', in: header, schema: {type: string}}]",
             "not a valid HTTP token",

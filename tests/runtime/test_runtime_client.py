@@ -64,7 +64,8 @@ class Harness:
         self.server = Server(replies)
         self.delays: list[float] = []
         kwargs.setdefault(
-            "schemes", [rt.auth.ApiKeyScheme("GalileoApiKey", "header", "Galileo-API-Key", "api_key")]
+            "schemes",
+            [rt.auth.ApiKeyScheme("GalileoApiKey", "header", "Galileo-API-Key", "api_key")],
         )
         kwargs.setdefault("credentials", {"api_key": SECRET})
         kwargs.setdefault("user_agent", USER_AGENT)
@@ -548,9 +549,7 @@ def test_reprs_do_not_show_secrets(kit: Kit) -> None:
 
 
 def test_base_url_userinfo_is_not_shown(rt: Runtime) -> None:
-    client = rt.base.SyncClient(
-        "https://user:pa55@api.example.com/v1", user_agent=USER_AGENT
-    )
+    client = rt.base.SyncClient("https://user:pa55@api.example.com/v1", user_agent=USER_AGENT)
     assert repr(client) == "SyncClient(base_url='https://api.example.com/v1')"
     client.close()
 
@@ -572,9 +571,7 @@ def test_own_http_client_is_closed(rt: Runtime) -> None:
     assert inner.is_closed
 
     async def run() -> Any:
-        async with rt.base.AsyncBaseClient(
-            BASE_URL, user_agent=USER_AGENT
-        ) as client:
+        async with rt.base.AsyncBaseClient(BASE_URL, user_agent=USER_AGENT) as client:
             return client._client
 
     assert asyncio.run(run()).is_closed
