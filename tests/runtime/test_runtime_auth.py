@@ -150,6 +150,14 @@ def test_hooks_run_on_every_attempt_and_can_sign(kit: Kit) -> None:
     assert h.server.header("X-Signature") == ["sig-1", "sig-2"]
 
 
+def redirecting_client(kit: Kit, handler: harness.Reply, **kwargs: Any) -> Any:
+    """A user's own httpx client (sync or async, as the test's mode) that follows redirects."""
+    transport = httpx.MockTransport(handler)
+    if kit.mode == "sync":
+        return httpx.Client(transport=transport, follow_redirects=True, **kwargs)
+    return httpx.AsyncClient(transport=transport, follow_redirects=True, **kwargs)
+
+
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 def test_a_redirect_to_another_origin_carries_no_credential(kit: Kit, status: int) -> None:
     def respond(request: httpx.Request) -> httpx.Response:
@@ -157,17 +165,11 @@ def test_a_redirect_to_another_origin_carries_no_credential(kit: Kit, status: in
             return httpx.Response(status, headers={"Location": f"{OTHER_ORIGIN}/landing?key=qk"})
         return httpx.Response(200, json={"ok": True})
 
-    transport = httpx.MockTransport(lambda request: h.server(request))
-    client: Any = (
-        httpx.Client(transport=transport, follow_redirects=True)
-        if kit.mode == "sync"
-        else httpx.AsyncClient(transport=transport, follow_redirects=True)
-    )
     h = kit(
         respond,
         schemes=schemes(kit.rt),
         credentials={"header_key": "hk", "query_key": "qk", "cookie_key": "ck", "token": "tok"},
-        http_client=client,
+        http_client=redirecting_client(kit, lambda request: h.server(request)),
         headers={"X-Session-Token": "user-secret", "X-Trace": "t-1"},
     )
     security = ({"HeaderKey": (), "QueryKey": (), "CookieKey": (), "Bearer": ()},)
@@ -187,13 +189,7 @@ def test_a_same_origin_redirect_keeps_header_credentials(kit: Kit) -> None:
             return httpx.Response(307, headers={"Location": f"{BASE_URL}/moved"})
         return httpx.Response(200, json={"ok": True})
 
-    transport = httpx.MockTransport(lambda request: h.server(request))
-    client: Any = (
-        httpx.Client(transport=transport, follow_redirects=True)
-        if kit.mode == "sync"
-        else httpx.AsyncClient(transport=transport, follow_redirects=True)
-    )
-    h = kit(respond, http_client=client)
+    h = kit(respond, http_client=redirecting_client(kit, lambda request: h.server(request)))
     h.send(kit.endpoint())
     assert h.server.header("Galileo-API-Key") == [SECRET, SECRET]
     assert [request.url.path for request in h.server.requests] == ["/v1/items", "/v1/moved"]
@@ -207,13 +203,10 @@ def test_redirects_are_not_followed_unless_the_http_client_does(kit: Kit) -> Non
 
 
 def test_too_many_redirects_is_a_connection_error(kit: Kit) -> None:
-    transport = httpx.MockTransport(lambda request: h.server(request))
-    client: Any = (
-        httpx.Client(transport=transport, follow_redirects=True, max_redirects=3)
-        if kit.mode == "sync"
-        else httpx.AsyncClient(transport=transport, follow_redirects=True, max_redirects=3)
+    h = kit(
+        reply(302, headers={"Location": f"{BASE_URL}/again"}),
+        http_client=redirecting_client(kit, lambda request: h.server(request), max_redirects=3),
     )
-    h = kit(reply(302, headers={"Location": f"{BASE_URL}/again"}), http_client=client)
     with pytest.raises(kit.rt.errors.APIConnectionError, match="TooManyRedirects"):
         h.send(kit.endpoint())
     assert len(h.server.requests) == 4
