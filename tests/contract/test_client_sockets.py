@@ -453,7 +453,8 @@ def test_the_api_key_reaches_the_server_and_nothing_else(
 def test_the_api_key_from_the_environment_is_not_shown(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OAPIGEN_GALILEO_CLIENT_API_KEY", SECRET)
     client = Client("http://127.0.0.1:9")
-    assert client._credentials["GalileoApiKey"].value == SECRET
+    credential = client._credentials["GalileoApiKey"]
+    assert isinstance(credential, galileo_client._auth.Credential) and credential.value == SECRET
     assert SECRET not in repr(client) + str(client) + repr(client._credentials)
 
 

@@ -225,7 +225,11 @@ def test_an_empty_security_list_sends_nothing(modes: Modes, oauth: OAuthServers)
 
 def test_a_refused_token_is_replaced_once(modes: Modes, oauth: OAuthServers) -> None:
     def revoke(*tokens: str) -> Callable[[], None]:
-        return lambda: [oauth.revoke(token) for token in tokens] and None
+        def step() -> None:
+            for token in tokens:
+                oauth.revoke(token)
+
+        return step
 
     # The second revocation covers the next token too: a second 401 in one call is the caller's.
     with pytest.raises(modes.package.AuthenticationError):

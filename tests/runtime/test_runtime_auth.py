@@ -8,12 +8,12 @@ from typing import Any
 
 import httpx
 import pytest
-from runtime import test_runtime_client as harness
-from runtime.test_runtime_client import BASE_URL, SECRET, Kit, Runtime, reply
+from support import client_harness
+from support.client_harness import BASE_URL, SECRET, Kit, Reply, Runtime, reply
 
 OTHER_ORIGIN = "https://elsewhere.example"
 
-kit = harness.kit  # the sync/async harness fixture
+kit = client_harness.kit
 
 
 def schemes(rt: Runtime) -> list[Any]:
@@ -150,7 +150,7 @@ def test_hooks_run_on_every_attempt_and_can_sign(kit: Kit) -> None:
     assert h.server.header("X-Signature") == ["sig-1", "sig-2"]
 
 
-def redirecting_client(kit: Kit, handler: harness.Reply, **kwargs: Any) -> Any:
+def redirecting_client(kit: Kit, handler: Reply, **kwargs: Any) -> Any:
     """A user's own httpx client (sync or async, as the test's mode) that follows redirects."""
     transport = httpx.MockTransport(handler)
     if kit.mode == "sync":
@@ -172,8 +172,13 @@ def test_a_redirect_to_another_origin_carries_no_credential(kit: Kit, status: in
         http_client=redirecting_client(kit, lambda request: h.server(request)),
         headers={"X-Session-Token": "user-secret", "X-Trace": "t-1"},
     )
-    security = ({"HeaderKey": (), "QueryKey": (), "CookieKey": (), "Bearer": ()},)
-    h.send(kit.endpoint(security=security))
+    every: dict[str, tuple[str, ...]] = {
+        "HeaderKey": (),
+        "QueryKey": (),
+        "CookieKey": (),
+        "Bearer": (),
+    }
+    h.send(kit.endpoint(security=(every,)))
     first, moved = h.server.requests
     assert first.headers["X-Key"] == "hk" and first.headers["Authorization"] == "Bearer tok"
     assert str(moved.url).startswith(OTHER_ORIGIN)
