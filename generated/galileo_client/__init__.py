@@ -9,7 +9,7 @@ adds fields and enum values over time.
 """
 
 from ._client import DEFAULT_BASE_URL, AsyncClient, Client
-from ._codec import UNSET, DecodeError, Unset
+from ._codec import UNSET, DecodeError, Drift, EncodeError, Unset, drift
 from ._http import ApiResponse, RequestOptions
 from .errors import (
     APIConnectionError,
@@ -45,6 +45,8 @@ __all__ = [
     "Client",
     "ConflictError",
     "DecodeError",
+    "Drift",
+    "EncodeError",
     "InternalServerError",
     "MissingCredentialsError",
     "NotFoundError",
@@ -55,4 +57,5 @@ __all__ = [
     "TokenError",
     "UnprocessableEntityError",
     "Unset",
+    "drift",
 ]

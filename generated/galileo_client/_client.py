@@ -53,6 +53,7 @@ class Client(SyncClient):
         idempotency_header: str | None = None,
         request_hooks: Sequence[RequestHook] = (),
         response_hooks: Sequence[ResponseHook] = (),
+        strict: bool = False,
     ) -> None:
         super().__init__(
             base_url,
@@ -70,6 +71,7 @@ class Client(SyncClient):
             request_hooks=request_hooks,
             response_hooks=response_hooks,
             user_agent=USER_AGENT,
+            strict=strict,
         )
 
 
@@ -93,6 +95,7 @@ class AsyncClient(AsyncBaseClient):
         idempotency_header: str | None = None,
         request_hooks: Sequence[AsyncRequestHook] = (),
         response_hooks: Sequence[AsyncResponseHook] = (),
+        strict: bool = False,
     ) -> None:
         super().__init__(
             base_url,
@@ -110,4 +113,5 @@ class AsyncClient(AsyncBaseClient):
             request_hooks=request_hooks,
             response_hooks=response_hooks,
             user_agent=USER_AGENT,
+            strict=strict,
         )

@@ -35,7 +35,11 @@ and drops the `Cookie` header on every redirect). Likewise a URL a response link
 resolved against the base URL and sent only when it has the base URL's scheme, host and port; any other origin
 raises `PaginationError` before anything is sent.
 
-Logging goes to the package's logger (`logging.getLogger("<package>")`), at DEBUG level.
+Responses. A success body that differs from the spec is kept as received and the differences are reported in
+`ApiResponse.drift` (and logged once per operation and place, at WARNING); with `strict=True` the call raises
+`ResponseValidationError` at the first difference instead (see `_http` and `_codec`).
+
+Logging goes to the package's logger (`logging.getLogger("<package>")`), at DEBUG level except drift.
 """
 
 from __future__ import annotations
@@ -168,6 +172,7 @@ class _BaseClient:
         headers: Mapping[str, str] | None,
         idempotency_header: str | None,
         user_agent: str,
+        strict: bool,
     ) -> None:
         if max_retries < 0:
             raise ValueError(f"max_retries must be 0 or more, got {max_retries}")
@@ -186,6 +191,7 @@ class _BaseClient:
         )
         self._headers = {"User-Agent": user_agent, **(headers or {})}
         self._idempotency_header = idempotency_header
+        self.strict = strict
         self._random: Callable[[], float] = random.random
 
     def __repr__(self) -> str:
@@ -447,6 +453,7 @@ class SyncClient(_BaseClient):
         request_hooks: Sequence[RequestHook] = (),
         response_hooks: Sequence[ResponseHook] = (),
         user_agent: str,
+        strict: bool = False,
     ) -> None:
         _check_http_client(http_client, verify)
         if http_client is not None and timeout is DEFAULT_TIMEOUT:
@@ -461,6 +468,7 @@ class SyncClient(_BaseClient):
             headers=headers,
             idempotency_header=idempotency_header,
             user_agent=user_agent,
+            strict=strict,
         )
         self.request_hooks = list(request_hooks)
         self.response_hooks = list(response_hooks)
@@ -493,7 +501,7 @@ class SyncClient(_BaseClient):
                     continue
                 retry_delay = self._after_response(call, response)
                 if retry_delay is None:
-                    return endpoint.parse(response)
+                    return endpoint.parse(response, strict=self.strict)
                 delay = retry_delay
             self._sleep(delay)
             call.retry += 1
@@ -582,6 +590,7 @@ class AsyncBaseClient(_BaseClient):
         request_hooks: Sequence[AsyncRequestHook] = (),
         response_hooks: Sequence[AsyncResponseHook] = (),
         user_agent: str,
+        strict: bool = False,
     ) -> None:
         _check_http_client(http_client, verify)
         if http_client is not None and timeout is DEFAULT_TIMEOUT:
@@ -596,6 +605,7 @@ class AsyncBaseClient(_BaseClient):
             headers=headers,
             idempotency_header=idempotency_header,
             user_agent=user_agent,
+            strict=strict,
         )
         self.request_hooks = list(request_hooks)
         self.response_hooks = list(response_hooks)
@@ -627,7 +637,7 @@ class AsyncBaseClient(_BaseClient):
                     continue
                 retry_delay = self._after_response(call, response)
                 if retry_delay is None:
-                    return endpoint.parse(response)
+                    return endpoint.parse(response, strict=self.strict)
                 delay = retry_delay
             await self._sleep(delay)
             call.retry += 1

@@ -54,6 +54,7 @@ class Client(SyncClient):
         idempotency_header: str | None = None,
         request_hooks: Sequence[RequestHook] = (),
         response_hooks: Sequence[ResponseHook] = (),
+        strict: bool = False,
     ) -> None:
         super().__init__(
             base_url,
@@ -72,6 +73,7 @@ class Client(SyncClient):
             request_hooks=request_hooks,
             response_hooks=response_hooks,
             user_agent=USER_AGENT,
+            strict=strict,
         )
 
 
@@ -96,6 +98,7 @@ class AsyncClient(AsyncBaseClient):
         idempotency_header: str | None = None,
         request_hooks: Sequence[AsyncRequestHook] = (),
         response_hooks: Sequence[AsyncResponseHook] = (),
+        strict: bool = False,
     ) -> None:
         super().__init__(
             base_url,
@@ -114,4 +117,5 @@ class AsyncClient(AsyncBaseClient):
             request_hooks=request_hooks,
             response_hooks=response_hooks,
             user_agent=USER_AGENT,
+            strict=strict,
         )

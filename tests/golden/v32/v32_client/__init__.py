@@ -5,7 +5,7 @@ OpenAPI 3.2 constructs the client generates, kept as golden files.
 """
 
 from ._client import DEFAULT_BASE_URL, AsyncClient, Client
-from ._codec import UNSET, DecodeError, Unset
+from ._codec import UNSET, DecodeError, Drift, EncodeError, Unset, drift
 from ._http import ApiResponse, RequestOptions
 from .errors import (
     APIConnectionError,
@@ -41,6 +41,8 @@ __all__ = [
     "Client",
     "ConflictError",
     "DecodeError",
+    "Drift",
+    "EncodeError",
     "InternalServerError",
     "MissingCredentialsError",
     "NotFoundError",
@@ -51,4 +53,5 @@ __all__ = [
     "TokenError",
     "UnprocessableEntityError",
     "Unset",
+    "drift",
 ]
