@@ -12,7 +12,7 @@ from typing import Any
 
 from generator import ir
 from generator.diagnostics import Diagnostic
-from generator.naming import assign_unique, pascal_case, snake_case
+from generator.naming import Claim, assign_unique, snake_case
 from generator.refs import DocumentSet
 from generator.translate.context import Namer, Node, Report, SchemaKey, text
 from generator.translate.operations import HTTP_METHODS, OperationBuilder, is_http_token
@@ -23,10 +23,9 @@ _SERVER_VARIABLE = re.compile(r"\{([^{}]*)\}")
 
 
 def build_api(docs: DocumentSet, *, package: str) -> tuple[ir.Api, list[Diagnostic]]:
-    recording = Namer()
+    recording = Namer(docs)
     _Builder(docs, recording).run(package)
-    class_names = assign_unique(recording.wanted.items())
-    builder = _Builder(docs, Namer(class_names))
+    builder = _Builder(docs, recording.resolved())
     return builder.run(package), builder.report.diagnostics
 
 
@@ -100,7 +99,7 @@ class _Builder:
         schemas = components.get("schemas") if components else None
         for name in sorted(schemas.mapping() if schemas else {}):
             node = schemas.child(name)  # type: ignore[union-attr]
-            self.schemas.convert(node, pascal_case(str(name), fallback="Model"))
+            self.schemas.convert(node)
 
     def _unsupported(self, root: Node) -> None:
         webhooks = root.get("webhooks")
@@ -119,16 +118,21 @@ class _Builder:
     ) -> ir.Api:
         # One module per named type; names compared case-insensitively so they also differ on macOS and Windows.
         modules = assign_unique(
-            ((item.name, snake_case(item.name, fallback="model")) for item in named.values()),
+            (
+                Claim(item.name, snake_case(item.name, fallback="model"), item.name)
+                for item in named.values()
+            ),
             taken=("__init__",),
             fold_case=True,
         )
         by_name = sorted(named.values(), key=lambda item: item.name)
         placed = [dataclasses.replace(item, module=modules[item.name]) for item in by_name]
+        # Tag modules share the `api` package's namespace with the functions it re-exports: a module that would
+        # shadow a function gets a suffix, whatever order they come in.
         function_names = {operation.function_name for operation in operations}
         tag_modules = assign_unique(
             (
-                (tag, snake_case(tag, fallback="default"))
+                Claim(tag, snake_case(tag, fallback="default"), tag)
                 for tag in {_module_tag(op) for op in operations}
             ),
             taken=function_names | {"__init__"},

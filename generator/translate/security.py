@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from generator import ir
-from generator.naming import assign_unique, snake_case
+from generator.naming import Claim, assign_unique, snake_case, spelled_claim
 from generator.translate.context import Node, Report, text
 from generator.translate.operations import is_http_token
 
@@ -123,13 +123,21 @@ def _roles(spec: dict[str, Any]) -> tuple[str, ...]:
 
 
 def _keywords(roles: dict[str, tuple[str, ...]]) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Keywords by scheme; with several schemes each is prefixed by its scheme's stem. Stems colliding after
+    casing (`ApiKey`, `api_key`) are made distinct first, the one the spec spells so keeping it; then whole
+    keywords (`x` + `refresh_token` meets `x_refresh` + `token`), and the client's own keywords are avoided."""
+    stems = assign_unique(
+        spelled_claim(name, snake_case(name, fallback="scheme"), name, name) for name in roles
+    )
     several = len(roles) > 1
-    claims = [
-        ((name, role), f"{snake_case(name, fallback='scheme')}_{role}" if several else role)
-        for name, scheme_roles in roles.items()
-        for role in scheme_roles
-    ]
-    unique = assign_unique(claims, taken=CLIENT_KEYWORDS)
+    unique = assign_unique(
+        (
+            Claim((name, role), f"{stems[name]}_{role}" if several else role, f"{name}\0{role}")
+            for name, scheme_roles in roles.items()
+            for role in scheme_roles
+        ),
+        taken=CLIENT_KEYWORDS,
+    )
     return {
         name: tuple((role, unique[(name, role)]) for role in scheme_roles)
         for name, scheme_roles in roles.items()
