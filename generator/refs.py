@@ -49,11 +49,10 @@ class DocumentSet:
         Each reference met on the way is remembered with the end it leads to, so a chain is walked once however
         many of its links are resolved: linear in the number of references, not cubic.
         """
-        start = (base.path, pointer)
-        if start in self._ends:
-            return self._ends[start]
+        # The start is not remembered: callers may resolve a reference written elsewhere than at `pointer` (a
+        # discriminator's mapping), so only nodes that hold a `$ref` themselves are keys.
         chain = [(base, pointer)]
-        on_chain = {start}
+        on_chain = {(base.path, pointer)}
         document, target, node = self._resolve_once(ref, base, pointer)
         while isinstance(node, dict) and isinstance(node.get("$ref"), str):
             key = (document.path, target)
@@ -68,7 +67,7 @@ class DocumentSet:
             on_chain.add(key)
             chain.append((document, target))
             document, target, node = self._resolve_once(node["$ref"], document, target)
-        for doc, at in chain:
+        for doc, at in chain[1:]:
             self._ends[(doc.path, at)] = (document, target, node)
         return document, target, node
 
