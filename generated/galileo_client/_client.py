@@ -10,10 +10,12 @@ from collections.abc import Mapping
 import httpx
 
 from ._base_client import (
+    DEFAULT_LIMITS,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     AsyncBaseClient,
     Credential,
+    Limits,
     SyncClient,
 )
 
@@ -50,6 +52,7 @@ class Client(SyncClient):
         verify: bool | ssl.SSLContext = True,
         idempotency_header: str | None = None,
         strict: bool = False,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         super().__init__(
             base_url,
@@ -62,6 +65,7 @@ class Client(SyncClient):
             idempotency_header=idempotency_header,
             user_agent=USER_AGENT,
             strict=strict,
+            limits=limits,
         )
 
 
@@ -83,6 +87,7 @@ class AsyncClient(AsyncBaseClient):
         verify: bool | ssl.SSLContext = True,
         idempotency_header: str | None = None,
         strict: bool = False,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         super().__init__(
             base_url,
@@ -95,4 +100,5 @@ class AsyncClient(AsyncBaseClient):
             idempotency_header=idempotency_header,
             user_agent=USER_AGENT,
             strict=strict,
+            limits=limits,
         )

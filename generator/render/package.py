@@ -23,6 +23,7 @@ ERROR_CLASSES = (
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "UnprocessableEntityError",
 )
@@ -112,10 +113,12 @@ def client_view(api: ir.Api) -> ClientView:
     imports.add("collections.abc", "Mapping")
     imports.add(
         "._base_client",
+        "DEFAULT_LIMITS",
         "DEFAULT_MAX_RETRIES",
         "DEFAULT_TIMEOUT",
         "AsyncBaseClient",
         "Credential",
+        "Limits",
         "SyncClient",
     )
     if credentials:
@@ -143,7 +146,15 @@ def client_view(api: ir.Api) -> ClientView:
 
 def package_init_view(api: ir.Api) -> PackageInitView:
     exports = ["DEFAULT_BASE_URL", "UNSET", "ApiResponse", "AsyncClient", "Client", "DecodeError"]
-    exports += ["Drift", "EncodeError", "RequestOptions", "Unset", "drift", *ERROR_CLASSES]
+    exports += [
+        "Drift",
+        "EncodeError",
+        "Limits",
+        "RequestOptions",
+        "Unset",
+        "drift",
+        *ERROR_CLASSES,
+    ]
     return PackageInitView(
         doc=docstring(
             f"A typed client for {api.title or api.package} {api.version}.", api.description

@@ -31,6 +31,14 @@ Responses. A success body that differs from the spec is kept as received and the
 `ApiResponse.drift` (and logged once per operation and place, at WARNING); with `strict=True` the call raises
 `ResponseValidationError` at the first difference instead (see `_http` and `_codec`).
 
+Limits. Whatever the server does, a call ends and its memory is bounded (`Limits`, per client; the deadline also
+per call with `RequestOptions.deadline`): a response body is read into memory up to `max_response_bytes` (after
+decompression; a larger one raises `ResponseTooLargeError`, and a `Content-Length` above the limit is refused
+before reading), a body that is not going to be used (a response that is retried) is not read at all, and the
+whole call (every attempt, the waits between them, reading the body) must end within `deadline` seconds, else
+it raises `APITimeoutError`: the per-read `timeout` alone cannot stop a body trickled a byte at a time. A retry
+whose wait would pass the deadline is not made. Page iteration stops after `max_pages` pages (see `_pagination`).
+
 Logging goes to the package's logger (`logging.getLogger("<package>")`), at DEBUG level except drift.
 """
 
@@ -58,6 +66,7 @@ from .errors import (
     APITimeoutError,
     AuthenticationError,
     PaginationError,
+    ResponseTooLargeError,
     request_id_of,
 )
 
@@ -71,6 +80,23 @@ DEFAULT_IDEMPOTENCY_HEADER = "Idempotency-Key"
 INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one call may cost at most, whatever the server sends; `None` lifts a limit.
+
+    `max_response_bytes`: a response body held in memory (decompressed); `deadline`: seconds for a whole call,
+    retries and reading the body included (per call: `RequestOptions.deadline`); `max_pages`: pages one
+    `_pages`/`_iter` iteration fetches before raising `PaginationError`.
+    """
+
+    max_response_bytes: int | None = 100_000_000
+    deadline: float | None = 300.0
+    max_pages: int | None = 10_000
+
+
+DEFAULT_LIMITS = Limits()
 
 _RETRY_STATUSES = frozenset({408, 409, 429})
 _RETRY_AFTER_STATUSES = frozenset({429, 503})
@@ -141,8 +167,52 @@ class _Call:
     max_retries: int
     replayable: bool  # idempotent method, or an idempotency key is sent
     missing_schemes: tuple[str, ...]
+    deadline: float | None  # time.monotonic() by which the call must end
+    max_bytes: int | None
     retry: int = 0
     started: float = 0.0
+
+    def remaining(self) -> float | None:
+        """Seconds left before the deadline; raises `APITimeoutError` once it has passed."""
+        if self.deadline is None:
+            return None
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise APITimeoutError(
+                f"{self.name}: {self.operation} did not finish within its deadline"
+            )
+        return left
+
+
+class _Body:
+    """A response body read into memory within the call's limits, chunk by chunk."""
+
+    def __init__(self, call: _Call, response: httpx.Response) -> None:
+        self._call = call
+        self._chunks: list[bytes] = []
+        self._size = 0
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and call.max_bytes is not None and int(declared) > call.max_bytes:
+            raise self._too_large(f"declares {int(declared)} bytes")
+
+    def add(self, chunk: bytes) -> None:
+        self._size += len(chunk)
+        if self._call.max_bytes is not None and self._size > self._call.max_bytes:
+            raise self._too_large("goes on past it")
+        self._call.remaining()  # a body trickled slowly must not outlast the deadline
+        self._chunks.append(chunk)
+
+    def keep(self, response: httpx.Response) -> None:
+        """Make the body `response.content`, as `response.read()` would have."""
+        response._content = b"".join(self._chunks)
+
+    def _too_large(self, how: str) -> ResponseTooLargeError:
+        limit = self._call.max_bytes or 0
+        return ResponseTooLargeError(
+            f"{self._call.name}: {self._call.operation}: the response body {how} the limit of {limit} bytes "
+            "(Limits.max_response_bytes)",
+            limit=limit,
+        )
 
 
 class _BaseClient:
@@ -159,6 +229,7 @@ class _BaseClient:
         idempotency_header: str | None,
         user_agent: str,
         strict: bool,
+        limits: Limits,
     ) -> None:
         if max_retries < 0:
             raise ValueError(f"max_retries must be 0 or more, got {max_retries}")
@@ -173,6 +244,7 @@ class _BaseClient:
         self._headers = {"User-Agent": user_agent, **(headers or {})}
         self._idempotency_header = idempotency_header
         self.strict = strict
+        self.limits = limits
         self._random: Callable[[], float] = random.random
 
     def __repr__(self) -> str:
@@ -240,7 +312,17 @@ class _BaseClient:
             timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
         )
         operation = f"{endpoint.method} {endpoint.path}"
-        return _Call(endpoint.name, operation, http_request, max_retries, replayable, missing)
+        deadline = self.limits.deadline if isinstance(options.deadline, Unset) else options.deadline
+        return _Call(
+            endpoint.name,
+            operation,
+            http_request,
+            max_retries,
+            replayable,
+            missing,
+            deadline=None if deadline is None else time.monotonic() + deadline,
+            max_bytes=self.limits.max_response_bytes,
+        )
 
     def _url(self, request: Request) -> httpx.URL:
         """The request's URL without its query: the base URL + the path, or a linked URL resolved against the base
@@ -293,12 +375,15 @@ class _BaseClient:
         retryable = isinstance(error, httpx.TransportError) and not isinstance(
             error, _NOT_RETRYABLE
         )
-        if (
-            retryable
+        delay = (
+            self._retrying(call, type(error).__name__, None)
+            if retryable
             and call.retry < call.max_retries
             and (call.replayable or isinstance(error, _NEVER_SENT))
-        ):
-            return self._retrying(call, type(error).__name__, None)
+            else None
+        )
+        if delay is not None:
+            return delay
         what = f"{call.name}: {call.operation}"
         attempts = f" after {call.retry + 1} attempts" if call.retry else ""
         if isinstance(error, httpx.TimeoutException):
@@ -309,8 +394,12 @@ class _BaseClient:
         reason = f"{type(error).__name__}: {error}" if detail else type(error).__name__
         raise APIConnectionError(f"{what} failed{attempts}: {reason}") from error
 
-    def _retrying(self, call: _Call, reason: str, wait: float | None) -> float:
+    def _retrying(self, call: _Call, reason: str, wait: float | None) -> float | None:
+        """The delay before the next attempt; None when waiting it would pass the call's deadline."""
         delay = wait if wait is not None else backoff_delay(call.retry, self._random)
+        if call.deadline is not None and time.monotonic() + delay >= call.deadline:
+            log.debug("%s: not retrying after %s: the deadline would pass", call.name, reason)
+            return None
         log.debug(
             "%s: retry %d of %d in %.2f s after %s",
             call.name,
@@ -324,6 +413,14 @@ class _BaseClient:
     # --- Around each attempt -------------------------------------------------------------------------------------
 
     def _before_attempt(self, call: _Call) -> None:
+        remaining = call.remaining()
+        if remaining is not None:
+            # Each of httpx's timeouts (connect, read, write, pool) ends by the deadline at the latest.
+            timeouts = call.request.extensions.get("timeout", {})
+            call.request.extensions["timeout"] = {
+                kind: remaining if value is None else min(value, remaining)
+                for kind, value in timeouts.items()
+            }
         call.started = time.monotonic()
         if log.isEnabledFor(logging.DEBUG):
             request = call.request
@@ -392,6 +489,7 @@ class SyncClient(_BaseClient):
         idempotency_header: str | None = None,
         user_agent: str,
         strict: bool = False,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         _check_http_client(http_client, verify)
         if http_client is not None and timeout is DEFAULT_TIMEOUT:
@@ -405,6 +503,7 @@ class SyncClient(_BaseClient):
             idempotency_header=idempotency_header,
             user_agent=user_agent,
             strict=strict,
+            limits=limits,
         )
         self._owns_client = http_client is None
         self._client = (
@@ -422,11 +521,19 @@ class SyncClient(_BaseClient):
         while True:
             self._before_attempt(call)
             try:
-                response = self._client.send(call.request)
+                response = self._client.send(call.request, stream=True)
+                try:
+                    retry_delay = self._after_response(call, response)
+                    if retry_delay is None:  # the body is read only when it is going to be used
+                        body = _Body(call, response)
+                        for chunk in response.iter_bytes():
+                            body.add(chunk)
+                        body.keep(response)
+                finally:
+                    response.close()
             except httpx.HTTPError as error:
                 delay = self._after_error(call, error)
             else:
-                retry_delay = self._after_response(call, response)
                 if retry_delay is None:
                     return self._parse(call, endpoint, response)
                 delay = retry_delay
@@ -466,6 +573,7 @@ class AsyncBaseClient(_BaseClient):
         idempotency_header: str | None = None,
         user_agent: str,
         strict: bool = False,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         _check_http_client(http_client, verify)
         if http_client is not None and timeout is DEFAULT_TIMEOUT:
@@ -479,6 +587,7 @@ class AsyncBaseClient(_BaseClient):
             idempotency_header=idempotency_header,
             user_agent=user_agent,
             strict=strict,
+            limits=limits,
         )
         self._owns_client = http_client is None
         self._client = (
@@ -496,11 +605,19 @@ class AsyncBaseClient(_BaseClient):
         while True:
             self._before_attempt(call)
             try:
-                response = await self._client.send(call.request)
+                response = await self._client.send(call.request, stream=True)
+                try:
+                    retry_delay = self._after_response(call, response)
+                    if retry_delay is None:  # the body is read only when it is going to be used
+                        body = _Body(call, response)
+                        async for chunk in response.aiter_bytes():
+                            body.add(chunk)
+                        body.keep(response)
+                finally:
+                    await response.aclose()
             except httpx.HTTPError as error:
                 delay = self._after_error(call, error)
             else:
-                retry_delay = self._after_response(call, response)
                 if retry_delay is None:
                     return self._parse(call, endpoint, response)
                 delay = retry_delay

@@ -9,10 +9,12 @@ from collections.abc import Mapping
 import httpx
 
 from ._base_client import (
+    DEFAULT_LIMITS,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     AsyncBaseClient,
     Credential,
+    Limits,
     SyncClient,
 )
 
@@ -40,6 +42,7 @@ class Client(SyncClient):
         verify: bool | ssl.SSLContext = True,
         idempotency_header: str | None = None,
         strict: bool = False,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         super().__init__(
             base_url,
@@ -52,6 +55,7 @@ class Client(SyncClient):
             idempotency_header=idempotency_header,
             user_agent=USER_AGENT,
             strict=strict,
+            limits=limits,
         )
 
 
@@ -69,6 +73,7 @@ class AsyncClient(AsyncBaseClient):
         verify: bool | ssl.SSLContext = True,
         idempotency_header: str | None = None,
         strict: bool = False,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         super().__init__(
             base_url,
@@ -81,4 +86,5 @@ class AsyncClient(AsyncBaseClient):
             idempotency_header=idempotency_header,
             user_agent=USER_AGENT,
             strict=strict,
+            limits=limits,
         )
