@@ -145,8 +145,9 @@ def test_schemes_colliding_after_casing_get_distinct_keywords(tmp_path: Path) ->
         },
     }
     api = _build(spec)
-    stems = {scheme.name: scheme.py_name for scheme in api.security_schemes}
-    assert stems["api_key"] == "api_key" and stems["ApiKey"].startswith("api_key_")
+    keywords = {scheme.name: dict(scheme.keywords)["api_key"] for scheme in api.security_schemes}
+    assert keywords["api_key"] == "api_key_api_key"
+    assert keywords["ApiKey"].startswith("api_key_") and keywords["ApiKey"] != "api_key_api_key"
     client = render_api(api)["_client.py"]
     compile(client, "_client.py", "exec")  # two `api_key_api_key=` keywords were a SyntaxError
 

@@ -141,7 +141,7 @@ def _operation_view(
         success=success,
         errors=errors,
         idempotent=operation.idempotent,
-        security="(" + "".join(f"{py_literal(name)}, " for name in operation.security) + ")",
+        security=_security_literal(operation.security),
         path_params=by_location["path"],
         query=by_location["query"],
         querystring=next(
@@ -152,6 +152,19 @@ def _operation_view(
         body=_body_expression(operation.body),
         pagination=pagination,
     )
+
+
+def _security_literal(security: tuple[ir.SecurityRequirement, ...]) -> str:
+    """`({"oauth": ("read",), "key": ()}, {})`: the alternatives, each scheme with its scopes."""
+
+    def scopes(names: tuple[str, ...]) -> str:
+        return "(" + "".join(f"{py_literal(name)}, " for name in names) + ")"
+
+    requirements = (
+        "{" + ", ".join(f"{py_literal(name)}: {scopes(s)}" for name, s in req.schemes) + "}"
+        for req in security
+    )
+    return "(" + "".join(f"{requirement}, " for requirement in requirements) + ")"
 
 
 def return_annotation(operation: ir.Operation, types: TypeRenderer) -> str:
