@@ -74,6 +74,21 @@ def operation_names(n: int) -> Spec:
     return _document({}, paths)
 
 
+def parameter_names(n: int) -> Spec:
+    """One operation with n query parameters, four spellings of each snake_case name."""
+    spellings = ("p{}Size", "p{}_size", "p{}-size", "P{}Size")
+    parameters = [
+        {"name": spellings[i % 4].format(i // 4), "in": "query", "schema": {"type": "string"}}
+        for i in range(n)
+    ]
+    operation = {
+        "operationId": "search",
+        "parameters": parameters,
+        "responses": {"204": {"description": "done"}},
+    }
+    return _document({}, {"/search": {"get": operation}})
+
+
 def ref_chain(n: int) -> Spec:
     """`S0 -> S1 -> ... -> Sn`, one `$ref` each: every link used to re-walk the rest of the chain, in our resolver
     and in openapi-spec-validator (10k links never finished). OpenAPI 3.0: 3.1's metaschema makes jsonschema
@@ -89,6 +104,7 @@ CASES: dict[str, tuple[Callable[[int], Spec], int]] = {
     "enum-casing": (enum_casing, 8_000),
     "field-names": (field_names, 8_000),
     "operation-names": (operation_names, 2_000),
+    "parameter-names": (parameter_names, 8_000),
     "ref-chain": (ref_chain, 2_500),
 }
 VALIDATED = frozenset({"ref-chain"})
