@@ -32,7 +32,7 @@ from generator.diagnostics import SpecError, UsageError
 from generator.naming import snake_case
 from generator.pipeline import Generation, Options, Stages, generate, load_and_validate
 from generator.terminal import Terminal
-from generator.write import OutputError, compare_output, write_output
+from generator.write import LockWait, OutputError, compare_output, write_output
 
 EXIT_OK, EXIT_STALE, EXIT_INVALID, EXIT_BUG = 0, 1, 2, 3
 EXIT_CODES = (
@@ -90,6 +90,13 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("spec", nargs="?", type=Path, help="OpenAPI document")
         for setting in (s for s in SETTINGS if s.key != "spec"):  # the spec is the argument
             _add_setting(command, setting)
+        command.add_argument(
+            "--lock-timeout",
+            type=float,
+            default=LockWait.timeout,
+            metavar="SECONDS",
+            help="how long to wait while another run holds the package's lock (default %(default)g)",
+        )
     validate = commands.add_parser("validate", help="validate the spec only")
     validate.add_argument("spec", nargs="?", type=Path, help="OpenAPI document")
     for setting in SETTINGS:
@@ -131,9 +138,12 @@ def _default_package(spec: Path) -> str:
 
 
 def _relative_to_cwd(path: Path) -> Path:
-    """Paths in messages as the user would type them; absolute only when outside the working folder."""
+    """Paths in messages as the user would type them; absolute only when outside the working folder.
+
+    Never resolved: the write stage must see a symlinked package folder as the symlink it is.
+    """
     try:
-        return path.resolve().relative_to(Path.cwd().resolve())
+        return path.absolute().relative_to(Path.cwd())
     except ValueError:
         return path
 
@@ -195,7 +205,7 @@ def _diff(args: argparse.Namespace, project: ProjectConfig) -> int:
     return EXIT_STALE if failing else EXIT_OK
 
 
-def _run_client(command: str, config: ClientConfig, term: Terminal) -> int:
+def _run_client(command: str, config: ClientConfig, lock_wait: LockWait, term: Terminal) -> int:
     if config.spec is None:
         raise UsageError("no spec given and no spec in [tool.generator] of pyproject.toml")
     options = _options(config, config.spec)
@@ -207,7 +217,9 @@ def _run_client(command: str, config: ClientConfig, term: Terminal) -> int:
     counts = f"{generation.operations} operations, {generation.models} models"
     if command == "check":
         with stages.stage("compare"):
-            comparison = compare_output(package_dir, generation.files, header=generation.header)
+            comparison = compare_output(
+                package_dir, generation.files, header=generation.header, lock_wait=lock_wait
+            )
         term.stages(stages, f"{counts}; {len(generation.files)} files: {comparison.summary()}")
         if comparison.clean:
             term.status(f"{package_dir}: up to date", good=True)
@@ -218,7 +230,9 @@ def _run_client(command: str, config: ClientConfig, term: Terminal) -> int:
         return EXIT_STALE
     with stages.stage("write"):
         try:
-            written = write_output(package_dir, generation.files, header=generation.header)
+            written = write_output(
+                package_dir, generation.files, header=generation.header, lock_wait=lock_wait
+            )
         except OSError as error:  # the disk, not the generator: no permission, no space...
             raise OutputError(f"cannot write {package_dir}: {error.strerror or error}") from error
     term.stages(stages, f"{counts}; {written.summary()}")
@@ -232,7 +246,10 @@ def _run(args: argparse.Namespace, term: Terminal) -> int:
         return _diff(args, project)
     if args.command == "validate":
         return _validate(args, project, term)
-    return max(_run_client(args.command, config, term) for config in clients(args, project))
+    lock_wait = LockWait(args.lock_timeout, notify=term.status)
+    return max(
+        _run_client(args.command, config, lock_wait, term) for config in clients(args, project)
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

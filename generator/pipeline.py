@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import keyword
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,6 +25,29 @@ from generator.render import RUNTIME_FILES, header_line, render_api
 from generator.select import select_operations
 from generator.translate import build_api
 from generator.validate import validate
+
+# The client's only dependency and the top-level modules it may import in turn (httpx 0.2x, with its extras): a
+# package of one of these names, put on sys.path, would shadow the real one.
+_HTTPX_MODULES = frozenset(
+    {
+        "anyio",
+        "brotli",
+        "brotlicffi",
+        "certifi",
+        "exceptiongroup",
+        "h11",
+        "h2",
+        "hpack",
+        "httpcore",
+        "httpx",
+        "hyperframe",
+        "idna",
+        "sniffio",
+        "socksio",
+        "typing_extensions",
+        "zstandard",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +93,11 @@ class Generation:
 
 def check_package_name(package: str) -> None:
     check_identifier("--package", package, "a package name")
+    if package in sys.stdlib_module_names or package in _HTTPX_MODULES:
+        raise UsageError(
+            f"--package: {package!r} is the name of a module the generated client imports (the standard "
+            "library, httpx or its dependencies); the package would shadow it: choose another name"
+        )
 
 
 def check_identifier(option: str, name: str, what: str) -> None:

@@ -8,6 +8,7 @@ nullability open, the schemas lean tolerant (optional, nullable) because the liv
 adds fields and enum values over time.
 """
 
+from ._base_client import Limits
 from ._client import DEFAULT_BASE_URL, AsyncClient, Client
 from ._codec import UNSET, DecodeError, Drift, EncodeError, Unset, drift
 from ._http import ApiResponse, RequestOptions
@@ -25,6 +26,7 @@ from .errors import (
     PaginationError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     ResponseValidationError,
     TokenError,
     UnprocessableEntityError,
@@ -49,12 +51,14 @@ __all__ = [
     "Drift",
     "EncodeError",
     "InternalServerError",
+    "Limits",
     "MissingCredentialsError",
     "NotFoundError",
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
     "RequestOptions",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "TokenError",
     "UnprocessableEntityError",

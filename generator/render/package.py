@@ -122,11 +122,13 @@ def client_view(api: ir.Api) -> ClientView:
     imports.add("collections.abc", "Mapping", "Sequence")
     imports.add(
         "._base_client",
+        "DEFAULT_LIMITS",
         "DEFAULT_MAX_RETRIES",
         "DEFAULT_TIMEOUT",
         "AsyncBaseClient",
         "AsyncRequestHook",
         "AsyncResponseHook",
+        "Limits",
         "RequestHook",
         "ResponseHook",
         "SyncClient",
@@ -156,7 +158,7 @@ def client_view(api: ir.Api) -> ClientView:
 def package_init_view(api: ir.Api, client_classes: tuple[str, str]) -> PackageInitView:
     client_imports = sorted(["DEFAULT_BASE_URL", *client_classes], key=isort_key)
     exports = [*client_imports, "UNSET", "ApiResponse", "DecodeError", "Drift", "EncodeError"]
-    exports += ["RequestOptions", "Unset", "drift", *ERROR_CLASSES]
+    exports += ["Limits", "RequestOptions", "Unset", "drift", *ERROR_CLASSES]
     return PackageInitView(
         doc=docstring(
             f"A typed client for {api.title or api.package} {api.version}.", api.description
