@@ -18,7 +18,7 @@ from generator.config import Defaults, read_defaults
 from generator.diagnostics import Diagnostic, SpecError, UsageError
 from generator.naming import snake_case
 from generator.pipeline import Generation, Options, build, generate, load_and_validate
-from generator.write import OutputError, compare_output, write_output
+from generator.write import OutputError, compare_output, read_previous, write_output
 
 EXIT_OK, EXIT_STALE, EXIT_INVALID, EXIT_BUG = 0, 1, 2, 3
 _MAX_SUMMARY = 300  # an internal error is reported on one line, however long its message
@@ -54,6 +54,12 @@ def _parser(defaults: Defaults) -> argparse.ArgumentParser:
             "--package", default=defaults.package, help="package name (default from the spec)"
         )
         command.add_argument("--strict", action="store_true", help="treat warnings as errors")
+        command.add_argument(
+            "--verify-format",
+            action="store_true",
+            help="reuse nothing the last run recorded: validate, and format every file with black "
+            "(CI runs `check --verify-format`)",
+        )
 
     for name, text in (
         ("generate", "generate the client"),
@@ -132,12 +138,18 @@ def _run(args: argparse.Namespace) -> int:
         strict=args.strict,
         lenient=args.lenient,
         allow_external_refs=args.allow_external_refs,
+        verify_format=args.verify_format,
     )
-    generation: Generation = generate(args.spec, options)
-    _print(generation.warnings)
     package_dir = _relative_to_cwd(args.output / options.package)
+    generation: Generation = generate(args.spec, options, read_previous(package_dir))
+    _print(generation.warnings)
     if args.command == "check":
-        comparison = compare_output(package_dir, generation.files, header=generation.header)
+        comparison = compare_output(
+            package_dir,
+            generation.files,
+            header=generation.header,
+            provenance=generation.provenance,
+        )
         if comparison.clean:
             print(f"{package_dir}: up to date", file=sys.stderr)
             return EXIT_OK
@@ -148,7 +160,12 @@ def _run(args: argparse.Namespace) -> int:
         )
         return EXIT_STALE
     try:
-        write_output(package_dir, generation.files, header=generation.header)
+        write_output(
+            package_dir,
+            generation.files,
+            header=generation.header,
+            provenance=generation.provenance,
+        )
     except (
         OSError
     ) as error:  # the disk, not the generator: a file where a folder goes, no permission, no space

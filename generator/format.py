@@ -1,20 +1,26 @@
 """Format stage: black, in-process, on every Python file; other files pass through unchanged.
 
-Black costs about a millisecond per line and dominates generation time, so its results are cached by content
-(black's output is a pure function of its version, its mode and the input) in the user's cache folder, never in
-the project; and what is not cached is formatted by a pool of worker processes when there is a lot of it.
-`OAPIGEN_CACHE=off` disables the cache.
+Black costs about a millisecond per line and dominates generation time, so work is skipped where it can be proven
+unnecessary, and nowhere else:
+- the runtime modules ship already formatted (`preformatted`);
+- a file whose render is the one the previous run recorded (same render digest, same black, same mode) keeps the
+  text that run wrote, provided the file on disk still has the digest recorded for it (`Previous`): the checked-in
+  tree is its own cache, on any machine.
+There is no cache outside the package: an entry planted in a shared folder would be written into the client.
+`verify=True` trusts nothing recorded: black formats every file, the preformatted ones included, and a
+preformatted file black would change is an error. CI runs it (`oapigen check --verify-format`).
+What is not reused is formatted by a pool of worker processes when there is a lot of it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from importlib.metadata import version
-from pathlib import Path
+from typing import Protocol
 
 from black import format_str
 from black.mode import Mode, TargetVersion
@@ -23,11 +29,76 @@ from black.parsing import InvalidInput
 # Generated code is read in review diffs; 100 columns keeps signatures on one line more often than 88.
 LINE_LENGTH = 100
 _MODE = Mode(target_versions={TargetVersion.PY311}, line_length=LINE_LENGTH)
+# What a recorded formatted text depends on besides its input; a previous run with another one is not reused.
+FORMATTER = f"black {version('black')}, line length {LINE_LENGTH}, py311"
 _PARALLEL_FROM_LINES = 20_000  # below this, starting worker processes costs more than it saves
 
 
 class InvalidOutputError(Exception):
-    """Rendered code that black cannot parse: a bug in the generator, never in the spec."""
+    """Rendered code that black cannot parse or would change although it was vouched for: a generator bug."""
+
+
+class Previous(Protocol):
+    """The previous run's record of a file: the text it wrote for a render, if that text is still intact."""
+
+    formatter: str
+
+    def text(self, path: str, render_digest: str) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Formatted:
+    files: dict[str, str]  # path -> final text, in the order of the input
+    renders: dict[
+        str, str
+    ]  # path -> digest of the text before formatting, for the next run's reuse
+    reused: int  # files whose formatted text came from the previous run
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def format_files(
+    files: Mapping[str, str],
+    preformatted: frozenset[str] = frozenset(),
+    previous: Previous | None = None,
+    *,
+    verify: bool = False,
+) -> Formatted:
+    """Format every `.py` file but the `preformatted` ones (all of them with `verify`); the mapping keeps its order."""
+    renders = {path: digest(text) for path, text in files.items()}
+    if previous is not None and (verify or previous.formatter != FORMATTER):
+        previous = None
+    formatted: dict[str, str] = {}
+    todo: list[tuple[str, str]] = []
+    for path, text in files.items():
+        if not path.endswith(".py") or (path in preformatted and not verify):
+            continue
+        known = previous.text(path, renders[path]) if previous is not None else None
+        if known is None:
+            todo.append((path, text))
+        else:
+            formatted[path] = known
+    reused = len(formatted)
+    formatted.update(_format_many(todo))
+    if verify:
+        _check_vouched(files, formatted, preformatted)
+    return Formatted(
+        {path: formatted.get(path, text) for path, text in files.items()}, renders, reused
+    )
+
+
+def _check_vouched(
+    files: Mapping[str, str], formatted: Mapping[str, str], preformatted: frozenset[str]
+) -> None:
+    changed = sorted(
+        path for path in preformatted if path in files and formatted[path] != files[path]
+    )
+    if changed:
+        raise InvalidOutputError(
+            f"black would change {len(changed)} file(s) shipped as already formatted: {', '.join(changed)}"
+        )
 
 
 def _format_one(item: tuple[str, str]) -> tuple[str, str]:
@@ -38,27 +109,6 @@ def _format_one(item: tuple[str, str]) -> tuple[str, str]:
         raise InvalidOutputError(f"generated {path} is not valid Python: {error}") from error
 
 
-def format_files(
-    files: Mapping[str, str], preformatted: frozenset[str] = frozenset()
-) -> dict[str, str]:
-    """Format every `.py` file but the `preformatted` ones; the mapping keeps its order."""
-    cache = _cache_dir()
-    formatted: dict[str, str] = {}
-    todo: list[tuple[str, str]] = []
-    for path, text in files.items():
-        if not path.endswith(".py") or path in preformatted:
-            continue
-        hit = _cache_read(cache, text)
-        if hit is None:
-            todo.append((path, text))
-        else:
-            formatted[path] = hit
-    formatted.update(_format_many(todo))
-    for path, text in todo:
-        _cache_write(cache, text, formatted[path])
-    return {path: formatted.get(path, text) for path, text in files.items()}
-
-
 def _format_many(todo: list[tuple[str, str]]) -> dict[str, str]:
     workers = min(os.cpu_count() or 1, 8)
     if workers > 1 and sum(text.count("\n") for _, text in todo) >= _PARALLEL_FROM_LINES:
@@ -67,42 +117,3 @@ def _format_many(todo: list[tuple[str, str]]) -> dict[str, str]:
         with ProcessPoolExecutor(workers) as pool:
             return dict(pool.map(_format_one, todo, chunksize=8))
     return dict(map(_format_one, todo))
-
-
-def cache_enabled() -> bool:
-    return os.environ.get("OAPIGEN_CACHE", "").lower() not in ("off", "0", "false", "no")
-
-
-def _cache_dir() -> Path | None:
-    if not cache_enabled():
-        return None
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return root / "oapigen" / f"black-{version('black')}-py311-{LINE_LENGTH}"
-
-
-def _cache_key(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _cache_read(cache: Path | None, text: str) -> str | None:
-    if cache is None:
-        return None
-    try:
-        return (cache / _cache_key(text)).read_text(encoding="utf-8", errors="surrogatepass")
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
-def _cache_write(cache: Path | None, text: str, formatted: str) -> None:
-    """Best effort and atomic (write, then rename): a cache that cannot be written only costs time."""
-    if cache is None:
-        return
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "w", dir=cache, delete=False, encoding="utf-8", errors="surrogatepass"
-        ) as f:
-            f.write(formatted)
-        os.replace(f.name, cache / _cache_key(text))
-    except OSError:
-        return

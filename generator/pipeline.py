@@ -1,7 +1,8 @@
 """The pipeline, stage after stage: load -> validate -> build -> render -> format. Writing is the caller's step.
 
 `generate` is a pure function of the spec and the options: it returns the files and the warnings, and touches
-no disk but to read the spec (and the local files it refers to).
+no disk but to read the spec (and the local files it refers to) and, when given the previous run's record, the
+files that record vouches for (see generator/format.py): the output is the same with or without it.
 """
 
 from __future__ import annotations
@@ -10,16 +11,18 @@ import dataclasses
 import keyword
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from generator import ir
 from generator.config import display_path
 from generator.diagnostics import Diagnostic, Severity, SpecError, UsageError
-from generator.format import format_files
+from generator.format import FORMATTER, Previous, format_files
 from generator.load import load_document
 from generator.refs import DocumentSet
 from generator.render import RUNTIME_FILES, header_line, render_api
 from generator.translate import build_api
-from generator.validate import validate
+from generator.validate import spec_digest, validate
+from generator.write import Provenance
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +31,15 @@ class Options:
     strict: bool = False  # warnings are errors
     lenient: bool = False  # validation errors are warnings; generate what is sound
     allow_external_refs: bool = False  # local $refs may leave the spec's folder
+    verify_format: bool = (
+        False  # reuse nothing recorded; black on every file, even the preformatted ones
+    )
+
+
+class PreviousRecord(Previous, Protocol):
+    """The previous run's record, as the pipeline consults it: reusable texts, and the spec it found valid."""
+
+    spec: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +47,8 @@ class Generation:
     files: dict[str, str]  # path relative to the package folder -> text
     warnings: tuple[Diagnostic, ...]
     header: str  # the generated-file header line, for the manifest the write stage adds
+    provenance: Provenance  # what the manifest records so that the next run can skip work
+    reused: int  # files whose formatted text the previous run's record provided
 
 
 def check_package_name(package: str) -> None:
@@ -48,11 +62,16 @@ def check_package_name(package: str) -> None:
         )
 
 
-def load_and_validate(spec: Path, options: Options) -> tuple[DocumentSet, list[Diagnostic]]:
-    """Load the spec and validate it; errors raise `SpecError` unless `lenient` turns them into warnings."""
+def load_and_validate(
+    spec: Path, options: Options, known_valid: str = ""
+) -> tuple[DocumentSet, list[Diagnostic]]:
+    """Load the spec and validate it; errors raise `SpecError` unless `lenient` turns them into warnings.
+
+    `known_valid`: the digest of the spec when it last validated without a problem (see `validate`).
+    """
     root = load_document(spec, display_path(spec))
     docs = DocumentSet(root, allow_outside=options.allow_external_refs)
-    problems = validate(docs)
+    problems = validate(docs, "" if options.verify_format else known_valid)
     if problems and not options.lenient:
         raise SpecError(problems)
     return docs, [dataclasses.replace(problem, severity=Severity.WARNING) for problem in problems]
@@ -60,18 +79,30 @@ def load_and_validate(spec: Path, options: Options) -> tuple[DocumentSet, list[D
 
 def build(spec: Path, options: Options) -> tuple[ir.Api, tuple[Diagnostic, ...]]:
     """Load, validate and build the IR; errors (and, with `strict`, warnings) raise `SpecError`."""
+    api, warnings, _ = _build(spec, options, "")
+    return api, warnings
+
+
+def _build(
+    spec: Path, options: Options, known_valid: str
+) -> tuple[ir.Api, tuple[Diagnostic, ...], str]:
+    """`build`, plus the spec's digest when it validated without a problem ("" otherwise)."""
     check_package_name(options.package)
-    docs, warnings = load_and_validate(spec, options)
+    docs, warnings = load_and_validate(spec, options, known_valid)
+    valid = "" if warnings else spec_digest(docs)
     api, build_diagnostics = build_api(docs, package=options.package)
     warnings += build_diagnostics
     errors = [d for d in warnings if d.severity is Severity.ERROR or options.strict]
     if errors:
         raise SpecError(errors)
-    return api, tuple(sorted(set(warnings), key=lambda d: d.sort_key))
+    return api, tuple(sorted(set(warnings), key=lambda d: d.sort_key)), valid
 
 
-def generate(spec: Path, options: Options) -> Generation:
-    api, warnings = build(spec, options)
+def generate(spec: Path, options: Options, previous: PreviousRecord | None = None) -> Generation:
+    """The package's files; `previous`, the last run's record, only saves work (see generator/format.py)."""
+    api, warnings, valid = _build(spec, options, previous.spec if previous is not None else "")
+    formatted = format_files(render_api(api), RUNTIME_FILES, previous, verify=options.verify_format)
+    provenance = Provenance(formatter=FORMATTER, renders=formatted.renders, spec=valid)
     return Generation(
-        format_files(render_api(api), RUNTIME_FILES), warnings, header_line(api.spec_path)
+        formatted.files, warnings, header_line(api.spec_path), provenance, formatted.reused
     )

@@ -14,9 +14,11 @@ through `$ref`s; they are mapped back to the file and pointer where the node is 
 from __future__ import annotations
 
 import ast
+import hashlib
 import re
 import reprlib
 from collections.abc import Callable, Iterator, Mapping
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,18 +48,28 @@ _PREFIX_PATTERN = re.compile(
 _NO_MATCH = "is not valid under any of the given schemas"
 _UNCHECKED = "openapi-spec-validator could not check this: "
 _VERSION_LIKE = re.compile(r"\d+(?:\.\d+)*")
+# Whose verdict a recorded "valid" is: a spec valid under one version may not be under the next. (Pinned, so a
+# manifest that records it does not vary between machines.)
+_VALIDATOR = f"openapi-spec-validator {version('openapi-spec-validator')}"
 _SHORT = reprlib.Repr()
 _SHORT.maxlevel, _SHORT.maxdict, _SHORT.maxlist, _SHORT.maxstring, _SHORT.maxother = 2, 4, 4, 60, 60
 
 
-def validate(docs: DocumentSet) -> list[Diagnostic]:
-    """All problems in the spec, each located; an empty list means valid."""
+def validate(docs: DocumentSet, known_valid: str = "") -> list[Diagnostic]:
+    """All problems in the spec, each located; an empty list means valid.
+
+    `known_valid` is a `spec_digest` recorded when this spec last validated without a problem: if the documents
+    (every one the references reach) and the validator are still those, openapi-spec-validator, most of the cost
+    on a large spec, is not run again. The references are always checked: that is what loads the documents.
+    """
     validator = _validator_for(docs.root)
     if isinstance(validator, Diagnostic):
         return [validator]
     # Both run, so one pass reports every problem; where a $ref is broken, the validator's own failure to follow
     # it says nothing more and is dropped.
     ref_problems = _check_refs(docs)
+    if not ref_problems and known_valid and known_valid == spec_digest(docs):
+        return []
     broken = {(d.file, d.pointer) for d in ref_problems}
     checked = [
         d
@@ -65,6 +77,21 @@ def validate(docs: DocumentSet) -> list[Diagnostic]:
         if not (d.message.startswith(_UNCHECKED) and (d.file, d.pointer) in broken)
     ]
     return sorted(_without_echoes({*ref_problems, *checked}), key=lambda d: d.sort_key)
+
+
+def spec_digest(docs: DocumentSet) -> str:
+    """A digest of every document loaded so far and of the validator's version; "" if a text is unknown."""
+    texts = [(document.display, document.text) for document in docs.documents()]
+    if any(text is None for _, text in texts):
+        return ""
+    hashed = hashlib.sha256(_VALIDATOR.encode())
+    for display, text in texts:
+        for part in (display, str(text)):
+            encoded = part.encode("utf-8", "surrogatepass")
+            hashed.update(
+                b"%d:" % len(encoded) + encoded
+            )  # length-prefixed: no two splits hash alike
+    return hashed.hexdigest()
 
 
 def _without_echoes(problems: set[Diagnostic]) -> set[Diagnostic]:
