@@ -156,7 +156,7 @@ class Union:
 
 # --- Operations ------------------------------------------------------------------------------------------------------
 
-ParamLocation = Literal["path", "query", "header", "cookie"]
+ParamLocation = Literal["path", "query", "querystring", "header", "cookie"]
 BodyKind = Literal["json", "form", "multipart", "binary", "text"]
 
 

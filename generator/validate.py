@@ -26,7 +26,11 @@ from urllib.request import url2pathname
 
 from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
 from jsonschema_path import SchemaPath
-from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+from openapi_spec_validator import (
+    OpenAPIV30SpecValidator,
+    OpenAPIV31SpecValidator,
+    OpenAPIV32SpecValidator,
+)
 from openapi_spec_validator.settings import get_resolved_cache_maxsize
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 from openapi_spec_validator.validation.keywords import KeywordValidator
@@ -36,8 +40,8 @@ from generator.diagnostics import Diagnostic, SpecError, join_pointer
 from generator.load import Document
 from generator.refs import DocumentSet, iter_refs
 
-_SUPPORTED = "only OpenAPI 3.0 and 3.1 are supported"
-_VERSION = re.compile(r"(3\.[01])\.\d+(-.+)?")
+_SUPPORTED = "only OpenAPI 3.0, 3.1 and 3.2 are supported"
+_VERSION = re.compile(r"(3\.[012])\.\d+(-.+)?")
 _MAX_MESSAGE = 300
 _UNEXPECTED_KEYS = re.compile(
     r"(?P<keys>.+) (?:does|do) not match any of the regexes: (?P<patterns>'.+')"
@@ -118,7 +122,7 @@ def _validator_for(root: Document) -> type[SpecValidator] | Diagnostic:
     match = _VERSION.fullmatch(version)
     if match is not None:
         return _PLACING_VALIDATORS[match.group(1)]
-    if re.fullmatch(r"3\.[01]", version):
+    if re.fullmatch(r"3\.[012]", version):
         return root.diagnostic(
             "/openapi", f"`openapi` must be a full version such as '{version}.0', not {version!r}"
         )
@@ -196,6 +200,7 @@ def _placing_validator(base: type[SpecValidator]) -> type[SpecValidator]:
 _PLACING_VALIDATORS: dict[str, type[SpecValidator]] = {
     "3.0": _placing_validator(OpenAPIV30SpecValidator),
     "3.1": _placing_validator(OpenAPIV31SpecValidator),
+    "3.2": _placing_validator(OpenAPIV32SpecValidator),
 }
 
 

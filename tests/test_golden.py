@@ -1,4 +1,5 @@
-"""Golden files: the whole client generated from tests/golden/features.yaml, compared byte for byte.
+"""Golden files: the whole clients generated from tests/golden/features.yaml (3.1) and v32.yaml (OpenAPI 3.2
+constructs), compared byte for byte.
 
 After an intended change to the output, update them with `make golden` and review the diff like any other. The
 runtime modules are left out: they are copies of `templates/runtime/`, which the last test proves.
@@ -9,18 +10,23 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from generator.pipeline import Options, generate
 from generator.render import RUNTIME_FILES, TEMPLATES
 from generator.write import compare_output, write_output
 
 GOLDEN = Path(__file__).parent / "golden"
 PACKAGE = "features_client"
+SPECS = ("features", "v32")  # tests/golden/<name>.yaml -> tests/golden/<name>/<name>_client
 
 
-def test_features_client_matches_golden_files() -> None:
-    generation = generate(GOLDEN / "features.yaml", Options(package=PACKAGE))
+@pytest.mark.parametrize("name", SPECS)
+def test_client_matches_golden_files(name: str) -> None:
+    package = f"{name}_client"
+    generation = generate(GOLDEN / f"{name}.yaml", Options(package=package))
     files = {path: text for path, text in generation.files.items() if path not in RUNTIME_FILES}
-    package_dir = GOLDEN / "features" / PACKAGE
+    package_dir = GOLDEN / name / package
     if os.environ.get("OAPIGEN_UPDATE_GOLDEN") == "1":
         write_output(
             package_dir, files, header=generation.header, provenance=generation.provenance
@@ -33,9 +39,10 @@ def test_features_client_matches_golden_files() -> None:
     )
 
 
-def test_golden_spec_warns_about_nothing() -> None:
-    # Every construct in the golden spec is supported: a warning here means a regression.
-    assert generate(GOLDEN / "features.yaml", Options(package=PACKAGE)).warnings == ()
+@pytest.mark.parametrize("name", SPECS)
+def test_golden_spec_warns_about_nothing(name: str) -> None:
+    # Every construct in the golden specs is supported: a warning here means a regression.
+    assert generate(GOLDEN / f"{name}.yaml", Options(package=f"{name}_client")).warnings == ()
 
 
 def test_runtime_modules_are_the_sources_behind_the_header() -> None:

@@ -226,7 +226,7 @@ def test_several_errors_are_all_reported_located_and_sorted() -> None:
             "/swagger",
             "Swagger 2.0 is not supported",
         ),
-        ("openapi: 3.2.0\n", "/openapi", "OpenAPI 3.2.0 is not supported"),
+        ("openapi: 3.3.0\n", "/openapi", "OpenAPI 3.3.0 is not supported"),
         ("info: {title: t}\n", "", "no `openapi` version field"),
         ("openapi: 3.1\n", "/openapi", "`openapi` must be a string"),
         ("openapi: '3.0'\n", "/openapi", "`openapi` must be a full version"),
@@ -238,13 +238,13 @@ def test_unsupported_versions_are_one_clear_error(
     [problem] = validate(spec(tmp_path, text))
     assert (problem.pointer, problem.message.startswith(message)) == (pointer, True)
     if "supported" in message:
-        assert "only OpenAPI 3.0 and 3.1 are supported" in problem.message
+        assert "only OpenAPI 3.0, 3.1 and 3.2 are supported" in problem.message
 
 
 def test_swagger_fixture_is_refused() -> None:
     [problem] = validate(docs("swagger2.yaml"))
     assert problem.format() == (
-        "load/swagger2.yaml:1: #/swagger: Swagger 2.0 is not supported: only OpenAPI 3.0 and 3.1 are supported"
+        "load/swagger2.yaml:1: #/swagger: Swagger 2.0 is not supported: only OpenAPI 3.0, 3.1 and 3.2 are supported"
     )
 
 

@@ -74,6 +74,7 @@ class OperationView:
     security: str
     path_params: list[ParamView]
     query: list[ParamView]
+    querystring: str  # the argument holding the whole query string (OpenAPI 3.2), or ""
     headers: list[ParamView]
     cookies: list[ParamView]
     body: str
@@ -148,6 +149,9 @@ def _operation_view(
         security="(" + "".join(f"{py_literal(name)}, " for name in operation.security) + ")",
         path_params=by_location["path"],
         query=by_location["query"],
+        querystring=next(
+            (p.py_name for p in operation.parameters if p.location == "querystring"), ""
+        ),
         headers=by_location["header"],
         cookies=by_location["cookie"],
         body=_body_expression(operation.body),
@@ -273,7 +277,11 @@ def _operation_doc(operation: ir.Operation) -> str:
 
 
 def _param_text(param: ir.Parameter) -> str:
-    text = param.description or f"The {param.location} parameter {param.wire_name!r}."
+    text = param.description or (
+        "The whole query string."
+        if param.location == "querystring"
+        else f"The {param.location} parameter {param.wire_name!r}."
+    )
     if param.deprecated:
         text = "Deprecated. " + text
     if param.has_default:

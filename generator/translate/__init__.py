@@ -71,7 +71,21 @@ class _Builder:
             item = self.schemas.resolve(paths.child(path))  # type: ignore[union-attr]
             for method in HTTP_METHODS:
                 if isinstance(item.mapping().get(method), dict):
-                    found.append((item.child(method), item, method, str(path)))
+                    found.append((item.child(method), item, method.upper(), str(path)))
+            found += self._additional_operations(item, str(path))
+        return found
+
+    def _additional_operations(self, item: Node, path: str) -> list[tuple[Node, Node, str, str]]:
+        """OpenAPI 3.2 `additionalOperations`: other methods, keyed by the method name as it is sent."""
+        holder = item.get("additionalOperations")
+        found = []
+        for method in sorted(holder.mapping() if holder else {}):
+            node = self.schemas.resolve(holder.child(method))  # type: ignore[union-attr]
+            if not is_http_token(str(method)) or str(method).lower() in HTTP_METHODS:
+                message = f"{method!r} is not an HTTP method this field may hold; not generated"
+                self.report.warn(node, message)
+            elif isinstance(node.value, dict):
+                found.append((node, item, str(method), path))
         return found
 
     def _component_schemas(self, root: Node) -> None:

@@ -10,8 +10,9 @@ from generator.naming import assign_unique, pascal_case, snake_case
 from generator.translate.context import Node, Report, text
 from generator.translate.schemas import SchemaConverter
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-IDEMPOTENT_METHODS = frozenset({"get", "put", "delete", "options", "head", "trace"})
+# The path item's fixed method fields; `query` is OpenAPI 3.2's (the HTTP QUERY method: a GET with a body).
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
+IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE", "OPTIONS", "HEAD", "TRACE", "QUERY"})
 # Suffixes of the functions generated next to each operation; an operation name may not collide with them.
 DERIVED_SUFFIXES = (
     "_async",
@@ -22,6 +23,7 @@ DERIVED_SUFFIXES = (
     "_pages",
     "_pages_async",
 )
+_LOCATIONS = ("path", "query", "querystring", "header", "cookie")
 # Keyword arguments every endpoint function takes besides the spec's parameters.
 _RESERVED_ARGUMENTS = frozenset({"client", "options", "self", "cls", "body"})
 # RFC 9110 token: what a header or cookie name may be. Anything else fails at request time, on every call.
@@ -88,6 +90,7 @@ class OperationBuilder:
     def build(
         self, node: Node, path_item: Node, method: str, path: str, function_name: str
     ) -> ir.Operation:
+        """`method` is sent as given: upper case for the fixed fields, as spelled for `additionalOperations`."""
         spec = node.mapping()
         context = pascal_case(function_name, fallback="Operation")
         parameters = self._parameters(node, path_item, context)
@@ -102,7 +105,7 @@ class OperationBuilder:
             function_name=function_name,
             module="",
             origin=ir.Origin(node.doc.display, node.pointer),
-            method=method.upper(),
+            method=method,
             path=path,
             summary=text(spec, "summary"),
             description=text(spec, "description"),
@@ -128,7 +131,7 @@ class OperationBuilder:
                 param = self._schemas.resolve(listed.child(index))
                 spec = param.mapping()
                 location = text(spec, "in")
-                if location not in ("path", "query", "header", "cookie") or not text(spec, "name"):
+                if location not in _LOCATIONS or not text(spec, "name"):
                     continue
                 if location == "header" and spec["name"].lower() in (
                     "accept",
@@ -156,6 +159,8 @@ class OperationBuilder:
         spec = param.mapping()
         location = spec["in"]
         schema_node = param.get("schema")
+        if location == "querystring":
+            schema_node = self._querystring_schema(param)
         if schema_node is None:
             self._report.warn(
                 param, "parameter without `schema` (content-based parameters) is sent as a string"
@@ -182,6 +187,21 @@ class OperationBuilder:
             explode=explode is True,
             deprecated=spec.get("deprecated") is True,
         )
+
+    def _querystring_schema(self, param: Node) -> Node | None:
+        """The schema of an OpenAPI 3.2 `in: querystring` parameter: the whole query string, one typed value.
+
+        It is sent form-encoded (nested objects deepObject-style, lists repeated), as a form body would be."""
+        content = param.get("content")
+        if content is None or not content.mapping():
+            return None
+        media_type = min(content.mapping())
+        if media_type.split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
+            self._report.warn(
+                content.child(media_type),
+                f"a {media_type} query string is sent as application/x-www-form-urlencoded",
+            )
+        return content.child(media_type).get("schema")
 
     # --- bodies ---------------------------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""JSON Schema (OpenAPI 3.0 and 3.1 dialects) -> IR types.
+"""JSON Schema (OpenAPI 3.0, 3.1 and 3.2 dialects) -> IR types.
 
 Objects with properties, enums and unions become named types (classes); everything else is a type expression.
 Named types are converted once each, from a work list, so recursive schemas terminate: a reference to a named

@@ -29,7 +29,7 @@ from .errors import APIStatusError, ResponseValidationError, raw_body, request_i
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE", "QUERY"})
 REDACTED = "REDACTED"
 
 _SENSITIVE = re.compile(
@@ -61,9 +61,13 @@ class Param:
     explode: bool = True
 
 
+def _absent(value: object) -> bool:
+    return value is None or isinstance(value, Unset)
+
+
 def _text(value: object) -> str | None:
     """An encoded (JSON) value as parameter text; None for null/UNSET. Nested arrays and objects become JSON."""
-    if value is None or isinstance(value, Unset):
+    if _absent(value):
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -204,11 +208,16 @@ class FormBody:
     value: object = field(repr=False)
 
     def render(self) -> tuple[bytes, str]:
-        data = _codec.encode(self.value, request=True)
-        if not isinstance(data, dict):
-            raise TypeError(f"a form body must be an object, got {type(self.value).__name__}")
-        pairs = [pair for key, item in data.items() for pair in _flatten(key, item)]
+        pairs = _form_pairs(self.value, "form body")
         return urllib.parse.urlencode(pairs).encode("ascii"), "application/x-www-form-urlencoded"
+
+
+def _form_pairs(value: object, what: str) -> list[tuple[str, str]]:
+    """An object as form fields: nested objects with deepObject-style keys (`a[b]=1`), lists repeated."""
+    data = _codec.encode(value, request=True)
+    if not isinstance(data, dict):
+        raise TypeError(f"a {what} must be an object, got {type(value).__name__}")
+    return [pair for key, item in data.items() for pair in _flatten(key, item)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -439,12 +448,14 @@ class Endpoint(Generic[T]):
         *,
         path: Mapping[str, object] = _NO_VALUES,
         query: Sequence[Param] = (),
+        querystring: object = UNSET,
         headers: Sequence[Param] = (),
         cookies: Sequence[Param] = (),
         body: Body | None = None,
     ) -> Request:
         """Serialize the arguments. Raises `ValueError` for a missing or empty path parameter, an unknown
-        parameter style, or a header value with a line break."""
+        parameter style, or a header value with a line break. `querystring` (OpenAPI 3.2) is an object sent as
+        the whole query string, form-encoded like `FormBody`; `query` parameters follow it."""
         header_pairs: list[tuple[str, str]] = []
         for param in headers:
             value = _header_value(param)
@@ -459,7 +470,10 @@ class Endpoint(Generic[T]):
         return Request(
             method=self.method,
             path=render_path(self.path, path),
-            query=tuple(pair for param in query for pair in _query_pairs(param)),
+            query=(
+                *([] if _absent(querystring) else _form_pairs(querystring, "query string")),
+                *(pair for param in query for pair in _query_pairs(param)),
+            ),
             headers=tuple(header_pairs),
             content=content,
             content_type=content_type,
