@@ -13,7 +13,6 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator.apidiff import diff_apis, report
 from generator.config import Defaults, read_defaults
 from generator.diagnostics import Diagnostic, SpecError, UsageError
 from generator.naming import snake_case
@@ -100,6 +99,11 @@ def _default_package(spec: Path) -> str:
 
 
 def _diff(args: argparse.Namespace) -> int:
+    from generator.apidiff import (
+        diff_apis,
+        report,
+    )  # only `diff` needs it, and it imports the whole runtime
+
     options = Options(package=args.package or _default_package(args.new), lenient=args.lenient)
     old_api, _ = build(args.old, options)
     new_api, _ = build(args.new, options)

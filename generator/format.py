@@ -17,18 +17,12 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
 from typing import Protocol
 
-from black import format_str
-from black.mode import Mode, TargetVersion
-from black.parsing import InvalidInput
-
 # Generated code is read in review diffs; 100 columns keeps signatures on one line more often than 88.
 LINE_LENGTH = 100
-_MODE = Mode(target_versions={TargetVersion.PY311}, line_length=LINE_LENGTH)
 # What a recorded formatted text depends on besides its input; a previous run with another one is not reused.
 FORMATTER = f"black {version('black')}, line length {LINE_LENGTH}, py311"
 _PARALLEL_FROM_LINES = 20_000  # below this, starting worker processes costs more than it saves
@@ -102,9 +96,15 @@ def _check_vouched(
 
 
 def _format_one(item: tuple[str, str]) -> tuple[str, str]:
+    # Imported here: black takes most of a second to import, and a run that reuses everything never needs it.
+    from black import format_str
+    from black.mode import Mode, TargetVersion
+    from black.parsing import InvalidInput
+
     path, text = item
+    mode = Mode(target_versions={TargetVersion.PY311}, line_length=LINE_LENGTH)
     try:
-        return path, format_str(text, mode=_MODE)
+        return path, format_str(text, mode=mode)
     except InvalidInput as error:
         raise InvalidOutputError(f"generated {path} is not valid Python: {error}") from error
 
@@ -114,6 +114,8 @@ def _format_many(todo: list[tuple[str, str]]) -> dict[str, str]:
     if workers > 1 and sum(text.count("\n") for _, text in todo) >= _PARALLEL_FROM_LINES:
         # Largest first, so one big module does not start last and finish alone.
         todo = sorted(todo, key=lambda item: -len(item[1]))
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(workers) as pool:
             return dict(pool.map(_format_one, todo, chunksize=8))
     return dict(map(_format_one, todo))

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from test_pipeline import SPEC, run_cli, snapshot
 
+from generator import openapi_validator
 from generator import validate as validate_module
 from generator.config import display_path
 from generator.diagnostics import SpecError
@@ -145,13 +146,13 @@ def test_an_unchanged_valid_spec_is_not_validated_again(
     package_dir = tmp_path / "galileo_client"
     write(SPEC, package_dir)
     calls: list[object] = []
-    real_run = validate_module._run
+    real_run = openapi_validator.run
 
     def counted(*args: object) -> object:
         calls.append(args)
         return real_run(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(validate_module, "_run", counted)
+    monkeypatch.setattr(openapi_validator, "run", counted)
     write(SPEC, package_dir)
     assert calls == []
     generate(
