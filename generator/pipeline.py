@@ -21,7 +21,7 @@ from generator.load import load_document
 from generator.refs import DocumentSet
 from generator.render import RUNTIME_FILES, header_line, render_api
 from generator.translate import build_api
-from generator.validate import spec_digest, validate
+from generator.validate import validate, validate_alongside
 from generator.write import Provenance
 
 
@@ -69,12 +69,20 @@ def load_and_validate(
 
     `known_valid`: the digest of the spec when it last validated without a problem (see `validate`).
     """
+    docs = _load(spec, options)
+    return docs, _accepted(validate(docs, "" if options.verify_format else known_valid), options)
+
+
+def _load(spec: Path, options: Options) -> DocumentSet:
     root = load_document(spec, display_path(spec))
-    docs = DocumentSet(root, allow_outside=options.allow_external_refs)
-    problems = validate(docs, "" if options.verify_format else known_valid)
+    return DocumentSet(root, allow_outside=options.allow_external_refs)
+
+
+def _accepted(problems: list[Diagnostic], options: Options) -> list[Diagnostic]:
+    """Validation problems as warnings with `lenient`; else, if there are any, `SpecError`."""
     if problems and not options.lenient:
         raise SpecError(problems)
-    return docs, [dataclasses.replace(problem, severity=Severity.WARNING) for problem in problems]
+    return [dataclasses.replace(problem, severity=Severity.WARNING) for problem in problems]
 
 
 def build(spec: Path, options: Options) -> tuple[ir.Api, tuple[Diagnostic, ...]]:
@@ -86,16 +94,28 @@ def build(spec: Path, options: Options) -> tuple[ir.Api, tuple[Diagnostic, ...]]
 def _build(
     spec: Path, options: Options, known_valid: str
 ) -> tuple[ir.Api, tuple[Diagnostic, ...], str]:
-    """`build`, plus the spec's digest when it validated without a problem ("" otherwise)."""
+    """`build`, plus the spec's digest when it validated without a problem ("" otherwise).
+
+    On a large spec that must be validated, the validator runs in a forked process while this one builds.
+    """
     check_package_name(options.package)
-    docs, warnings = load_and_validate(spec, options, known_valid)
-    valid = "" if warnings else spec_digest(docs)
-    api, build_diagnostics = build_api(docs, package=options.package)
-    warnings += build_diagnostics
+    docs = _load(spec, options)
+    pending = validate_alongside(docs, "" if options.verify_format else known_valid)
+    if pending.done is not None:
+        _accepted(pending.done.problems, options)  # an invalid spec is not built
+    try:
+        api, build_diagnostics = build_api(docs, package=options.package)
+    except Exception:
+        _accepted(
+            pending.result().problems, options
+        )  # an invalid spec's errors explain a failed build
+        raise
+    validation = pending.result()
+    warnings = _accepted(validation.problems, options) + build_diagnostics
     errors = [d for d in warnings if d.severity is Severity.ERROR or options.strict]
     if errors:
         raise SpecError(errors)
-    return api, tuple(sorted(set(warnings), key=lambda d: d.sort_key)), valid
+    return api, tuple(sorted(set(warnings), key=lambda d: d.sort_key)), validation.digest
 
 
 def generate(spec: Path, options: Options, previous: PreviousRecord | None = None) -> Generation:

@@ -10,9 +10,15 @@ Running the validator and placing its errors is generator/openapi_validator.py, 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import multiprocessing
+import os
 import re
+from dataclasses import dataclass
 from importlib.metadata import version
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from generator.diagnostics import Diagnostic, SpecError
@@ -52,6 +58,81 @@ def validate(docs: DocumentSet, known_valid: str = "") -> list[Diagnostic]:
         if not (d.message.startswith(openapi_validator.UNCHECKED) and (d.file, d.pointer) in broken)
     ]
     return sorted(_without_echoes({*ref_problems, *checked}), key=lambda d: d.sort_key)
+
+
+@dataclass(frozen=True, slots=True)
+class Validation:
+    problems: list[Diagnostic]
+    digest: str  # `spec_digest` when there is no problem, else ""
+
+
+class PendingValidation:
+    """A validation started by `validate_alongside`: `done` at once when it ran here, else `result()` waits."""
+
+    def __init__(self, docs: DocumentSet, known_valid: str) -> None:
+        self._docs = docs
+        self.done: Validation | None = None
+        self._child: tuple[BaseProcess, Connection] | None = None
+        if known_valid or not _fork_pays(docs):
+            self.done = _validation(docs, known_valid)
+            return
+        receiver, sender = multiprocessing.Pipe(duplex=False)
+        child = multiprocessing.get_context("fork").Process(
+            target=_validate_in_child, args=(docs, sender), daemon=True
+        )
+        child.start()
+        sender.close()
+        self._child = child, receiver
+
+    def result(self) -> Validation:
+        if self.done is None and self._child is not None:
+            child, receiver = self._child
+            try:
+                received = receiver.recv()
+            except EOFError:  # the child died without an answer
+                received = None
+            finally:
+                receiver.close()
+                child.join()
+            # Not trusted with a verdict it did not give: validated again here.
+            self.done = (
+                received if isinstance(received, Validation) else _validation(self._docs, "")
+            )
+        assert self.done is not None
+        return self.done
+
+
+def validate_alongside(docs: DocumentSet, known_valid: str = "") -> PendingValidation:
+    """Start validating (see `validate`). A large spec that must really be validated (openapi-spec-validator:
+    seconds) is validated in a forked process, on another core, while the caller builds from the same documents;
+    anything else is validated here and now."""
+    return PendingValidation(docs, known_valid)
+
+
+_FORK_FROM_BYTES = (
+    1_000_000  # below this, validation takes well under a second: not worth a process
+)
+
+
+def _fork_pays(docs: DocumentSet) -> bool:
+    text = docs.root.text
+    return (
+        text is not None
+        and len(text) >= _FORK_FROM_BYTES
+        and (os.cpu_count() or 1) > 1
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
+
+
+def _validation(docs: DocumentSet, known_valid: str) -> Validation:
+    problems = validate(docs, known_valid)
+    return Validation(problems, "" if problems else spec_digest(docs))
+
+
+def _validate_in_child(docs: DocumentSet, sender: Connection) -> None:
+    with contextlib.suppress(Exception):  # the parent validates again, and reports what goes wrong
+        sender.send(_validation(docs, ""))
+    sender.close()
 
 
 def spec_digest(docs: DocumentSet) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,10 +10,11 @@ from typing import Any
 
 import pytest
 
+from generator import validate as validate_module
 from generator.diagnostics import Diagnostic, SpecError
 from generator.load import load_document
 from generator.refs import DocumentSet, iter_refs
-from generator.validate import validate
+from generator.validate import validate, validate_alongside
 
 SPECS = Path(__file__).parent / "specs" / "load"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -323,3 +325,28 @@ def test_corpus_baseline_errors_are_located(corpus: Path) -> None:
         "corpus/opc-baseline-3.0.json:1843: #/paths/~1types~1unions~1duplicate-types/post/title: "
         "unexpected 'title' (not a field here; extension names start with 'x-')",
     ]
+
+
+# --- validating in a forked process while the pipeline builds ---------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["minimal.yaml", "several_errors.yaml", "dangling_ref.yaml"])
+def test_a_forked_validation_finds_what_an_inline_one_finds(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inline = validate_alongside(docs(name))
+    assert inline.done is not None
+    monkeypatch.setattr(validate_module, "_FORK_FROM_BYTES", 0)
+    forked = validate_alongside(docs(name))
+    assert forked.done is None  # it runs in the child
+    assert forked.result() == inline.result()
+    assert (forked.result().digest == "") == bool(inline.result().problems)
+
+
+def test_a_child_that_dies_without_a_verdict_is_replaced_by_validating_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(validate_module, "_FORK_FROM_BYTES", 0)
+    monkeypatch.setattr(validate_module, "_validate_in_child", lambda *_: os._exit(3))
+    pending = validate_alongside(docs("several_errors.yaml"))
+    assert pending.result().problems == validate(docs("several_errors.yaml"))
