@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 # Each name is imported on first use (PEP 562): importing one module of the package does not import them all.
-_MODULE_OF = {
+_MODULE_OF: dict[str, str] = {
     "extend_dataset_content": "datasets",
     "extend_dataset_content_async": "datasets",
     "extend_dataset_content_raw": "datasets",

@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 # Each name is imported on first use (PEP 562): importing one module of the package does not import them all.
-_MODULE_OF = {
+_MODULE_OF: dict[str, str] = {
     "ExperimentDataset": "experiment_dataset",
     "ExperimentLogGeneration": "experiment_log_generation",
     "ExperimentPlayground": "experiment_playground",

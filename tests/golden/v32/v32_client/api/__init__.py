@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 # Each name is imported on first use (PEP 562): importing one module of the package does not import them all.
-_MODULE_OF = {
+_MODULE_OF: dict[str, str] = {
     "link_document": "documents",
     "link_document_async": "documents",
     "link_document_raw": "documents",
