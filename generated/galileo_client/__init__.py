@@ -9,7 +9,7 @@ adds fields and enum values over time.
 """
 
 from ._client import DEFAULT_BASE_URL, AsyncClient, Client
-from ._codec import UNSET, DecodeError, Unset
+from ._codec import UNSET, DecodeError, Drift, EncodeError, Unset, drift
 from ._http import ApiResponse, RequestOptions
 from .errors import (
     APIConnectionError,
@@ -43,6 +43,8 @@ __all__ = [
     "Client",
     "ConflictError",
     "DecodeError",
+    "Drift",
+    "EncodeError",
     "InternalServerError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -51,4 +53,5 @@ __all__ = [
     "ResponseValidationError",
     "UnprocessableEntityError",
     "Unset",
+    "drift",
 ]

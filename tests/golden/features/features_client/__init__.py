@@ -6,7 +6,7 @@ hard cases.
 """
 
 from ._client import DEFAULT_BASE_URL, AsyncClient, Client
-from ._codec import UNSET, DecodeError, Unset
+from ._codec import UNSET, DecodeError, Drift, EncodeError, Unset, drift
 from ._http import ApiResponse, RequestOptions
 from .errors import (
     APIConnectionError,
@@ -40,6 +40,8 @@ __all__ = [
     "Client",
     "ConflictError",
     "DecodeError",
+    "Drift",
+    "EncodeError",
     "InternalServerError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -48,4 +50,5 @@ __all__ = [
     "ResponseValidationError",
     "UnprocessableEntityError",
     "Unset",
+    "drift",
 ]

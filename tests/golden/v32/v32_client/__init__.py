@@ -5,7 +5,7 @@ OpenAPI 3.2 constructs the client generates, kept as golden files.
 """
 
 from ._client import DEFAULT_BASE_URL, AsyncClient, Client
-from ._codec import UNSET, DecodeError, Unset
+from ._codec import UNSET, DecodeError, Drift, EncodeError, Unset, drift
 from ._http import ApiResponse, RequestOptions
 from .errors import (
     APIConnectionError,
@@ -39,6 +39,8 @@ __all__ = [
     "Client",
     "ConflictError",
     "DecodeError",
+    "Drift",
+    "EncodeError",
     "InternalServerError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -47,4 +49,5 @@ __all__ = [
     "ResponseValidationError",
     "UnprocessableEntityError",
     "Unset",
+    "drift",
 ]

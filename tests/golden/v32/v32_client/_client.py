@@ -39,6 +39,7 @@ class Client(SyncClient):
         headers: Mapping[str, str] | None = None,
         verify: bool | ssl.SSLContext = True,
         idempotency_header: str | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             base_url,
@@ -50,6 +51,7 @@ class Client(SyncClient):
             verify=verify,
             idempotency_header=idempotency_header,
             user_agent=USER_AGENT,
+            strict=strict,
         )
 
 
@@ -66,6 +68,7 @@ class AsyncClient(AsyncBaseClient):
         headers: Mapping[str, str] | None = None,
         verify: bool | ssl.SSLContext = True,
         idempotency_header: str | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             base_url,
@@ -77,4 +80,5 @@ class AsyncClient(AsyncBaseClient):
             verify=verify,
             idempotency_header=idempotency_header,
             user_agent=USER_AGENT,
+            strict=strict,
         )

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from .error import Error
     from .get_node_class import GetNodeClass
     from .node import Node
-    from .node2 import Node2
+    from .node_7aee46 import Node_7aee46
     from .node_value import NodeValue, decode_node_value
     from .pet import Pet, decode_pet
     from .pet_kind import PetKind
@@ -24,8 +24,8 @@ __all__ = [
     "Error",
     "GetNodeClass",
     "Node",
-    "Node2",
     "NodeValue",
+    "Node_7aee46",
     "Pet",
     "PetKind",
     "PetPage",
@@ -41,8 +41,8 @@ _MODULE_OF: dict[str, str] = {
     "Error": "error",
     "GetNodeClass": "get_node_class",
     "Node": "node",
-    "Node2": "node2",
     "NodeValue": "node_value",
+    "Node_7aee46": "node_7aee46",
     "Pet": "pet",
     "PetKind": "pet_kind",
     "PetPage": "pet_page",
