@@ -10,8 +10,8 @@ For each spec (default: the issue's six corpus documents), alternately, `--runs`
 - **import**: `import <package>` of each generated package in a fresh interpreter (less an empty interpreter's
   start-up).
 Medians are printed with their ratio (ours / opc's; below 1 is faster), with wall time and the CPU seconds of the
-whole process tree, and the peak memory of the process tree (resident set sizes summed over its processes, sampled
-every 20 ms). opc runs from its own virtualenv (`benchmarks/.venv-opc`, made on first use with pinned versions).
+whole process tree, and the peak memory of the process tree (proportional set sizes summed over its processes, so
+that memory a forked worker shares with its parent counts once; sampled every 20 ms). opc runs from its own virtualenv (`benchmarks/.venv-opc`, made on first use with pinned versions).
 Where opc stops with an error, the run is retried with its `literal_enums` option (noted in the table).
 
 `--stages` instead times our pipeline stage by stage in-process (load, validate, build, render, format), and the
@@ -57,7 +57,7 @@ class Run:
     ok: bool
     wall: float
     cpu: float  # user + system seconds of the process and every child it waited for
-    peak_mb: float  # largest sum of resident set sizes over the process tree, as sampled
+    peak_mb: float  # largest PSS of the process tree, as sampled
     output: str
 
 
@@ -77,7 +77,7 @@ def run(command: Sequence[str | Path], cwd: Path = ROOT) -> Run:
         )
         peak = 0
         while process.poll() is None:
-            peak = max(peak, _tree_rss_kb(process.pid))
+            peak = max(peak, _tree_memory_kb(process.pid))
             time.sleep(_SAMPLE_SECONDS)
         wall = time.perf_counter() - started
         log.seek(0)
@@ -92,17 +92,18 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _tree_rss_kb(pid: int) -> int:
+def _tree_memory_kb(pid: int) -> int:
+    """Proportional set size (PSS) summed over a process tree: pages shared by forked workers count once."""
     total, pending = 0, [pid]
     while pending:
         current = pending.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             continue
         total += next(
-            (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0
+            (int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0
         )
         pending.extend(int(child) for child in children)
     return total
@@ -140,40 +141,27 @@ def measure(spec: Path, runs: int, work: Path) -> Figures:
     figures = Figures([], [], [], [], [])
     opc_extra: list[str] = []
     for index in range(runs):
-        # Alternate, so that whatever else loads the machine weighs on both sides alike.
-        ours_out, opc_out = work / f"ours-{index}", work / f"opc-{index}"
+        # Alternate, so that whatever else loads the machine weighs on both sides alike. opc writes the package
+        # itself at --output-path (with --meta none), so that folder's name must be importable.
+        ours_out, opc_out = work / f"ours_{index}", work / f"opc_{index}"
         figures.ours.append(run([*OUR_CLI, "generate", spec, "-o", ours_out, "--package", package]))
         figures.check.append(run([*OUR_CLI, "check", spec, "-o", ours_out, "--package", package]))
-        opc_run = run(
-            [
-                opc,
-                "generate",
-                "--path",
-                spec,
-                "--meta",
-                "none",
-                "--output-path",
-                opc_out,
-                *opc_extra,
-            ]
-        )
+        opc_generate: list[str | Path] = [
+            opc,
+            "generate",
+            "--path",
+            spec,
+            "--meta",
+            "none",
+            "--output-path",
+            opc_out,
+        ]
+        opc_run = run([*opc_generate, *opc_extra])
         if not opc_run.ok and not opc_extra:
             opc_extra = ["--config", str(_literal_enums_config(work))]
             figures.opc_note = "with `literal_enums` (crashes without)"
             shutil.rmtree(opc_out, ignore_errors=True)
-            opc_run = run(
-                [
-                    opc,
-                    "generate",
-                    "--path",
-                    spec,
-                    "--meta",
-                    "none",
-                    "--output-path",
-                    opc_out,
-                    *opc_extra,
-                ]
-            )
+            opc_run = run([*opc_generate, *opc_extra])
         figures.opc.append(opc_run)
         figures.import_ours.append(import_seconds(sys.executable, ours_out, package))
         if opc_run.ok:
@@ -196,8 +184,8 @@ def import_seconds(python: str | Path, folder: Path, package: str) -> float:
 
     def timed(code: str) -> float:
         started = time.perf_counter()
-        subprocess.run([str(python), "-c", code], cwd=folder, check=True, capture_output=True)
-        return time.perf_counter() - started
+        done = subprocess.run([str(python), "-c", code], cwd=folder, capture_output=True)
+        return time.perf_counter() - started if done.returncode == 0 else float("nan")
 
     bare = statistics.median(timed("pass") for _ in range(3))
     return statistics.median(timed(f"import {package}") for _ in range(3)) - bare
@@ -228,6 +216,7 @@ def row(spec: Path, figures: Figures) -> str:
         pair(lambda item: item.wall, ok, opc_ok, "s"),
         pair(lambda item: item.cpu, ok, opc_ok, "s"),
         pair(lambda item: item.wall, checked, opc_ok, "s"),
+        pair(lambda item: item.cpu, checked, opc_ok, "s"),
         pair(lambda item: item.peak_mb, ok, opc_ok, "MB"),
         f"{imports[0] * 1000:.0f} ms / {imports[1] * 1000:.0f} ms = **{imports[0] / imports[1]:.2f}x**",
     ]
@@ -236,7 +225,7 @@ def row(spec: Path, figures: Figures) -> str:
 
 HEADER = (
     "| spec | cold generate, wall | cold generate, CPU | `check` (fresh machine) vs opc generate, wall "
-    "| peak memory | `import pkg` |\n|---|---|---|---|---|---|"
+    "| the same, CPU | peak memory | `import pkg` |\n|---|---|---|---|---|---|---|"
 )
 
 
