@@ -112,18 +112,13 @@ def _operation_view(
         for module, name in types.decoder_imports(expr):
             imports.add(f"..models.{module}", name)
     add_annotation_imports(imports, types, exprs)
-    args = _arguments(operation, types)
+    args = arguments(operation, types)
     if any(arg.default == "UNSET" for arg in args):
         imports.add(".._codec", "UNSET", "Unset")
     success, errors = _responses(operation, types)
     if any("_codec." in decoder for _, decoder in success + errors):
         imports.add("..", "_codec")
-    returns = (
-        " | ".join(
-            dict.fromkeys(_response_annotation(r, types) for r in _success_responses(operation))
-        )
-        or "None"
-    )
+    returns = return_annotation(operation, types)
     endpoint = "_" + operation.function_name.upper()
     pagination = _pagination(operation, args, types, endpoint)
     if pagination is not None:
@@ -146,7 +141,7 @@ def _operation_view(
         success=success,
         errors=errors,
         idempotent=operation.idempotent,
-        security="(" + "".join(f"{py_literal(name)}, " for name in operation.security) + ")",
+        security=_security_literal(operation.security),
         path_params=by_location["path"],
         query=by_location["query"],
         querystring=next(
@@ -159,7 +154,27 @@ def _operation_view(
     )
 
 
-def _arguments(operation: ir.Operation, types: TypeRenderer) -> list[ArgView]:
+def _security_literal(security: tuple[ir.SecurityRequirement, ...]) -> str:
+    """`({"oauth": ("read",), "key": ()}, {})`: the alternatives, each scheme with its scopes."""
+
+    def scopes(names: tuple[str, ...]) -> str:
+        return "(" + "".join(f"{py_literal(name)}, " for name in names) + ")"
+
+    requirements = (
+        "{" + ", ".join(f"{py_literal(name)}: {scopes(s)}" for name, s in req.schemes) + "}"
+        for req in security
+    )
+    return "(" + "".join(f"{requirement}, " for requirement in requirements) + ")"
+
+
+def return_annotation(operation: ir.Operation, types: TypeRenderer) -> str:
+    """What an endpoint function returns (also what `oapigen diff` compares)."""
+    annotations = (_response_annotation(r, types) for r in _success_responses(operation))
+    return " | ".join(dict.fromkeys(annotations)) or "None"
+
+
+def arguments(operation: ir.Operation, types: TypeRenderer) -> list[ArgView]:
+    """An endpoint function's keyword arguments, required first (also what `oapigen diff` compares)."""
     required, optional = [], []
     for param in operation.parameters:
         annotation = types.annotation(param.type)

@@ -3,39 +3,41 @@
 
 from __future__ import annotations
 
-import os
 import ssl
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import httpx
 
+from ._auth import AsyncTokenProvider, Scheme, TokenProvider, TokenScheme
 from ._base_client import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     AsyncBaseClient,
-    Credential,
+    AsyncRequestHook,
+    AsyncResponseHook,
+    RequestHook,
+    ResponseHook,
     SyncClient,
 )
 
 DEFAULT_BASE_URL = "https://api.example.test/v1"
 USER_AGENT = "features_client/1.0.0 (oapigen)"
 
-
-def _credentials(
-    token: str | None,
-) -> list[Credential]:
-    """Credentials from the arguments, else from the environment; a scheme without one is not sent."""
-    credentials: list[Credential] = []
-    token = token if token is not None else os.environ.get("FEATURES_TOKEN")
-    if token is not None:
-        credentials.append(Credential("bearer", "header", "Authorization", f"Bearer {token}"))
-    return credentials
+# The API's security schemes and the keywords of `Client(...)` that configure each (see `_auth`).
+SECURITY_SCHEMES: tuple[Scheme, ...] = (
+    TokenScheme("bearer", token="token", token_provider="token_provider"),
+)
+# The environment variable each credential keyword falls back to when none of its scheme's keywords is given.
+ENVIRONMENT: Mapping[str, str] = {
+    "token": "OAPIGEN_FEATURES_CLIENT_TOKEN",
+}
 
 
 class Client(SyncClient):
     """A client for Features.
 
-    Credentials come from the arguments or the environment (`FEATURES_TOKEN`).
+    Credentials come from the keyword arguments or, for a scheme given none, from the
+    environment (`OAPIGEN_FEATURES_CLIENT_TOKEN`).
     """
 
     def __init__(
@@ -43,23 +45,33 @@ class Client(SyncClient):
         base_url: str = DEFAULT_BASE_URL,
         *,
         token: str | None = None,
+        token_provider: TokenProvider | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
         headers: Mapping[str, str] | None = None,
         verify: bool | ssl.SSLContext = True,
         idempotency_header: str | None = None,
+        request_hooks: Sequence[RequestHook] = (),
+        response_hooks: Sequence[ResponseHook] = (),
         strict: bool = False,
     ) -> None:
         super().__init__(
             base_url,
-            credentials=_credentials(token),
+            schemes=SECURITY_SCHEMES,
+            environment=ENVIRONMENT,
+            credentials={
+                "token": token,
+                "token_provider": token_provider,
+            },
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
             headers=headers,
             verify=verify,
             idempotency_header=idempotency_header,
+            request_hooks=request_hooks,
+            response_hooks=response_hooks,
             user_agent=USER_AGENT,
             strict=strict,
         )
@@ -68,7 +80,8 @@ class Client(SyncClient):
 class AsyncClient(AsyncBaseClient):
     """A client for Features.
 
-    Credentials come from the arguments or the environment (`FEATURES_TOKEN`).
+    Credentials come from the keyword arguments or, for a scheme given none, from the
+    environment (`OAPIGEN_FEATURES_CLIENT_TOKEN`).
     """
 
     def __init__(
@@ -76,23 +89,33 @@ class AsyncClient(AsyncBaseClient):
         base_url: str = DEFAULT_BASE_URL,
         *,
         token: str | None = None,
+        token_provider: AsyncTokenProvider | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
         headers: Mapping[str, str] | None = None,
         verify: bool | ssl.SSLContext = True,
         idempotency_header: str | None = None,
+        request_hooks: Sequence[AsyncRequestHook] = (),
+        response_hooks: Sequence[AsyncResponseHook] = (),
         strict: bool = False,
     ) -> None:
         super().__init__(
             base_url,
-            credentials=_credentials(token),
+            schemes=SECURITY_SCHEMES,
+            environment=ENVIRONMENT,
+            credentials={
+                "token": token,
+                "token_provider": token_provider,
+            },
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
             headers=headers,
             verify=verify,
             idempotency_header=idempotency_header,
+            request_hooks=request_hooks,
+            response_hooks=response_hooks,
             user_agent=USER_AGENT,
             strict=strict,
         )

@@ -4,26 +4,29 @@
 from __future__ import annotations
 
 import ssl
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import httpx
 
+from ._auth import Scheme
 from ._base_client import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     AsyncBaseClient,
-    Credential,
+    AsyncRequestHook,
+    AsyncResponseHook,
+    RequestHook,
+    ResponseHook,
     SyncClient,
 )
 
 DEFAULT_BASE_URL = "https://api.example.test/v1"
 USER_AGENT = "v32_client/1.0.0 (oapigen)"
 
-
-def _credentials() -> list[Credential]:
-    """Credentials from the arguments, else from the environment; a scheme without one is not sent."""
-    credentials: list[Credential] = []
-    return credentials
+# The API's security schemes and the keywords of `Client(...)` that configure each (see `_auth`).
+SECURITY_SCHEMES: tuple[Scheme, ...] = ()
+# The environment variable each credential keyword falls back to when none of its scheme's keywords is given.
+ENVIRONMENT: Mapping[str, str] = {}
 
 
 class Client(SyncClient):
@@ -39,17 +42,23 @@ class Client(SyncClient):
         headers: Mapping[str, str] | None = None,
         verify: bool | ssl.SSLContext = True,
         idempotency_header: str | None = None,
+        request_hooks: Sequence[RequestHook] = (),
+        response_hooks: Sequence[ResponseHook] = (),
         strict: bool = False,
     ) -> None:
         super().__init__(
             base_url,
-            credentials=_credentials(),
+            schemes=SECURITY_SCHEMES,
+            environment=ENVIRONMENT,
+            credentials={},
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
             headers=headers,
             verify=verify,
             idempotency_header=idempotency_header,
+            request_hooks=request_hooks,
+            response_hooks=response_hooks,
             user_agent=USER_AGENT,
             strict=strict,
         )
@@ -68,17 +77,23 @@ class AsyncClient(AsyncBaseClient):
         headers: Mapping[str, str] | None = None,
         verify: bool | ssl.SSLContext = True,
         idempotency_header: str | None = None,
+        request_hooks: Sequence[AsyncRequestHook] = (),
+        response_hooks: Sequence[AsyncResponseHook] = (),
         strict: bool = False,
     ) -> None:
         super().__init__(
             base_url,
-            credentials=_credentials(),
+            schemes=SECURITY_SCHEMES,
+            environment=ENVIRONMENT,
+            credentials={},
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
             headers=headers,
             verify=verify,
             idempotency_header=idempotency_header,
+            request_hooks=request_hooks,
+            response_hooks=response_hooks,
             user_agent=USER_AGENT,
             strict=strict,
         )
