@@ -48,9 +48,10 @@ _SHORT = reprlib.Repr()
 _SHORT.maxlevel, _SHORT.maxdict, _SHORT.maxlist, _SHORT.maxstring, _SHORT.maxother = 2, 4, 4, 60, 60
 
 
-def run(version: str, docs: DocumentSet) -> list[Diagnostic]:
-    """Every problem the validator for OpenAPI `version` ("3.0", "3.1", "3.2") finds in the documents."""
-    return _run(_PLACING_VALIDATORS[version], docs)
+def run(version: str, docs: DocumentSet, data: Mapping[Path, Any]) -> list[Diagnostic]:
+    """Every problem the validator for OpenAPI `version` ("3.0", "3.1", "3.2") finds in the documents, each
+    document seen as `data` holds it (see `validate._check_refs`)."""
+    return _run(_PLACING_VALIDATORS[version], docs, data)
 
 
 # --- running openapi-spec-validator ----------------------------------------------------------------------------
@@ -114,8 +115,8 @@ class _OfflineHandlers(Mapping[str, Callable[[str], Any]]):
     jsonschema-path falls back to `requests`/`urllib` for a scheme it has no handler for, so this claims them all.
     """
 
-    def __init__(self, docs: DocumentSet) -> None:
-        self._by_path = {document.path: document.data for document in docs.documents()}
+    def __init__(self, data: Mapping[Path, Any]) -> None:
+        self._by_path = data
 
     def __getitem__(self, scheme: str) -> Callable[[str], Any]:
         return self._retrieve
@@ -132,19 +133,21 @@ class _OfflineHandlers(Mapping[str, Callable[[str], Any]]):
     def _retrieve(self, uri: str) -> Any:
         parts = urlsplit(uri)
         path = Path(url2pathname(parts.path)).resolve() if parts.scheme == "file" else None
-        if path not in self._by_path:
+        if path is None or path not in self._by_path:
             raise LookupError(
                 f"{uri} is not a file the spec refers to; nothing is fetched (network access is never used)"
             )
         return self._by_path[path]
 
 
-def _run(validator_class: type[SpecValidator], docs: DocumentSet) -> list[Diagnostic]:
+def _run(
+    validator_class: type[SpecValidator], docs: DocumentSet, data: Mapping[Path, Any]
+) -> list[Diagnostic]:
     root = docs.root
     spec = SchemaPath.from_dict(
-        root.data,
+        data[root.path],
         base_uri=root.path.as_uri(),
-        handlers=_OfflineHandlers(docs),
+        handlers=_OfflineHandlers(data),
         resolved_cache_maxsize=get_resolved_cache_maxsize(),
     )
     errors: list[ValidationError] = []

@@ -11,18 +11,21 @@ Running the validator and placing its errors is generator/openapi_validator.py, 
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import multiprocessing
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.metadata import version
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import Any
 
 from generator.diagnostics import Diagnostic, SpecError
-from generator.load import Document
+from generator.load import Document, split_pointer
 from generator.refs import DocumentSet, iter_refs
 
 _SUPPORTED = "only OpenAPI 3.0, 3.1 and 3.2 are supported"
@@ -46,7 +49,7 @@ def validate(docs: DocumentSet, known_valid: str = "") -> list[Diagnostic]:
         return [openapi]
     # Both run, so one pass reports every problem; where a $ref is broken, the validator's own failure to follow
     # it says nothing more and is dropped.
-    ref_problems = _check_refs(docs)
+    ref_problems, data = _check_refs(docs)
     if not ref_problems and known_valid and known_valid == spec_digest(docs):
         return []
     from generator import openapi_validator  # costly to import: only when it runs
@@ -54,7 +57,7 @@ def validate(docs: DocumentSet, known_valid: str = "") -> list[Diagnostic]:
     broken = {(d.file, d.pointer) for d in ref_problems}
     checked = [
         d
-        for d in openapi_validator.run(openapi, docs)
+        for d in openapi_validator.run(openapi, docs, data)
         if not (d.message.startswith(openapi_validator.UNCHECKED) and (d.file, d.pointer) in broken)
     ]
     return sorted(_without_echoes({*ref_problems, *checked}), key=lambda d: d.sort_key)
@@ -183,9 +186,13 @@ def _version_of(root: Document) -> str | Diagnostic:
     return root.diagnostic("/openapi", f"OpenAPI {shown} is not supported: {_SUPPORTED}")
 
 
-def _check_refs(docs: DocumentSet) -> list[Diagnostic]:
-    """Resolve every `$ref` of every document reached (resolving loads the files they name)."""
+def _check_refs(docs: DocumentSet) -> tuple[list[Diagnostic], dict[Path, Any]]:
+    """Resolve every `$ref` of every document reached (resolving loads the files they name).
+
+    Also returns each document's data as the validator is to see it: every chain of references made one step.
+    """
     problems: list[Diagnostic] = []
+    shortcuts: dict[Path, dict[str, str]] = {}
     scanned: set[Path] = set()
     pending = list(docs.documents())
     while pending:
@@ -196,7 +203,40 @@ def _check_refs(docs: DocumentSet) -> list[Diagnostic]:
         for pointer, ref in iter_refs(document.data):
             try:
                 docs.resolve(ref, document, pointer)
+                shortcut = docs.shortcut(ref, document, pointer)
             except SpecError as exc:
                 problems.extend(exc.diagnostics)
+                continue
+            if shortcut is not None:
+                shortcuts.setdefault(document.path, {})[pointer] = shortcut
         pending.extend(docs.documents())
-    return problems
+    data = {
+        document.path: _with_refs(document.data, shortcuts.get(document.path, {}))
+        for document in docs.documents()
+    }
+    return problems, data
+
+
+def _with_refs(data: Any, refs: Mapping[str, str]) -> Any:
+    """`data` with the `$ref` of the object at each pointer of `refs` replaced; only the nodes on the way are
+    copied, the rest is shared."""
+    if not refs:
+        return data
+    copies: dict[int, Any] = {}  # id -> a copy made here (kept alive, so ids are not reused)
+
+    def own(node: Any) -> Any:
+        if id(node) in copies:
+            return node
+        duplicate = copy.copy(node)
+        copies[id(duplicate)] = duplicate
+        return duplicate
+
+    root = own(data)
+    for pointer, ref in refs.items():
+        node = root
+        for token in split_pointer(pointer):
+            key: str | int = int(token) if isinstance(node, list) else token
+            node[key] = own(node[key])
+            node = node[key]
+        node["$ref"] = ref
+    return root
