@@ -32,7 +32,7 @@ from generator.diagnostics import SpecError, UsageError
 from generator.naming import snake_case
 from generator.pipeline import Generation, Options, Stages, generate, load_and_validate
 from generator.terminal import Terminal
-from generator.write import LockWait, OutputError, compare_output, write_output
+from generator.write import LockWait, OutputError, compare_output, read_previous, write_output
 
 EXIT_OK, EXIT_STALE, EXIT_INVALID, EXIT_BUG = 0, 1, 2, 3
 EXIT_CODES = (
@@ -91,6 +91,12 @@ def parser() -> argparse.ArgumentParser:
         for setting in (s for s in SETTINGS if s.key != "spec"):  # the spec is the argument
             _add_setting(command, setting)
         command.add_argument(
+            "--verify-format",
+            action="store_true",
+            help="reuse nothing the last run recorded: validate, and format every file with black "
+            "(CI runs `check --verify-format`)",
+        )
+        command.add_argument(
             "--lock-timeout",
             type=float,
             default=LockWait.timeout,
@@ -148,10 +154,16 @@ def _relative_to_cwd(path: Path) -> Path:
         return path
 
 
-def _options(config: ClientConfig, spec: Path) -> Options:
-    """The pipeline's options: the settings of the same name, and the package name defaulted from the spec."""
-    shared = {field.name: getattr(config, field.name) for field in dataclasses.fields(Options)}
-    return Options(**{**shared, "package": config.package or _default_package(spec)})
+def _options(config: ClientConfig, spec: Path, verify_format: bool) -> Options:
+    """The pipeline's options: the settings of the same name, the package name defaulted from the spec, and
+    `--verify-format`, which is a flag of the run, not a setting."""
+    shared = {
+        field.name: getattr(config, field.name)
+        for field in dataclasses.fields(Options)
+        if field.name != "verify_format"
+    }
+    package = config.package or _default_package(spec)
+    return Options(**{**shared, "package": package, "verify_format": verify_format})
 
 
 def clients(args: argparse.Namespace, project: ProjectConfig) -> list[ClientConfig]:
@@ -205,20 +217,33 @@ def _diff(args: argparse.Namespace, project: ProjectConfig) -> int:
     return EXIT_STALE if failing else EXIT_OK
 
 
-def _run_client(command: str, config: ClientConfig, lock_wait: LockWait, term: Terminal) -> int:
+def _run_client(
+    args: argparse.Namespace, config: ClientConfig, lock_wait: LockWait, term: Terminal
+) -> int:
+    command = args.command
     if config.spec is None:
         raise UsageError("no spec given and no spec in [tool.generator] of pyproject.toml")
-    options = _options(config, config.spec)
+    options = _options(config, config.spec, args.verify_format)
+    package_dir = _relative_to_cwd(config.output / options.package)
     stages = Stages()
     with term.progress("formatting") as progress:
-        generation: Generation = generate(config.spec, options, stages, progress)
+        previous = read_previous(package_dir)
+        generation: Generation = generate(
+            config.spec, options, stages=stages, progress=progress, previous=previous
+        )
     term.diagnostics(generation.warnings)
-    package_dir = _relative_to_cwd(config.output / options.package)
-    counts = f"{generation.operations} operations, {generation.models} models"
+    counts = (
+        f"{generation.operations} operations, {generation.models} models, "
+        f"{generation.reused} files reused without black"
+    )
     if command == "check":
         with stages.stage("compare"):
             comparison = compare_output(
-                package_dir, generation.files, header=generation.header, lock_wait=lock_wait
+                package_dir,
+                generation.files,
+                header=generation.header,
+                provenance=generation.provenance,
+                lock_wait=lock_wait,
             )
         term.stages(stages, f"{counts}; {len(generation.files)} files: {comparison.summary()}")
         if comparison.clean:
@@ -231,7 +256,11 @@ def _run_client(command: str, config: ClientConfig, lock_wait: LockWait, term: T
     with stages.stage("write"):
         try:
             written = write_output(
-                package_dir, generation.files, header=generation.header, lock_wait=lock_wait
+                package_dir,
+                generation.files,
+                header=generation.header,
+                provenance=generation.provenance,
+                lock_wait=lock_wait,
             )
         except OSError as error:  # the disk, not the generator: no permission, no space...
             raise OutputError(f"cannot write {package_dir}: {error.strerror or error}") from error
@@ -247,9 +276,7 @@ def _run(args: argparse.Namespace, term: Terminal) -> int:
     if args.command == "validate":
         return _validate(args, project, term)
     lock_wait = LockWait(args.lock_timeout, notify=term.status)
-    return max(
-        _run_client(args.command, config, lock_wait, term) for config in clients(args, project)
-    )
+    return max(_run_client(args, config, lock_wait, term) for config in clients(args, project))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,9 +1,15 @@
 """Format stage: black, in-process, on every Python file; other files pass through unchanged.
 
-Black costs about a millisecond per line and dominates generation time, so its results are cached by content
-(black's output is a pure function of its version, its mode and the input) in the user's cache folder, never in
-the project; and what is not cached is formatted by a pool of worker processes when there is a lot of it.
-`OAPIGEN_CACHE=off` disables the cache.
+Black costs about a millisecond per line and dominates generation time, so work is skipped where it can be proven
+unnecessary, and nowhere else:
+- the runtime modules ship already formatted (`preformatted`);
+- a file whose render is the one the previous run recorded (same render digest, same black, same mode) keeps the
+  text that run wrote, provided the file on disk still has the digest recorded for it (`Previous`): the checked-in
+  tree is its own cache, on any machine.
+There is no cache outside the package: an entry planted in a shared folder would be written into the client.
+`verify=True` trusts nothing recorded: black formats every file, the preformatted ones included, and a
+preformatted file black would change is an error. CI runs it (`oapigen check --verify-format`).
+What is not reused is formatted by a pool of worker processes when there is a lot of it.
 """
 
 from __future__ import annotations
@@ -11,15 +17,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from importlib.metadata import version
-from pathlib import Path
-
-from black import format_str
-from black.mode import Mode, TargetVersion
-from black.parsing import InvalidInput
+from typing import Protocol
 
 from generator.config import DEFAULT_LINE_LENGTH
 
@@ -27,46 +28,98 @@ _PARALLEL_FROM_LINES = 20_000  # below this, starting worker processes costs mor
 
 
 class InvalidOutputError(Exception):
-    """Rendered code that black cannot parse: a bug in the generator, never in the spec."""
+    """Rendered code that black cannot parse or would change although it was vouched for: a generator bug."""
 
 
-def _format_one(line_length: int, item: tuple[str, str]) -> tuple[str, str]:
-    path, text = item
-    try:
-        return path, format_str(text, mode=_mode(line_length))
-    except InvalidInput as error:
-        raise InvalidOutputError(f"generated {path} is not valid Python: {error}") from error
+class Previous(Protocol):
+    """The previous run's record of a file: the text it wrote for a render, if that text is still intact."""
+
+    formatter: str
+
+    def text(self, path: str, render_digest: str) -> str | None: ...
 
 
-def _mode(line_length: int) -> Mode:
-    return Mode(target_versions={TargetVersion.PY311}, line_length=line_length)
+@dataclass(frozen=True, slots=True)
+class Formatted:
+    files: dict[str, str]  # path -> final text, in the order of the input
+    renders: dict[
+        str, str
+    ]  # path -> digest of the text before formatting, for the next run's reuse
+    reused: int  # files whose formatted text came from the previous run
+
+
+def formatter(line_length: int) -> str:
+    """What a formatted text depends on besides its input: a record made with another is not reused."""
+    return f"black {version('black')}, line length {line_length}, py311"
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def format_files(
     files: Mapping[str, str],
     preformatted: frozenset[str] = frozenset(),
+    previous: Previous | None = None,
+    *,
     line_length: int = DEFAULT_LINE_LENGTH,
+    verify: bool = False,
     progress: Callable[[int, int], None] | None = None,
-) -> dict[str, str]:
+) -> Formatted:
     """Format every `.py` file but the `preformatted` ones; the mapping keeps its order.
 
-    `progress(done, total)` is called as files not found in the cache are formatted.
+    The preformatted files are formatted at the default line length: at another one, and with `verify`, black
+    sees them too. `progress(done, total)` follows the files black formats.
     """
-    cache = _cache_dir(line_length)
+    if line_length != DEFAULT_LINE_LENGTH:
+        preformatted = frozenset()
+    renders = {path: digest(text) for path, text in files.items()}
+    if previous is not None and (verify or previous.formatter != formatter(line_length)):
+        previous = None
     formatted: dict[str, str] = {}
     todo: list[tuple[str, str]] = []
     for path, text in files.items():
-        if not path.endswith(".py") or path in preformatted:
+        if not path.endswith(".py") or (path in preformatted and not verify):
             continue
-        hit = _cache_read(cache, text)
-        if hit is None:
+        known = previous.text(path, renders[path]) if previous is not None else None
+        if known is None:
             todo.append((path, text))
         else:
-            formatted[path] = hit
+            formatted[path] = known
+    reused = len(formatted)
     formatted.update(_format_many(todo, line_length, progress))
-    for path, text in todo:
-        _cache_write(cache, text, formatted[path])
-    return {path: formatted.get(path, text) for path, text in files.items()}
+    if verify:
+        _check_vouched(files, formatted, preformatted)
+    return Formatted(
+        {path: formatted.get(path, text) for path, text in files.items()}, renders, reused
+    )
+
+
+def _check_vouched(
+    files: Mapping[str, str], formatted: Mapping[str, str], preformatted: frozenset[str]
+) -> None:
+    changed = sorted(
+        path for path in preformatted if path in files and formatted[path] != files[path]
+    )
+    if changed:
+        raise InvalidOutputError(
+            f"black would change {len(changed)} file(s) shipped as already formatted: "
+            + ", ".join(changed)
+        )
+
+
+def _format_one(line_length: int, item: tuple[str, str]) -> tuple[str, str]:
+    # Imported here: black takes most of a second to import, and a run that reuses everything never needs it.
+    from black import format_str
+    from black.mode import Mode, TargetVersion
+    from black.parsing import InvalidInput
+
+    path, text = item
+    mode = Mode(target_versions={TargetVersion.PY311}, line_length=line_length)
+    try:
+        return path, format_str(text, mode=mode)
+    except InvalidInput as error:
+        raise InvalidOutputError(f"generated {path} is not valid Python: {error}") from error
 
 
 def _format_many(
@@ -77,6 +130,8 @@ def _format_many(
     if workers > 1 and sum(text.count("\n") for _, text in todo) >= _PARALLEL_FROM_LINES:
         # Largest first, so one big module does not start last and finish alone.
         todo = sorted(todo, key=lambda item: -len(item[1]))
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(workers) as pool:
             return _counted(pool.map(one, todo, chunksize=8), len(todo), progress)
     return _counted(map(one, todo), len(todo), progress)
@@ -91,42 +146,3 @@ def _counted(
         if progress is not None:
             progress(len(formatted), total)
     return formatted
-
-
-def cache_enabled() -> bool:
-    return os.environ.get("OAPIGEN_CACHE", "").lower() not in ("off", "0", "false", "no")
-
-
-def _cache_dir(line_length: int) -> Path | None:
-    if not cache_enabled():
-        return None
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return root / "oapigen" / f"black-{version('black')}-py311-{line_length}"
-
-
-def _cache_key(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _cache_read(cache: Path | None, text: str) -> str | None:
-    if cache is None:
-        return None
-    try:
-        return (cache / _cache_key(text)).read_text(encoding="utf-8", errors="surrogatepass")
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
-def _cache_write(cache: Path | None, text: str, formatted: str) -> None:
-    """Best effort and atomic (write, then rename): a cache that cannot be written only costs time."""
-    if cache is None:
-        return
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "w", dir=cache, delete=False, encoding="utf-8", errors="surrogatepass"
-        ) as f:
-            f.write(formatted)
-        os.replace(f.name, cache / _cache_key(text))
-    except OSError:
-        return

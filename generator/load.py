@@ -66,6 +66,11 @@ class Document:
     def __repr__(self) -> str:
         return f"Document({self.display!r})"
 
+    @property
+    def text(self) -> str | None:
+        """The source text the data was parsed from, when known."""
+        return self._text
+
     def line_of(self, pointer: str) -> int | None:
         """1-based line of the node at `pointer`, or of its nearest existing ancestor; None without source text."""
         if self._text is None:

@@ -1,7 +1,8 @@
 """The pipeline, stage after stage: load -> validate -> build -> render -> format. Writing is the caller's step.
 
 `generate` is a pure function of the spec and the options: it returns the files and the warnings, and touches
-no disk but to read the spec (and the local files it refers to).
+no disk but to read the spec (and the local files it refers to) and, when given the previous run's record, the
+files that record vouches for (see generator/format.py): the output is the same with or without it.
 """
 
 from __future__ import annotations
@@ -14,17 +15,19 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from generator import ir
 from generator.config import ASYNC_CLIENT_CLASS, CLIENT_CLASS, DEFAULT_LINE_LENGTH, display_path
 from generator.diagnostics import Diagnostic, Severity, SpecError, UsageError
-from generator.format import format_files
+from generator.format import Previous, format_files, formatter
 from generator.load import load_document
 from generator.refs import DocumentSet
 from generator.render import RUNTIME_FILES, header_line, render_api
 from generator.select import select_operations
 from generator.translate import build_api
-from generator.validate import validate
+from generator.validate import validate, validate_alongside
+from generator.write import Provenance
 
 # The client's only dependency and the top-level modules it may import in turn (httpx 0.2x, with its extras): a
 # package of one of these names, put on sys.path, would shadow the real one.
@@ -65,6 +68,9 @@ class Options:
     client_class: str = CLIENT_CLASS
     async_client_class: str = ASYNC_CLIENT_CLASS
     templates: Path | None = None  # templates here replace ours by file name
+    verify_format: bool = (
+        False  # reuse nothing recorded; black on every file, even the preformatted ones
+    )
 
 
 class Stages:
@@ -82,11 +88,19 @@ class Stages:
             self.seconds.append((name, time.perf_counter() - start))
 
 
+class PreviousRecord(Previous, Protocol):
+    """The previous run's record, as the pipeline consults it: reusable texts, and the spec it found valid."""
+
+    spec: str
+
+
 @dataclass(frozen=True, slots=True)
 class Generation:
     files: dict[str, str]  # path relative to the package folder -> text
     warnings: tuple[Diagnostic, ...]
     header: str  # the generated-file header line, for the manifest the write stage adds
+    provenance: Provenance  # what the manifest records so that the next run can skip work
+    reused: int  # files whose formatted text the previous run's record provided
     operations: int
     models: int  # models, enums and unions
 
@@ -140,43 +154,71 @@ def _check_client_classes(api: ir.Api, options: Options) -> None:
             )
 
 
-def load_and_validate(spec: Path, options: Options) -> tuple[DocumentSet, list[Diagnostic]]:
-    """Load the spec and validate it; errors raise `SpecError` unless `lenient` turns them into warnings."""
+def load_and_validate(
+    spec: Path, options: Options, known_valid: str = ""
+) -> tuple[DocumentSet, list[Diagnostic]]:
+    """Load the spec and validate it; errors raise `SpecError` unless `lenient` turns them into warnings.
+
+    `known_valid`: the digest of the spec when it last validated without a problem (see `validate`).
+    """
+    docs = _load(spec, options)
+    return docs, _accepted(validate(docs, "" if options.verify_format else known_valid), options)
+
+
+def _load(spec: Path, options: Options) -> DocumentSet:
     root = load_document(spec, display_path(spec))
-    docs = DocumentSet(root, allow_outside=options.allow_external_refs)
-    problems = validate(docs)
+    return DocumentSet(root, allow_outside=options.allow_external_refs)
+
+
+def _accepted(problems: list[Diagnostic], options: Options) -> list[Diagnostic]:
+    """Validation problems as warnings with `lenient`; else, if there are any, `SpecError`."""
     if problems and not options.lenient:
         raise SpecError(problems)
-    return docs, [dataclasses.replace(problem, severity=Severity.WARNING) for problem in problems]
+    return [dataclasses.replace(problem, severity=Severity.WARNING) for problem in problems]
 
 
 def build(
-    spec: Path, options: Options, stages: Stages | None = None
-) -> tuple[ir.Api, tuple[Diagnostic, ...]]:
-    """Load, validate and build the IR; errors (and, with `strict`, warnings) raise `SpecError`."""
+    spec: Path, options: Options, stages: Stages | None = None, known_valid: str = ""
+) -> tuple[ir.Api, tuple[Diagnostic, ...], str]:
+    """Load, validate and build the IR; errors (and, with `strict`, warnings) raise `SpecError`.
+
+    Also returns the spec's digest when it validated without a problem ("" otherwise). On a large spec that must
+    be validated, the validator runs in a forked process while this one builds.
+    """
     stages = stages or Stages()
     _check_options(options)
-    with stages.stage("load and validate"):
-        docs, warnings = load_and_validate(spec, options)
-    with stages.stage("build"):
-        api, build_diagnostics = build_api(docs, package=options.package)
-    warnings += build_diagnostics
+    with stages.stage("load"):
+        docs = _load(spec, options)
+    with stages.stage("validate and build"):
+        pending = validate_alongside(docs, "" if options.verify_format else known_valid)
+        if pending.done is not None:
+            _accepted(pending.done.problems, options)  # an invalid spec is not built
+        try:
+            api, build_diagnostics = build_api(docs, package=options.package)
+        except Exception:
+            _accepted(pending.result().problems, options)  # its errors explain a failed build
+            raise
+        validation = pending.result()
+    warnings = _accepted(validation.problems, options) + build_diagnostics
     errors = [d for d in warnings if d.severity is Severity.ERROR or options.strict]
     if errors:
         raise SpecError(errors)
-    return api, tuple(sorted(set(warnings), key=lambda d: d.sort_key))
+    return api, tuple(sorted(set(warnings), key=lambda d: d.sort_key)), validation.digest
 
 
 def generate(
     spec: Path,
     options: Options,
+    *,
     stages: Stages | None = None,
     progress: Callable[[int, int], None] | None = None,
+    previous: PreviousRecord | None = None,
 ) -> Generation:
     """Every file of the client and the warnings; `stages` records the time per stage, `progress` follows the
-    formatting (the slow stage) file by file."""
+    formatting (the slow stage) file by file, `previous` (the last run's record) only saves work."""
     stages = stages or Stages()
-    api, warnings = build(spec, options, stages)
+    known_valid = previous.spec if previous is not None else ""
+    api, warnings, valid = build(spec, options, stages, known_valid)
     _check_client_classes(api, options)
     api = select_operations(
         api,
@@ -193,11 +235,23 @@ def generate(
             templates=options.templates,
         )
     with stages.stage("format"):
-        formatted = format_files(files, RUNTIME_FILES, options.line_length, progress)
+        formatted = format_files(
+            files,
+            RUNTIME_FILES,
+            previous,
+            line_length=options.line_length,
+            verify=options.verify_format,
+            progress=progress,
+        )
+    provenance = Provenance(
+        formatter=formatter(options.line_length), renders=formatted.renders, spec=valid
+    )
     return Generation(
-        formatted,
+        formatted.files,
         warnings,
         header_line(api.spec_path),
+        provenance,
+        formatted.reused,
         operations=len(api.operations),
         models=len(api.models) + len(api.enums) + len(api.unions),
     )

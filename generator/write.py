@@ -8,6 +8,11 @@ Ownership: the manifest (`.oapigen-manifest`, inside the package) lists the file
 are ours to replace or remove; every other file or folder inside the package belongs to the user and is carried
 into each new tree unchanged. A user file sitting where the generator now wants to write is a conflict, refused.
 
+Provenance: beside each file the manifest records the digest of its render (the text before black) and of the
+bytes written, the formatter they hold for, and the digest of the spec when it validated without a problem.
+`read_previous` gives the next run that record, so it can skip black on a file whose render did not change and
+whose bytes on disk are still the recorded ones, and skip validating an unchanged spec (see generator/format.py).
+
 POSIX only (fcntl locks, hard links, rename semantics).
 """
 
@@ -19,6 +24,7 @@ import difflib
 import errno
 import fcntl
 import functools
+import hashlib
 import os
 import shutil
 import stat
@@ -26,7 +32,7 @@ import sys
 import time
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
@@ -61,6 +67,24 @@ class LockWait:
 
     timeout: float = 300.0
     notify: Callable[[str], None] = lambda message: None
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What the manifest records beside the file list so that the next run can skip work it already did."""
+
+    formatter: str = (
+        ""  # what formatted the files (tool, version, mode); "" when nothing was formatted
+    )
+    renders: Mapping[str, str] = field(
+        default_factory=dict
+    )  # path -> digest of its unformatted render
+    spec: str = ""  # digest of the spec when it validated without a problem, else ""
+
+
+_NO_PROVENANCE = Provenance()
+_FORMATTER_LINE = "# formatter: "
+_SPEC_LINE = "# spec: "
 
 
 @dataclass(frozen=True)
@@ -116,17 +140,18 @@ def compare_output(
     files: Mapping[str, str],
     *,
     header: str = MANIFEST_HEADER,
+    provenance: Provenance = _NO_PROVENANCE,
     lock_wait: LockWait = LockWait(),
 ) -> Comparison:
     """Compare `files` (plus the manifest they imply) with the package on disk; touches nothing.
 
     `header` is the manifest's first line, the generated-file header naming the spec.
     """
-    expected = _expected_tree(files, header)
+    expected = _expected_tree(files, header, provenance)
     package_dir = _package_path(package_dir)
     with _shared_lock(package_dir, lock_wait):
         _check_package_dir(package_dir)
-        old_manifest = _read_manifest(package_dir)
+        old_manifest = _read_manifest(package_dir).files
         changes = _changes(package_dir, expected, old_manifest)
         diff = _unified_diff(package_dir, expected, changes)
     return Comparison(stale=changes.stale, missing=changes.missing, extra=changes.extra, diff=diff)
@@ -137,6 +162,7 @@ def write_output(
     files: Mapping[str, str],
     *,
     header: str = MANIFEST_HEADER,
+    provenance: Provenance = _NO_PROVENANCE,
     lock_wait: LockWait = LockWait(),
 ) -> Written:
     """Make `package_dir` hold exactly `files` plus the manifest, keeping every file oapigen did not generate.
@@ -144,7 +170,7 @@ def write_output(
     Atomic against SIGKILL (see `_swap_in`), serialized against concurrent runs by a lock next to the folder, and a
     no-op (no swap, mtimes untouched) when nothing changed.
     """
-    expected = _expected_tree(files, header)
+    expected = _expected_tree(files, header, provenance)
     package_dir = _package_path(package_dir)
     # The output root is the one thing outside the package we may create: there is nowhere else to put the lock.
     package_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -157,7 +183,7 @@ def write_output(
         # The old tree is deleted after the swap: a file system mounted inside it would be emptied.
         _refuse_mount_points(package_dir)
         _recover(package_dir)
-        old_manifest = _read_manifest(package_dir)
+        old_manifest = _read_manifest(package_dir).files
         changes = _changes(package_dir, expected, old_manifest)
         written = {*changes.stale, *changes.missing} - {MANIFEST_NAME}
         result = Written(len(written), len(changes.unchanged - {MANIFEST_NAME}), len(changes.extra))
@@ -204,7 +230,9 @@ def _unsafe_path_reason(path: str) -> str:
     return ""
 
 
-def _expected_tree(files: Mapping[str, str], header: str) -> dict[str, bytes]:
+def _expected_tree(
+    files: Mapping[str, str], header: str, provenance: Provenance
+) -> dict[str, bytes]:
     """Validate the paths and encode the package, manifest included, as the exact bytes to be written."""
     for path in files:
         _check_relative_path(path)
@@ -215,14 +243,32 @@ def _expected_tree(files: Mapping[str, str], header: str) -> dict[str, bytes]:
         raise ValueError(f"output path {clashes[0]!r} is both a file and a folder")
     # Bytes, not text mode: "\n" stays "\n" on every platform, and the manifest is plain UTF-8.
     expected = {path: text.encode("utf-8") for path, text in files.items()}
-    expected[MANIFEST_NAME] = _manifest_text(files, header).encode("utf-8")
+    expected[MANIFEST_NAME] = _manifest_text(expected, header, provenance).encode("utf-8")
     return expected
 
 
-def _manifest_text(files: Mapping[str, str], header: str) -> str:
-    if not header.startswith("#") or "\n" in header:
+def _manifest_text(files: Mapping[str, bytes], header: str, provenance: Provenance) -> str:
+    """The header, the provenance, then one line per file: path, render digest, written digest (tab-separated).
+
+    A path holds no control character (see `_unsafe_path_reason`), so a tab ends it unambiguously.
+    """
+    lines = [header]
+    if any("\n" in line for line in (header, provenance.formatter, provenance.spec)):
+        raise ValueError("the manifest header and provenance must be one line each")
+    if not header.startswith("#"):
         raise ValueError("the manifest header must be one comment line")
-    return header + "\n" + "".join(path + "\n" for path in sorted(files))
+    if provenance.formatter:
+        lines.append(_FORMATTER_LINE + provenance.formatter)
+    if provenance.spec:
+        lines.append(_SPEC_LINE + provenance.spec)
+    for path in sorted(files):
+        written = _digest(files[path])
+        lines.append(f"{path}\t{provenance.renders.get(path, written)}\t{written}")
+    return "".join(line + "\n" for line in lines)
+
+
+def _digest(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
 
 
 def _parents(path: str) -> Iterator[str]:
@@ -356,24 +402,93 @@ def _flock(fd: int, operation: int, path: Path, package_dir: Path, wait: LockWai
 # --- reading what is on disk -----------------------------------------------------------------------------------
 
 
-def _read_manifest(package_dir: Path) -> frozenset[str]:
-    """The files the previous run generated; empty when there is no manifest (first run, or never ours)."""
+@dataclass(frozen=True)
+class _Manifest:
+    files: frozenset[str]  # what the previous run generated
+    digests: Mapping[
+        str, tuple[str, str]
+    ]  # path -> (render digest, written digest), where recorded
+    formatter: str
+    spec: str
+
+
+_EMPTY_MANIFEST = _Manifest(frozenset(), {}, "", "")
+
+
+def _read_manifest(package_dir: Path) -> _Manifest:
+    """The previous run's manifest; empty when there is none (first run, or never ours).
+
+    Manifests written before provenance was recorded list bare paths: they are read as files without digests.
+    """
     path = package_dir / MANIFEST_NAME
     if not _is_regular(path):
-        return frozenset()
+        return _EMPTY_MANIFEST
     try:
         lines = path.read_bytes().decode("utf-8").split("\n")
     except UnicodeDecodeError as error:
         raise OutputError(f"{path}: not UTF-8 ({error}); delete it to start over") from error
-    entries = [line for line in lines if line and not line.startswith("#")]
-    for number, entry in enumerate(entries, start=1):
+    comments = [line for line in lines if line.startswith("#")]
+    entries = [line.split("\t") for line in lines if line and not line.startswith("#")]
+    digests: dict[str, tuple[str, str]] = {}
+    for number, (entry, *recorded) in enumerate(entries, start=1):
         # A hand-edited manifest must not make us report or drop anything outside the package.
         reason = _unsafe_path_reason(entry)
         if reason or entry == MANIFEST_NAME:
             raise OutputError(
                 f"{path}: entry {number} {entry!r} {reason or 'is the manifest'}; delete it to start over"
             )
-    return frozenset(entries)
+        if len(recorded) == 2:
+            digests[entry] = (recorded[0], recorded[1])
+    return _Manifest(
+        files=frozenset(entry for entry, *_ in entries),
+        digests=digests,
+        formatter=_comment(comments, _FORMATTER_LINE),
+        spec=_comment(comments, _SPEC_LINE),
+    )
+
+
+def _comment(comments: list[str], prefix: str) -> str:
+    return next((line[len(prefix) :] for line in comments if line.startswith(prefix)), "")
+
+
+class PreviousRun:
+    """The previous run's record of the package, for reuse (generator/format.py's `Previous`).
+
+    Nothing here is taken on trust from disk alone: a recorded text is given only while the file still has the
+    digest the manifest recorded for it, and only for the render digest recorded with it. Whoever can edit both
+    can edit the package itself; `--verify-format` (which CI runs) trusts neither and formats everything.
+    """
+
+    def __init__(self, package_dir: Path, manifest: _Manifest) -> None:
+        self._package_dir = package_dir
+        self._digests = manifest.digests
+        self.formatter = manifest.formatter
+        self.spec = manifest.spec
+
+    def text(self, path: str, render_digest: str) -> str | None:
+        recorded = self._digests.get(path)
+        if recorded is None or recorded[0] != render_digest:
+            return None
+        content = _read_if_regular(self._package_dir / path)
+        if content is None or _digest(content) != recorded[1]:
+            return None
+        try:
+            return content.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+
+def read_previous(package_dir: Path) -> PreviousRun:
+    """What the last run recorded in `package_dir`; an empty record where there is none or it is unusable.
+
+    Only a hint: nothing is locked or checked for writing here (`write_output` and `compare_output` do that).
+    """
+    package_dir = _package_path(package_dir)
+    manifest = _EMPTY_MANIFEST
+    if package_dir.is_dir() and not package_dir.is_symlink():
+        with contextlib.suppress(OutputError, OSError):
+            manifest = _read_manifest(package_dir)
+    return PreviousRun(package_dir, manifest)
 
 
 def _is_regular(path: Path) -> bool:

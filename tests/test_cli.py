@@ -221,17 +221,20 @@ def test_verbose_prints_stage_times_and_counts(
     lines = err.splitlines()
     assert code == 0 and [line.split()[0] for line in lines[:4]] == [
         "load",
-        "build",
+        "validate",  # "validate and build": the validator may run in a process beside the build
         "render",
         "format",
     ]
     assert lines[4].split()[0] == "write" and lines[4].endswith(" s")
     assert lines[5:] == [
-        "  4 operations, 11 models; 25 written, 0 unchanged, 0 removed",
+        "  4 operations, 11 models, 0 files reused without black; 25 written, 0 unchanged, 0 removed",
         "out/features_client: 25 files generated",
     ]
     code, _, err = run(capsys, "generate", "features.yaml", "-o", "out", "--verbose")
-    assert "  4 operations, 11 models; 0 written, 25 unchanged, 0 removed\n" in err
+    assert (
+        "  4 operations, 11 models, 17 files reused without black; 0 written, 25 unchanged, 0 removed\n"
+        in err
+    )
 
 
 def test_quiet_prints_nothing_on_success(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -28,8 +28,10 @@ def test_client_matches_golden_files(name: str) -> None:
     files = {path: text for path, text in generation.files.items() if path not in RUNTIME_FILES}
     package_dir = GOLDEN / name / package
     if os.environ.get("OAPIGEN_UPDATE_GOLDEN") == "1":
-        write_output(package_dir, files, header=generation.header)
-    comparison = compare_output(package_dir, files, header=generation.header)
+        write_output(package_dir, files, header=generation.header, provenance=generation.provenance)
+    comparison = compare_output(
+        package_dir, files, header=generation.header, provenance=generation.provenance
+    )
     assert comparison.clean, (
         f"{comparison.summary()} (run `make golden` if intended)\n{comparison.diff}"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 from collections import Counter
 from collections.abc import Iterator
@@ -12,10 +13,11 @@ from typing import Any
 import pytest
 from referencing._core import Resolver
 
+from generator import validate as validate_module
 from generator.diagnostics import Diagnostic, SpecError
 from generator.load import load_document
 from generator.refs import DocumentSet, iter_refs
-from generator.validate import validate
+from generator.validate import validate, validate_alongside
 
 SPECS = Path(__file__).parent / "specs" / "load"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -367,3 +369,28 @@ def test_a_ref_chain_is_followed_a_linear_number_of_steps(
     assert validate(_ref_chain(tmp_path, links)) == []
     assert ours["steps"] <= 4 * links, ours
     assert theirs["steps"] <= 20 * links, theirs
+
+
+# --- validating in a forked process while the pipeline builds ---------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["minimal.yaml", "several_errors.yaml", "dangling_ref.yaml"])
+def test_a_forked_validation_finds_what_an_inline_one_finds(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inline = validate_alongside(docs(name))
+    assert inline.done is not None
+    monkeypatch.setattr(validate_module, "_FORK_FROM_BYTES", 0)
+    forked = validate_alongside(docs(name))
+    assert forked.done is None  # it runs in the child
+    assert forked.result() == inline.result()
+    assert (forked.result().digest == "") == bool(inline.result().problems)
+
+
+def test_a_child_that_dies_without_a_verdict_is_replaced_by_validating_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(validate_module, "_FORK_FROM_BYTES", 0)
+    monkeypatch.setattr(validate_module, "_validate_in_child", lambda *_: os._exit(3))
+    pending = validate_alongside(docs("several_errors.yaml"))
+    assert pending.result().problems == validate(docs("several_errors.yaml"))

@@ -50,8 +50,21 @@ class ClientView:
 @dataclass(frozen=True, slots=True)
 class ReexportView:
     doc: str
-    modules: list[tuple[str, list[str]]]
-    exports: list[str]
+    modules: list[tuple[str, list[str]]]  # module -> the names it exports
+    exports: list[str]  # quoted, for __all__
+    lookup: list[tuple[str, str]]  # quoted name -> quoted module, for the lazy __getattr__
+
+
+def reexport_view(doc: str, modules: list[tuple[str, list[str]]]) -> ReexportView:
+    """A package `__init__` that re-exports `modules`' names lazily (templates/reexports.py.jinja)."""
+    owner = {name: module for module, names in modules for name in names}
+    exports = sorted(owner, key=isort_key)
+    return ReexportView(
+        docstring(doc),
+        modules,
+        [py_literal(name) for name in exports],
+        [(py_literal(name), py_literal(owner[name])) for name in exports],
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,13 +193,7 @@ def models_init_view(api: ir.Api) -> ReexportView:
         modules.append(
             (union.module, sorted([union.name, union_decoder_name(union.module)], key=isort_key))
         )
-    modules.sort()
-    exports = sorted((name for _, names in modules for name in names), key=isort_key)
-    return ReexportView(
-        docstring("Every model, enum and union of the API."),
-        modules,
-        [py_literal(n) for n in exports],
-    )
+    return reexport_view("Every model, enum and union of the API.", sorted(modules))
 
 
 def api_init_view(modules: dict[str, list[OperationView]]) -> ReexportView:
@@ -197,10 +204,7 @@ def api_init_view(modules: dict[str, list[OperationView]]) -> ReexportView:
             suffixes = ir.CALL_VARIANTS + (ir.PAGINATION_VARIANTS if op.pagination else ())
             names += [op.function_name + suffix for suffix in suffixes]
         entries.append((module, sorted(names, key=isort_key)))
-    exports = sorted((name for _, names in entries for name in names), key=isort_key)
-    return ReexportView(
-        docstring("Every endpoint function of the API."), entries, [py_literal(n) for n in exports]
-    )
+    return reexport_view("Every endpoint function of the API.", entries)
 
 
 # --- README ----------------------------------------------------------------------------------------------------------

@@ -31,7 +31,9 @@ def main(out_dir: str, package: str) -> None:
     results = {}
     if not import_errors:
         models = importlib.import_module(f"{package}.models")
-        namespace = {**vars(models), "_codec": importlib.import_module(f"{package}._codec")}
+        # Every exported name, imported (models/__init__ imports each on first use).
+        namespace = {name: getattr(models, name) for name in models.__all__}
+        namespace["_codec"] = importlib.import_module(f"{package}._codec")
         for case in json.load(sys.stdin):
             results[case["pointer"]] = _round_trip(namespace, case["decoder"], case["value"])
     json.dump(

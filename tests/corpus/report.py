@@ -15,8 +15,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.format import cache_enabled
-
 from .harness import (
     REPO,
     CorpusDoc,
@@ -131,13 +129,6 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cache_state() -> str:
-    """Generation times differ tenfold with black's cache (generator/format.py), so the table says which it is."""
-    if not cache_enabled():
-        return "black's cache off (`OAPIGEN_CACHE=off`): a cold run"
-    return "black's cache on: a repeat run that mostly skips black; `OAPIGEN_CACHE=off make corpus` for cold figures"
-
-
 def document(rows: list[Row], seconds: float) -> str:
     machine = (
         f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}"
@@ -154,7 +145,8 @@ For each document:
   and generated with `--lenient` (its validation errors become warnings).
 - **operations**, **models**: endpoint functions, and classes (dataclasses and enums) plus union aliases.
   "modules import": every module imported in a fresh interpreter.
-- **generation**: the whole pipeline in-process (load, validate, build, render, black), wall time, {_cache_state()}.
+- **generation**: the whole pipeline in-process (load, validate, build, render, black), wall time, cold
+  (nothing reused) and with every file through black (`--verify-format`).
 - **warnings**: located warnings of the build (constructs approximated or left out), not counting validation
   errors reported under `--lenient`.
 - **mypy**: `mypy --strict` on the generated package (with a cache shared by the run, so the standard library

@@ -1,0 +1,47 @@
+"""The re-exporting `__init__` files import on first use: one endpoint module does not import every model."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PROBE = """
+import json, sys
+import galileo_client.api.datasets
+loaded = sorted(name for name in sys.modules if name.startswith("galileo_client.models."))
+import galileo_client.models as models
+import galileo_client.api as api
+resolved = all(getattr(package, name) is not None for package in (models, api) for name in package.__all__)
+everything = sorted(name for name in sys.modules if name.startswith("galileo_client.models."))
+try:
+    models.NoSuchModel
+    missing = "resolved"
+except AttributeError as error:
+    missing = str(error)
+print(json.dumps([loaded, everything, resolved, missing]))
+"""
+
+
+def test_one_endpoint_module_imports_only_the_models_it_uses() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT / "generated",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    loaded, everything, resolved, missing = json.loads(done.stdout)
+    datasets = (ROOT / "generated" / "galileo_client" / "api" / "datasets.py").read_text()
+    direct = {
+        "galileo_client" + line.split()[1][1:]
+        for line in datasets.splitlines()
+        if line.startswith("from ..models.")
+    }
+    assert direct and direct <= set(loaded)
+    assert len(loaded) < len(everything)  # the point: not every model
+    assert resolved  # yet every exported name resolves on first use
+    assert missing == "module 'galileo_client.models' has no attribute 'NoSuchModel'"
