@@ -187,14 +187,39 @@ class RequestBody:
 
 
 @dataclass(frozen=True, slots=True)
+class EventData:
+    """How the `data` of one kind of server-sent event decodes: `event` names the kind ("" for any other kind),
+    `json` says the data is JSON text of `type` (else it is `str`)."""
+
+    event: str
+    type: TypeExpr
+    json: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ItemStream:
+    """A response body read as a sequence of items (OpenAPI 3.2 `itemSchema`).
+
+    `events` (server-sent events) has the default kind first, then the named kinds; `item` types each record of
+    JSON Lines / NDJSON / JSON text sequences.
+    """
+
+    format: Literal["events", "json_lines", "json_seq"]
+    item: TypeExpr
+    events: tuple[EventData, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Response:
-    """One declared response. `status` is "200", "2XX" or "default"; `type` is None for an empty body."""
+    """One declared response. `status` is "200", "2XX" or "default"; `type` is None for an empty body and for a
+    stream, whose items `stream` describes."""
 
     status: str
     content_type: str
-    kind: Literal["json", "text", "binary", "empty"]
+    kind: Literal["json", "text", "binary", "empty", "stream"]
     type: TypeExpr | None
     description: str
+    stream: ItemStream | None = None
 
     @property
     def is_success(self) -> bool:

@@ -24,6 +24,7 @@ from .errors import (
     PermissionDeniedError,
     RateLimitError,
     ResponseValidationError,
+    StreamError,
     UnprocessableEntityError,
 )
 
@@ -49,6 +50,7 @@ __all__ = [
     "RateLimitError",
     "RequestOptions",
     "ResponseValidationError",
+    "StreamError",
     "UnprocessableEntityError",
     "Unset",
 ]

@@ -412,16 +412,36 @@ class SyncClient(_BaseClient):
     ) -> ApiResponse[T]:
         """Send one call, retrying as the module docstring says; the decoded success response, or an `APIError`."""
         call = self._prepare(self._client, endpoint, request, options)
+        return self._parse(call, endpoint, self._exchange(call, stream=False))
+
+    def open(
+        self, endpoint: Endpoint[T], request: Request, options: RequestOptions | None = None
+    ) -> httpx.Response:
+        """Send one call like `send`, but return a success response with its body not yet read, for a
+        `_streaming.Stream` to read as it arrives (and close). An error status raises as `send` does."""
+        call = self._prepare(self._client, endpoint, request, options)
+        response = self._exchange(call, stream=True)
+        if not response.is_success:
+            try:
+                response.read()
+                self._parse(call, endpoint, response)
+            finally:
+                response.close()
+        return response
+
+    def _exchange(self, call: _Call, *, stream: bool) -> httpx.Response:
+        """The response that ends the call (retrying as the module docstring says); with `stream`, unread."""
         while True:
             self._before_attempt(call)
             try:
-                response = self._client.send(call.request)
+                response = self._client.send(call.request, stream=stream)
             except httpx.HTTPError as error:
                 delay = self._after_error(call, error)
             else:
                 retry_delay = self._after_response(call, response)
                 if retry_delay is None:
-                    return self._parse(call, endpoint, response)
+                    return response
+                response.close()
                 delay = retry_delay
             self._sleep(delay)
             call.retry += 1
@@ -484,16 +504,34 @@ class AsyncBaseClient(_BaseClient):
     ) -> ApiResponse[T]:
         """Send one call, retrying as the module docstring says; the decoded success response, or an `APIError`."""
         call = self._prepare(self._client, endpoint, request, options)
+        return self._parse(call, endpoint, await self._exchange(call, stream=False))
+
+    async def open(
+        self, endpoint: Endpoint[T], request: Request, options: RequestOptions | None = None
+    ) -> httpx.Response:
+        """`SyncClient.open`, async."""
+        call = self._prepare(self._client, endpoint, request, options)
+        response = await self._exchange(call, stream=True)
+        if not response.is_success:
+            try:
+                await response.aread()
+                self._parse(call, endpoint, response)
+            finally:
+                await response.aclose()
+        return response
+
+    async def _exchange(self, call: _Call, *, stream: bool) -> httpx.Response:
         while True:
             self._before_attempt(call)
             try:
-                response = await self._client.send(call.request)
+                response = await self._client.send(call.request, stream=stream)
             except httpx.HTTPError as error:
                 delay = self._after_error(call, error)
             else:
                 retry_delay = self._after_response(call, response)
                 if retry_delay is None:
-                    return self._parse(call, endpoint, response)
+                    return response
+                await response.aclose()
                 delay = retry_delay
             await self._sleep(delay)
             call.retry += 1

@@ -58,6 +58,14 @@ class PaginationView:
 
 
 @dataclass(frozen=True, slots=True)
+class StreamView:
+    """A streamed success response: the type of its items and the `_streaming.StreamFormat` reading them."""
+
+    item_annotation: str
+    format: str
+
+
+@dataclass(frozen=True, slots=True)
 class OperationView:
     function_name: str
     endpoint: str
@@ -79,6 +87,16 @@ class OperationView:
     cookies: list[ParamView]
     body: str
     pagination: PaginationView | None
+    stream: StreamView | None  # the function returns a `_streaming.Stream` of items
+    download: bool  # a binary body: `_stream` variants return it as a `_streaming.ByteStream`
+
+    @property
+    def public_functions(self) -> list[str]:
+        """The names of the functions the template writes for this operation (each also `_async`)."""
+        suffixes = [""] if self.stream else ["", "_raw"]
+        suffixes += ["_stream"] if self.download else []
+        suffixes += ["_iter", "_pages"] if self.pagination else []
+        return [self.function_name + s + a for s in suffixes for a in ("", "_async")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +110,7 @@ def api_module_view(operations: list[ir.Operation], types: TypeRenderer, tag: st
     imports = Imports()
     imports.add("..", "_http")
     imports.add(".._client", "AsyncClient", "Client")
-    imports.add(".._http", "ApiResponse", "RequestOptions")
+    imports.add(".._http", "RequestOptions")
     views = []
     for operation in operations:
         views.append(_operation_view(operation, types, imports))
@@ -106,6 +124,8 @@ def _operation_view(
     exprs += [operation.body.type] if operation.body else []
     exprs += [response.type for response in operation.responses if response.type is not None]
     exprs += [operation.pagination.item_type] if operation.pagination else []
+    stream = next((r.stream for r in _success_responses(operation) if r.stream), None)
+    exprs += _stream_types(stream) if stream else []
     for expr in exprs:
         for name in sorted(types.referenced(expr)):
             imports.add(f"..models.{types.named[name].module}", name)
@@ -133,6 +153,16 @@ def _operation_view(
         location: [_param_view(p) for p in operation.parameters if p.location == location]
         for location in ("path", "query", "header", "cookie")
     }
+    download = any(r.kind == "binary" for r in _success_responses(operation))
+    stream_view = _stream_view(stream, types) if stream else None
+    if stream_view or download:
+        imports.add("..", "_streaming")
+    if stream_view is None:
+        imports.add(".._http", "ApiResponse")  # for the `_raw` variants
+    if stream is not None:
+        # Servers of event streams and JSON sequences commonly answer only when asked for one.
+        accept = next(r.content_type for r in _success_responses(operation) if r.stream)
+        by_location["header"].insert(0, ParamView(py_literal("Accept"), py_literal(accept), ""))
     return OperationView(
         function_name=operation.function_name,
         endpoint=endpoint,
@@ -156,7 +186,34 @@ def _operation_view(
         cookies=by_location["cookie"],
         body=_body_expression(operation.body),
         pagination=pagination,
+        stream=stream_view,
+        download=download,
     )
+
+
+def _stream_types(stream: ir.ItemStream) -> list[ir.TypeExpr]:
+    return [kind.type for kind in stream.events] if stream.format == "events" else [stream.item]
+
+
+def _stream_view(stream: ir.ItemStream, types: TypeRenderer) -> StreamView:
+    if stream.format != "events":
+        item = types.annotation(stream.item)
+        return StreamView(item, f"_streaming.{stream.format}({types.decoder(stream.item)})")
+    data = " | ".join(dict.fromkeys(types.annotation(kind.type) for kind in stream.events))
+    readers = [
+        _streaming_data(kind, types) if kind.json else "_streaming.text_data"
+        for kind in stream.events
+    ]
+    by_event = "".join(
+        f"{py_literal(kind.event)}: {reader}, "
+        for kind, reader in zip(stream.events[1:], readers[1:], strict=True)
+    )
+    arguments = readers[0] + (f", {{{by_event}}}" if by_event else "")
+    return StreamView(f"_streaming.ServerSentEvent[{data}]", f"_streaming.events({arguments})")
+
+
+def _streaming_data(kind: ir.EventData, types: TypeRenderer) -> str:
+    return f"_streaming.json_data({types.decoder(kind.type)})"
 
 
 def _arguments(operation: ir.Operation, types: TypeRenderer) -> list[ArgView]:
@@ -228,12 +285,14 @@ def _body_decoder(response: ir.Response, types: TypeRenderer) -> str:
 def _responses(
     operation: ir.Operation, types: TypeRenderer
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    # A streamed body is read by the function's `_streaming.Stream`, not decoded by the endpoint.
     success = [
         (
             py_literal(r.status.lower() if r.status == "DEFAULT" else r.status),
             _body_decoder(r, types),
         )
         for r in _success_responses(operation)
+        if r.stream is None
     ]
     errors = [
         (py_literal("default" if r.status == "DEFAULT" else r.status), _body_decoder(r, types))

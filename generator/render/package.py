@@ -25,6 +25,7 @@ ERROR_CLASSES = (
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseValidationError",
+    "StreamError",
     "UnprocessableEntityError",
 )
 _PACKAGE_SUFFIXES = ("_client", "_sdk", "_api")
@@ -179,12 +180,7 @@ def api_init_view(modules: dict[str, list[OperationView]]) -> ReexportView:
     for module in sorted(modules):
         names: list[str] = []
         for op in modules[module]:
-            names += [op.function_name + suffix for suffix in ("", "_async", "_raw", "_raw_async")]
-            if op.pagination:
-                names += [
-                    op.function_name + suffix
-                    for suffix in ("_iter", "_iter_async", "_pages", "_pages_async")
-                ]
+            names += op.public_functions
         entries.append((module, sorted(names, key=isort_key)))
     exports = sorted((name for _, names in entries for name in names), key=isort_key)
     return ReexportView(
@@ -200,6 +196,7 @@ class ExampleView:
     title: str
     imports: list[str]
     call: str
+    stream: bool  # the call returns a stream of items, iterated inside `with`
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +208,7 @@ class ReadmeView:
     base_url: str
     env_vars: list[str]
     examples: list[ExampleView]
+    streams: bool  # some operation returns a stream or a binary body
 
 
 def readme_view(api: ir.Api, examples: list[ExampleView]) -> ReadmeView:
@@ -226,6 +224,11 @@ def readme_view(api: ir.Api, examples: list[ExampleView]) -> ReadmeView:
         base_url=markdown_text(next(iter(api.servers), "")),
         env_vars=[env for credential in credentials for env in credential.env_vars],
         examples=examples,
+        streams=any(
+            response.kind in ("stream", "binary")
+            for operation in api.operations
+            for response in operation.success_responses
+        ),
     )
 
 
@@ -249,7 +252,9 @@ def example_view(operation: ir.Operation, types: TypeRenderer, package: str) -> 
         else:
             args.append(f"body={_example_literal(body.type, 'body')}")
     call = f"{operation.function_name}(client{''.join(', ' + arg for arg in args)})"
-    return ExampleView(markdown_text(operation.summary or operation.function_name), imports, call)
+    stream = any(response.stream for response in operation.success_responses)
+    title = markdown_text(operation.summary or operation.function_name)
+    return ExampleView(title, imports, call, stream)
 
 
 def _example_literal(expr: ir.TypeExpr, wire_name: str) -> str:

@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import datetime
 import importlib
+import itertools
 import json
 import subprocess
 import sys
+import time
 import urllib.parse
 import uuid
 from collections.abc import Iterator
@@ -17,12 +19,13 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from support.route_server import Exchange, RouteServer
+from support.route_server import Exchange, Handler, RouteServer
 
 from generator.pipeline import Options, generate
 from generator.write import write_output
 
 SPEC = Path(__file__).resolve().parents[1] / "golden" / "v32.yaml"
+CHAT = {"prompt": "hi"}
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +36,7 @@ def v32(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
     write_output(root / name, generate(SPEC, Options(package=name)).files)
     sys.path.insert(0, str(root))
     try:
-        for module in ("api", "models"):
+        for module in ("api", "models", "_streaming"):
             importlib.import_module(f"{name}.{module}")
         yield importlib.import_module(name)
     finally:
@@ -131,3 +134,210 @@ def test_querystring_is_the_whole_query_string(
     RECEIVED.clear()
     call(v32, mode, "list_documents", server.base_url)
     assert RECEIVED[0]["target"] == "/documents"
+
+
+# --- streams ---------------------------------------------------------------------------------------------------------
+
+
+def take(
+    v32: ModuleType,
+    mode: str,
+    name: str,
+    base_url: str,
+    *,
+    limit: int | None = None,
+    timeout: float = 5.0,
+    **kwargs: Any,
+) -> list[Any]:
+    """The items of the stream `api.<name>` returns (sync) or `api.<name>_async` (async), the first `limit` of
+    them when given, leaving the stream's `with` block after the last one."""
+    if mode == "sync":
+        with v32.Client(base_url, timeout=timeout, max_retries=0) as client:
+            with getattr(v32.api, name)(client, **kwargs) as stream:
+                return list(itertools.islice(stream, limit))
+
+    async def run() -> list[Any]:
+        async with v32.AsyncClient(base_url, timeout=timeout, max_retries=0) as client:
+            async with await getattr(v32.api, f"{name}_async")(client, **kwargs) as stream:
+                items: list[Any] = []
+                async for item in stream:
+                    items.append(item)
+                    if len(items) == limit:
+                        break
+                return items
+
+    return asyncio.run(run())
+
+
+def sse(*lines: str) -> bytes:
+    return "".join(line + "\n" for line in lines).encode()
+
+
+def chat(exchange: Exchange) -> None:
+    """Typed events with ids, a comment, multi-line data, and pauses longer than the client's read timeout
+    would allow for the whole stream (but not between two events)."""
+    assert json.loads(exchange.body()) == {"prompt": "hi"}
+    assert exchange.headers.get("Accept") == "text/event-stream"
+    exchange.start(200, {"Content-Type": "text/event-stream; charset=utf-8"})
+    exchange.chunk(sse(": keep-alive", ""))
+    exchange.chunk(sse("event: token", "id: 1", 'data: {"text": "Hel"}', ""))
+    time.sleep(0.4)
+    exchange.chunk(sse("event: token", "id: 2", 'data: {"text": "lo"}', ""))
+    time.sleep(0.4)
+    exchange.chunk(sse("data: a note", "data: on two lines", "retry: 3000", ""))
+    time.sleep(0.4)
+    exchange.chunk(sse("event: done", 'data: {"tokens": 2}', ""))
+    exchange.end()
+
+
+def endless(exchange: Exchange) -> None:
+    """Events until the client hangs up (a handler's OSError counts as a disconnect)."""
+    exchange.body()
+    exchange.start(200, {"Content-Type": "text/event-stream"})
+    for n in range(10_000):
+        exchange.chunk(sse("event: token", f'data: {{"text": "{n}"}}', ""))
+        time.sleep(0.01)
+    exchange.end()
+
+
+def dropped(exchange: Exchange) -> None:
+    exchange.body()
+    exchange.start(200, {"Content-Type": "text/event-stream"})
+    exchange.chunk(sse("event: token", 'data: {"text": "a"}', "", "event: token"))
+    exchange.chunk(sse('data: {"text": "b"}', "", "event: token", 'data: {"text": "c'))
+    exchange.drop()
+
+
+def stalled(exchange: Exchange) -> None:
+    exchange.body()
+    exchange.start(200, {"Content-Type": "text/event-stream"})
+    exchange.chunk(sse("event: token", 'data: {"text": "a"}', ""))
+    time.sleep(1.5)
+
+
+def rate_limited(exchange: Exchange) -> None:
+    exchange.body()
+    exchange.send(429, b'{"message": "slow down"}')
+
+
+def logs(exchange: Exchange) -> None:
+    assert exchange.target == "/logs?level=info"
+    exchange.start(200, {"Content-Type": "application/jsonl"})
+    exchange.chunk(b'{"level": "info", "message": "started"}\n{"level": "err')
+    exchange.chunk(
+        b'or", "message": "failed"}\n\n{"level": "info", "message": "restarted", "pid": 7}\n'
+    )
+    exchange.end()
+
+
+def metrics(exchange: Exchange) -> None:
+    exchange.start(200, {"Content-Type": "application/json-seq"})
+    exchange.chunk(b'\x1e{"name": "cpu", "value": 0.5}\n\x1e{"name": "mem", "value": 12}\n')
+    exchange.end()
+
+
+def notifications(exchange: Exchange) -> None:
+    exchange.start(200, {"Content-Type": "text/event-stream"})
+    exchange.chunk(b'\xef\xbb\xbfid: n1\r\ndata: {"raw": true}\r\n\r\nevent: ping\rdata:\r\r')
+    exchange.end()
+
+
+def stream_server(route: tuple[str, str], handler: Handler) -> RouteServer:
+    return RouteServer({route: handler})
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_events_arrive_typed_by_event_name(v32: ModuleType, mode: str) -> None:
+    Event = v32._streaming.ServerSentEvent
+    with stream_server(("POST", "/chat"), chat) as server:
+        # 1.2 s of pauses in all, each shorter than the 1 s read timeout: it bounds the wait between events.
+        items = take(v32, mode, "stream_chat", server.base_url, timeout=1.0, body=CHAT)
+    assert items == [
+        Event(v32.models.Token(text="Hel"), "token", "1", None),
+        Event(v32.models.Token(text="lo"), "token", "2", None),
+        Event("a note\non two lines", "message", "2", 3000),
+        Event(v32.models.Usage(tokens=2), "done", "2", None),
+    ]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_leaving_a_stream_early_closes_the_connection(v32: ModuleType, mode: str) -> None:
+    with stream_server(("POST", "/chat"), endless) as server:
+        items = take(v32, mode, "stream_chat", server.base_url, limit=3, body=CHAT)
+        assert [item.data.text for item in items] == ["0", "1", "2"]
+        deadline = time.monotonic() + 5
+        while server.disconnects == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert (
+            server.disconnects == 1
+        )  # the server saw the client hang up long before its 10 000 events
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_connection_dropped_mid_stream_says_how_many_items_arrived(
+    v32: ModuleType, mode: str
+) -> None:
+    delivered: list[Any] = []
+
+    def collect() -> None:
+        if mode == "sync":
+            with v32.Client(server.base_url, max_retries=0) as client:
+                for item in v32.api.stream_chat(client, body=CHAT):
+                    delivered.append(item)
+            return
+
+        async def run() -> None:
+            async with v32.AsyncClient(server.base_url, max_retries=0) as client:
+                async for item in await v32.api.stream_chat_async(client, body=CHAT):
+                    delivered.append(item)
+
+        asyncio.run(run())
+
+    with stream_server(("POST", "/chat"), dropped) as server:
+        with pytest.raises(v32.StreamError) as caught:
+            collect()
+    assert [item.data.text for item in delivered] == ["a", "b"]
+    assert caught.value.delivered == 2
+    assert "stream_chat: the text/event-stream stream failed after 2 items" in str(caught.value)
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_read_timeout_between_events_is_a_stream_error(v32: ModuleType, mode: str) -> None:
+    with stream_server(("POST", "/chat"), stalled) as server:
+        with pytest.raises(v32.StreamError, match="after 1 item: ReadTimeout") as caught:
+            take(v32, mode, "stream_chat", server.base_url, timeout=0.3, body=CHAT)
+    assert caught.value.delivered == 1
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_an_error_status_raises_before_streaming(v32: ModuleType, mode: str) -> None:
+    with stream_server(("POST", "/chat"), rate_limited) as server:
+        with pytest.raises(v32.RateLimitError) as caught:
+            take(v32, mode, "stream_chat", server.base_url, body=CHAT)
+    assert caught.value.body == v32.models.Error(message="slow down")
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_json_lines_decode_one_item_per_line(v32: ModuleType, mode: str) -> None:
+    with stream_server(("GET", "/logs"), logs) as server:
+        items = take(v32, mode, "tail_logs", server.base_url, level="info")
+    assert [(item.level, item.message) for item in items] == [
+        (v32.models.LogRecordLevel.INFO, "started"),
+        (v32.models.LogRecordLevel.ERROR, "failed"),
+        (v32.models.LogRecordLevel.INFO, "restarted"),
+    ]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_json_text_sequences_decode_one_item_per_record(v32: ModuleType, mode: str) -> None:
+    with stream_server(("GET", "/metrics"), metrics) as server:
+        items = take(v32, mode, "read_metrics", server.base_url)
+    assert [(item.name, item.value) for item in items] == [("cpu", 0.5), ("mem", 12)]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_events_without_item_schema_keep_their_raw_data(v32: ModuleType, mode: str) -> None:
+    Event = v32._streaming.ServerSentEvent
+    with stream_server(("GET", "/notifications"), notifications) as server:
+        items = take(v32, mode, "watch_notifications", server.base_url)
+    assert items == [Event('{"raw": true}', "message", "n1", None), Event("", "ping", "n1", None)]

@@ -21,6 +21,7 @@ from .errors import (
     PermissionDeniedError,
     RateLimitError,
     ResponseValidationError,
+    StreamError,
     UnprocessableEntityError,
 )
 
@@ -46,6 +47,7 @@ __all__ = [
     "RateLimitError",
     "RequestOptions",
     "ResponseValidationError",
+    "StreamError",
     "UnprocessableEntityError",
     "Unset",
 ]

@@ -20,6 +20,7 @@ from .errors import (
     PermissionDeniedError,
     RateLimitError,
     ResponseValidationError,
+    StreamError,
     UnprocessableEntityError,
 )
 
@@ -45,6 +46,7 @@ __all__ = [
     "RateLimitError",
     "RequestOptions",
     "ResponseValidationError",
+    "StreamError",
     "UnprocessableEntityError",
     "Unset",
 ]

@@ -15,6 +15,16 @@ from .documents import (
     search_documents_raw,
     search_documents_raw_async,
 )
+from .streams import (
+    read_metrics,
+    read_metrics_async,
+    stream_chat,
+    stream_chat_async,
+    tail_logs,
+    tail_logs_async,
+    watch_notifications,
+    watch_notifications_async,
+)
 
 __all__ = [
     "link_document",
@@ -25,8 +35,16 @@ __all__ = [
     "list_documents_async",
     "list_documents_raw",
     "list_documents_raw_async",
+    "read_metrics",
+    "read_metrics_async",
     "search_documents",
     "search_documents_async",
     "search_documents_raw",
     "search_documents_raw_async",
+    "stream_chat",
+    "stream_chat_async",
+    "tail_logs",
+    "tail_logs_async",
+    "watch_notifications",
+    "watch_notifications_async",
 ]
