@@ -12,7 +12,9 @@ from typing import Literal
 
 JsonValue = None | bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"]
 
-PrimitiveKind = Literal["str", "int", "float", "bool", "date", "datetime", "bytes", "any"]
+# "file": binary content sent as is (`format: binary`, a non-text `contentMediaType`, an octet-stream body): bytes,
+# or a file streamed from disk when uploaded. "bytes": a binary response body.
+PrimitiveKind = Literal["str", "int", "float", "bool", "date", "datetime", "bytes", "file", "any"]
 
 
 # --- Types -----------------------------------------------------------------------------------------------------------
@@ -184,6 +186,9 @@ class RequestBody:
     required: bool
     description: str
     example: JsonValue = None  # the spec's example payload, for the generated README
+    part_types: tuple[
+        tuple[str, str], ...
+    ] = ()  # multipart: (property, content type) from `encoding`
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ adds fields and enum values over time.
 from ._client import DEFAULT_BASE_URL, AsyncClient, Client
 from ._codec import UNSET, DecodeError, Unset
 from ._http import ApiResponse, RequestOptions
+from ._uploads import File
 from .errors import (
     APIConnectionError,
     APIError,
@@ -44,6 +45,7 @@ __all__ = [
     "Client",
     "ConflictError",
     "DecodeError",
+    "File",
     "InternalServerError",
     "NotFoundError",
     "PermissionDeniedError",

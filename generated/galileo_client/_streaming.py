@@ -167,15 +167,7 @@ class StreamFormat(Generic[T_co]):
 
 def json_data(decode: Callable[[object, str], T]) -> Callable[[str, str], T]:
     """An event's `data` holds JSON (`contentMediaType: application/json`), decoded by `decode`."""
-
-    def read(text: str, path: str) -> T:
-        try:
-            value = json.loads(text)
-        except ValueError:
-            raise DecodeError(path, "the data is not valid JSON") from None
-        return decode(value, path)
-
-    return read
+    return _json(decode, "the data")
 
 
 def text_data(text: str, path: str) -> str:
@@ -202,21 +194,23 @@ def events(
 
 def json_lines(decode: Callable[[object, str], T]) -> StreamFormat[T]:
     """`application/jsonl`, `application/x-ndjson`: one item per line."""
-    return StreamFormat("application/jsonl", lambda: _LineFramer(b"\n"), _json_record(decode))
+    return StreamFormat("application/jsonl", lambda: _LineFramer(b"\n"), _json(decode, "the line"))
 
 
 def json_seq(decode: Callable[[object, str], T]) -> StreamFormat[T]:
     """`application/json-seq` (RFC 7464): one item per record."""
-    return StreamFormat("application/json-seq", lambda: _LineFramer(b"\x1e"), _json_record(decode))
+    return StreamFormat(
+        "application/json-seq", lambda: _LineFramer(b"\x1e"), _json(decode, "the record")
+    )
 
 
-def _json_record(decode: Callable[[object, str], T]) -> Callable[[object, str], T]:
-    def read(record: object, path: str) -> T:
-        assert isinstance(record, bytes)
+def _json(decode: Callable[[object, str], T], what: str) -> Callable[[object, str], T]:
+    def read(text: object, path: str) -> T:
+        assert isinstance(text, str | bytes)
         try:
-            value = json.loads(record)
+            value = json.loads(text)
         except ValueError:
-            raise DecodeError(path, "the record is not valid JSON") from None
+            raise DecodeError(path, f"{what} is not valid JSON") from None
         return decode(value, path)
 
     return read

@@ -30,7 +30,15 @@ from generator.render.types import TypeRenderer
 # `templates/` of the source tree, installed as the package `generator.templates`.
 TEMPLATES = resources.files("generator.templates")
 # The client's runtime: real, already formatted Python, copied into each package behind the header line.
-RUNTIME_MODULES = ("_base_client", "_codec", "_http", "_pagination", "_streaming", "errors")
+RUNTIME_MODULES = (
+    "_base_client",
+    "_codec",
+    "_http",
+    "_pagination",
+    "_streaming",
+    "_uploads",
+    "errors",
+)
 RUNTIME_FILES = frozenset(f"{name}.py" for name in RUNTIME_MODULES)
 
 

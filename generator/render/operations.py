@@ -252,6 +252,9 @@ def _body_expression(body: ir.RequestBody | None) -> str:
     content_type = (
         "" if body.kind in ("json", "form", "multipart") else f", {py_literal(body.content_type)}"
     )
+    part_types = "".join(f"{py_literal(n)}: {py_literal(t)}, " for n, t in body.part_types)
+    if part_types:
+        content_type = f", {{{part_types}}}"
     expression = f"_http.{_BODY_CLASSES[body.kind]}({body.py_name}{content_type})"
     if body.required:
         return expression

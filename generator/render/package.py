@@ -144,7 +144,15 @@ def client_view(api: ir.Api) -> ClientView:
 
 
 def package_init_view(api: ir.Api) -> PackageInitView:
-    exports = ["DEFAULT_BASE_URL", "UNSET", "ApiResponse", "AsyncClient", "Client", "DecodeError"]
+    exports = [
+        "DEFAULT_BASE_URL",
+        "UNSET",
+        "ApiResponse",
+        "AsyncClient",
+        "Client",
+        "DecodeError",
+        "File",
+    ]
     exports += ["RequestOptions", "Unset", *ERROR_CLASSES]
     return PackageInitView(
         doc=docstring(

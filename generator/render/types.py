@@ -18,6 +18,7 @@ _ANNOTATIONS: dict[ir.PrimitiveKind, str] = {
     "date": "datetime.date",
     "datetime": "datetime.datetime",
     "bytes": "bytes",
+    "file": "bytes | File",
     "any": "Any",
 }
 _DECODERS: dict[ir.PrimitiveKind, str] = {
@@ -28,6 +29,7 @@ _DECODERS: dict[ir.PrimitiveKind, str] = {
     "date": "_codec.as_date",
     "datetime": "_codec.as_datetime",
     "bytes": "_codec.as_bytes",
+    "file": "_codec.as_bytes",
     "any": "_codec.as_any",
 }
 
@@ -149,6 +151,8 @@ class TypeRenderer:
                 return {("typing", "Any")}
             case ir.Primitive("date" | "datetime"):
                 return {("datetime", "")}
+            case ir.Primitive("file"):
+                return {(".._uploads", "File")}  # models/ and api/ modules are one level down alike
             case ir.Const(value) if value is not None:
                 return {("typing", "Literal")}
         return set()

@@ -242,7 +242,7 @@ class OperationBuilder:
         kind = _body_kind(content_type)
         if kind in ("binary", "text"):
             self._check_unstructured(media, content_type)
-            body_type: ir.TypeExpr = ir.Primitive("bytes" if kind == "binary" else "str")
+            body_type: ir.TypeExpr = ir.Primitive("file" if kind == "binary" else "str")
         else:
             body_type = (
                 self._schemas.convert(schema, context + "Body") if schema is not None else ir.ANY
@@ -255,6 +255,7 @@ class OperationBuilder:
             required=body.mapping().get("required") is True,
             description=text(body.mapping(), "description"),
             example=self._example(media),
+            part_types=_part_types(media) if kind == "multipart" else (),
         )
 
     def _example(self, media: Node) -> ir.JsonValue:
@@ -432,6 +433,19 @@ class OperationBuilder:
             items=items_path,
             item_type=items_type.item,
         )
+
+
+def _part_types(media: Node) -> tuple[tuple[str, str], ...]:
+    """The content type `encoding` declares for each part of a multipart body, by property name."""
+    encoding = media.mapping().get("encoding")
+    declared = encoding.items() if isinstance(encoding, dict) else ()
+    return tuple(
+        sorted(
+            (str(name), spec["contentType"])
+            for name, spec in declared
+            if isinstance(spec, dict) and isinstance(spec.get("contentType"), str)
+        )
+    )
 
 
 def _event_name(branch: Node) -> str | None:

@@ -40,7 +40,7 @@ import random
 import ssl
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Literal, Self, TypeVar
@@ -49,6 +49,7 @@ import httpx
 
 from ._codec import Unset
 from ._http import REDACTED, ApiResponse, Endpoint, Request, RequestOptions, is_sensitive
+from ._uploads import StreamedContent
 from .errors import (
     APIConnectionError,
     APITimeoutError,
@@ -225,12 +226,18 @@ class _BaseClient:
         )
         if max_retries < 0:
             raise ValueError(f"max_retries must be 0 or more, got {max_retries}")
+        content: bytes | Iterable[bytes] | AsyncIterable[bytes] | None = request.content
+        if isinstance(request.content, StreamedContent):
+            if request.content.length is not None:
+                headers["Content-Length"] = str(request.content.length)  # else sent chunked
+            if isinstance(client, httpx.AsyncClient):
+                content = request.content.asynchronous()
         http_request = client.build_request(
             request.method,
             self._url(request),
             params=tuple(params),
             headers=headers,
-            content=request.content,
+            content=content,
             timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
         )
         operation = f"{endpoint.method} {endpoint.path}"

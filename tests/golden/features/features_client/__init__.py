@@ -8,6 +8,7 @@ hard cases.
 from ._client import DEFAULT_BASE_URL, AsyncClient, Client
 from ._codec import UNSET, DecodeError, Unset
 from ._http import ApiResponse, RequestOptions
+from ._uploads import File
 from .errors import (
     APIConnectionError,
     APIError,
@@ -41,6 +42,7 @@ __all__ = [
     "Client",
     "ConflictError",
     "DecodeError",
+    "File",
     "InternalServerError",
     "NotFoundError",
     "PermissionDeniedError",

@@ -7,6 +7,7 @@ OpenAPI 3.2 constructs the client generates, kept as golden files.
 from ._client import DEFAULT_BASE_URL, AsyncClient, Client
 from ._codec import UNSET, DecodeError, Unset
 from ._http import ApiResponse, RequestOptions
+from ._uploads import File
 from .errors import (
     APIConnectionError,
     APIError,
@@ -40,6 +41,7 @@ __all__ = [
     "Client",
     "ConflictError",
     "DecodeError",
+    "File",
     "InternalServerError",
     "NotFoundError",
     "PermissionDeniedError",

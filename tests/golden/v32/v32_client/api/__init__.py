@@ -15,6 +15,18 @@ from .documents import (
     search_documents_raw,
     search_documents_raw_async,
 )
+from .files import (
+    download_file,
+    download_file_async,
+    download_file_raw,
+    download_file_raw_async,
+    download_file_stream,
+    download_file_stream_async,
+    upload_file,
+    upload_file_async,
+    upload_file_raw,
+    upload_file_raw_async,
+)
 from .streams import (
     read_metrics,
     read_metrics_async,
@@ -27,6 +39,12 @@ from .streams import (
 )
 
 __all__ = [
+    "download_file",
+    "download_file_async",
+    "download_file_raw",
+    "download_file_raw_async",
+    "download_file_stream",
+    "download_file_stream_async",
     "link_document",
     "link_document_async",
     "link_document_raw",
@@ -45,6 +63,10 @@ __all__ = [
     "stream_chat_async",
     "tail_logs",
     "tail_logs_async",
+    "upload_file",
+    "upload_file_async",
+    "upload_file_raw",
+    "upload_file_raw_async",
     "watch_notifications",
     "watch_notifications_async",
 ]

@@ -10,7 +10,9 @@ from .log_record import LogRecord
 from .log_record_level import LogRecordLevel
 from .read_metrics_response_item import ReadMetricsResponseItem
 from .search_query import SearchQuery
+from .stored import Stored
 from .token import Token
+from .upload import Upload
 from .usage import Usage
 
 __all__ = [
@@ -23,6 +25,8 @@ __all__ = [
     "LogRecordLevel",
     "ReadMetricsResponseItem",
     "SearchQuery",
+    "Stored",
     "Token",
+    "Upload",
     "Usage",
 ]
