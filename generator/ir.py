@@ -286,6 +286,32 @@ class Operation:
 
 
 @dataclass(frozen=True, slots=True)
+class ServerVariable:
+    name: str  # as in the URL template's `{name}`
+    py_name: str  # the client's keyword argument
+    default: str
+    enum: tuple[str, ...]
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Server:
+    """One entry of `servers`: `name` is the environment a client selects it by (see docs/servers.md)."""
+
+    name: str
+    url: str  # the template, `{variable}` placeholders kept
+    description: str
+    variables: tuple[ServerVariable, ...]
+
+    @property
+    def default_url(self) -> str:
+        url = self.url
+        for variable in self.variables:
+            url = url.replace("{" + variable.name + "}", variable.default)
+        return url
+
+
+@dataclass(frozen=True, slots=True)
 class Api:
     """The whole client. Every tuple is in a deterministic order (by name)."""
 
@@ -294,7 +320,7 @@ class Api:
     description: str
     spec_path: str
     package: str
-    servers: tuple[str, ...]
+    servers: tuple[Server, ...]
     security_schemes: tuple[SecurityScheme, ...]
     models: tuple[Model, ...]
     enums: tuple[EnumType, ...]

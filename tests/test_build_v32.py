@@ -15,8 +15,21 @@ GOLDEN = Path(__file__).parent / "golden" / "v32.yaml"
 
 ODD = """
 openapi: 3.2.0
+$self: https://example.test/odd.yaml
 info: {title: Odd, version: '1'}
+tags:
+  - {name: parent}
+  - {name: child, parent: parent, kind: nav}
 paths:
+  /upload:
+    post:
+      operationId: upload
+      requestBody:
+        content:
+          application/jsonl:
+            itemSchema: {type: object}
+      responses:
+        '204': {description: stored}
   /events:
     get:
       operationId: events
@@ -100,6 +113,7 @@ def test_what_is_not_generated_is_a_located_warning(tmp_path: Path) -> None:
     generation = generate(spec, Options(package="odd_client"))
     warnings = sorted((w.pointer, w.message) for w in generation.warnings)
     assert warnings == [
+        ("/$self", "$self is not used: references resolve against the file's own location"),
         (
             "/paths/~1events/get/parameters/0/content/application~1json",
             "a application/json query string is sent as application/x-www-form-urlencoded",
@@ -108,6 +122,12 @@ def test_what_is_not_generated_is_a_located_warning(tmp_path: Path) -> None:
             "/paths/~1events/get/responses/200/content/text~1event-stream/itemSchema/oneOf/0",
             "an event kind without a constant `event` is not typed apart",
         ),
+        (
+            "/paths/~1upload/post/requestBody/content/application~1jsonl/itemSchema",
+            "itemSchema of a request body is not used: the body is sent as the bytes or File given",
+        ),
+        ("/tags/1/kind", "tag `kind` is not used: API modules are named after the first tag"),
+        ("/tags/1/parent", "tag `parent` is not used: API modules are named after the first tag"),
     ]
     api_module = generation.files["api/default.py"]
     # Data with an object schema and no contentSchema is JSON; the `tick` kind's string data is text.

@@ -137,7 +137,7 @@ class ResponseValidationError(APIError):
 
 class StreamError(APIError):
     """A streamed response failed after it started: the connection dropped, a read timed out, or an item does not
-    match the spec. `delivered` is how many items the caller had received; the connection is closed."""
+    match the spec. `delivered` is how many items the caller had received."""
 
     def __init__(self, message: str, *, delivered: int, response: httpx.Response) -> None:
         super().__init__(message)

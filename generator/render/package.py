@@ -45,11 +45,25 @@ class CredentialView:
 
 
 @dataclass(frozen=True, slots=True)
+class VariableView:
+    py_name: str
+    annotation: str
+    default: str
+    wire_literal: str
+
+
+@dataclass(frozen=True, slots=True)
 class ClientView:
     doc: str
     imports: list[str]
     base_url: str
     has_default_base_url: bool
+    environments: list[
+        tuple[str, str, str]
+    ]  # name, URL template and defaults, quoted; empty for one plain URL
+    environment_annotation: str
+    default_environment: str
+    variables: list[VariableView]
     user_agent: str
     credentials: list[CredentialView]
     credential_args: list[str]
@@ -103,6 +117,53 @@ def _credential(scheme: ir.SecurityScheme, prefix: str, several: bool) -> Creden
     )
 
 
+def _default_base_url(api: ir.Api) -> str:
+    return next(
+        (s.default_url for s in api.servers if s.default_url.startswith(("http://", "https://"))),
+        "",
+    )
+
+
+def _literal_annotation(values: list[str]) -> str:
+    return f"Literal[{', '.join(py_literal(value) for value in dict.fromkeys(values))}]"
+
+
+def _servers_doc(servers: tuple[ir.Server, ...]) -> str:
+    if not servers:
+        return ""
+    listed = "; ".join(
+        f"`{server.name}`: {server.url}"
+        + (f" ({server.description})" if server.description else "")
+        for server in servers
+    )
+    return (
+        f"`environment` selects the server ({listed}); server variables are keyword arguments. "
+        "`base_url` overrides both."
+    )
+
+
+def _variable_views(servers: tuple[ir.Server, ...]) -> list[VariableView]:
+    """One keyword argument per server variable name. Its type lists every server's `enum` values (`str` when a
+    server has none); its default is the servers' common default, else None for each server's own."""
+    by_name: dict[str, list[ir.ServerVariable]] = {}
+    for server in servers:
+        for variable in server.variables:
+            by_name.setdefault(variable.name, []).append(variable)
+    views = []
+    for name in sorted(by_name):
+        declared = by_name[name]
+        enums = [value for variable in declared for value in variable.enum]
+        closed = all(variable.enum for variable in declared)
+        annotation = _literal_annotation(enums) if closed else "str"
+        defaults = {variable.default for variable in declared}
+        if len(defaults) == 1:
+            default = py_literal(defaults.pop())
+        else:
+            annotation, default = f"{annotation} | None", "None"
+        views.append(VariableView(declared[0].py_name, annotation, default, py_literal(name)))
+    return views
+
+
 def client_view(api: ir.Api) -> ClientView:
     prefix = env_prefix(api.package)
     schemes = api.security_schemes
@@ -124,18 +185,33 @@ def client_view(api: ir.Api) -> ClientView:
         imports.add("os")
     if any(scheme.kind == "basic" for scheme in schemes):
         imports.add("base64")
-    base_url = next((url for url in api.servers if url.startswith(("http://", "https://"))), "")
+    base_url = _default_base_url(api)
     env_names = [f"`{env}`" for credential in credentials for env in credential.env_vars]
     auth = (
         f"Credentials come from the arguments or the environment ({', '.join(env_names)})."
         if env_names
         else ""
     )
+    servers = api.servers if len(api.servers) > 1 or any(s.variables for s in api.servers) else ()
+    if servers:
+        imports.add("typing", "Literal")
+        imports.add("._base_client", "server_url")
     return ClientView(
-        doc=docstring(f"A client for {api.title or api.package}.", auth),
+        doc=docstring(f"A client for {api.title or api.package}.", _servers_doc(servers), auth),
         imports=imports.lines(),
         base_url=py_literal(base_url),
         has_default_base_url=bool(base_url),
+        environments=[
+            (
+                py_literal(server.name),
+                py_literal(server.url),
+                py_literal({variable.name: variable.default for variable in server.variables}),
+            )
+            for server in servers
+        ],
+        environment_annotation=_literal_annotation([server.name for server in servers]),
+        default_environment=py_literal(servers[0].name) if servers else "",
+        variables=_variable_views(servers),
         user_agent=py_literal(f"{api.package}/{header_token(api.version, fallback='0')} (oapigen)"),
         credentials=credentials,
         credential_args=args,
@@ -229,7 +305,7 @@ def readme_view(api: ir.Api, examples: list[ExampleView]) -> ReadmeView:
         description=markdown_text(api.description),
         package=api.package,
         spec_path=markdown_text(api.spec_path),
-        base_url=markdown_text(next(iter(api.servers), "")),
+        base_url=markdown_text(_default_base_url(api)),
         env_vars=[env for credential in credentials for env in credential.env_vars],
         examples=examples,
         streams=any(

@@ -19,6 +19,24 @@ from generator.translate.operations import HTTP_METHODS, OperationBuilder, is_ht
 from generator.translate.schemas import SchemaConverter
 
 _SERVER_VARIABLE = re.compile(r"\{([^{}]*)\}")
+# Keyword arguments of the generated `Client`; a server variable may not take one of their names.
+_CLIENT_ARGUMENTS = frozenset(
+    {
+        "self",
+        "base_url",
+        "environment",
+        "timeout",
+        "max_retries",
+        "http_client",
+        "headers",
+        "verify",
+        "idempotency_header",
+        "api_key",
+        "token",
+        "username",
+        "password",
+    }
+)
 
 
 def build_api(docs: DocumentSet, *, package: str) -> tuple[ir.Api, list[Diagnostic]]:
@@ -101,6 +119,16 @@ class _Builder:
             self.report.warn(
                 webhooks, "webhooks describe requests the API sends; no client code is generated"
             )
+        # OpenAPI 3.2 fields with no meaning for the generated code.
+        if "$self" in root.mapping():
+            message = "$self is not used: references resolve against the file's own location"
+            self.report.warn(root.child("$self"), message)
+        tags = root.get("tags")
+        for index, tag in enumerate(tags.value if tags and isinstance(tags.value, list) else []):
+            for key in ("parent", "kind"):
+                if isinstance(tag, dict) and key in tag:
+                    message = f"tag `{key}` is not used: API modules are named after the first tag"
+                    self.report.warn(tags.child(index, key), message)  # type: ignore[union-attr]
 
     def _security_schemes(self, root: Node) -> dict[str, ir.SecurityScheme]:
         components = root.get("components")
@@ -192,29 +220,46 @@ class _Builder:
             ),
         )
 
-    def _servers(self, root: Node) -> tuple[str, ...]:
+    def _servers(self, root: Node) -> tuple[ir.Server, ...]:
+        """Servers with an http(s) URL (relative ones cannot be a client's base URL), each named for the client's
+        `environment` argument: OpenAPI 3.2's `name`, else its description, else `server_<n>`."""
         servers = root.get("servers")
-        urls: list[str] = []
-        for server in servers.value if servers and isinstance(servers.value, list) else []:
-            if not isinstance(server, dict) or not isinstance(server.get("url"), str):
-                continue
-            urls.append(_expand_server_url(server["url"], server.get("variables")))
-        return tuple(urls)
+        found: list[tuple[str, dict[str, Any]]] = []
+        for index, server in enumerate(
+            servers.value if servers and isinstance(servers.value, list) else []
+        ):
+            url = server.get("url") if isinstance(server, dict) else None
+            if isinstance(url, str) and url.startswith(("http://", "https://", "{")):
+                wanted = text(server, "name") or text(server) or f"server {index + 1}"
+                found.append((snake_case(wanted, fallback="server"), server))
+        names = assign_unique((index, name) for index, (name, _) in enumerate(found))
+        return tuple(
+            ir.Server(names[index], server["url"], text(server), _server_variables(server))
+            for index, (_, server) in enumerate(found)
+        )
 
 
 def _module_tag(operation: ir.Operation) -> str:
     return operation.tags[0] if operation.tags else "default"
 
 
-def _expand_server_url(url: str, variables: Any) -> str:
-    """Substitute each `{variable}` of a server URL with its default value."""
-
-    def default(match: re.Match[str]) -> str:
-        variable = variables.get(match.group(1)) if isinstance(variables, dict) else None
-        value = variable.get("default") if isinstance(variable, dict) else None
-        return str(value) if value is not None else match.group(1)
-
-    return _SERVER_VARIABLE.sub(default, url)
+def _server_variables(server: dict[str, Any]) -> tuple[ir.ServerVariable, ...]:
+    """The variables the URL uses, sorted by name; a placeholder without a declaration keeps its name as value."""
+    declared = server.get("variables")
+    declared = declared if isinstance(declared, dict) else {}
+    used = sorted(set(_SERVER_VARIABLE.findall(server["url"])))
+    py_names = assign_unique(
+        ((name, snake_case(name, fallback="variable")) for name in used), taken=_CLIENT_ARGUMENTS
+    )
+    variables = []
+    for name in used:
+        spec = declared.get(name)
+        spec = spec if isinstance(spec, dict) else {}
+        enum = spec.get("enum")
+        values = tuple(str(value) for value in enum) if isinstance(enum, list) else ()
+        default = str(spec["default"]) if "default" in spec else name
+        variables.append(ir.ServerVariable(name, py_names[name], default, values, text(spec)))
+    return tuple(variables)
 
 
 def _security_scheme(name: str, spec: dict[str, Any]) -> ir.SecurityScheme | None:

@@ -239,6 +239,9 @@ class OperationBuilder:
         content_type = min(content.mapping(), key=lambda media: (_media_rank(media), media))
         media = content.child(content_type)
         schema = media.get("schema")
+        if media.get("itemSchema") is not None:
+            message = "itemSchema of a request body is not used: the body is sent as the bytes or File given"
+            self._report.warn(media.child("itemSchema"), message)
         kind = _body_kind(content_type)
         if kind in ("binary", "text"):
             self._check_unstructured(media, content_type)

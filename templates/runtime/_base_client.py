@@ -37,6 +37,7 @@ import email.utils
 import logging
 import math
 import random
+import re
 import ssl
 import time
 import uuid
@@ -69,6 +70,7 @@ INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0
 
+_SERVER_VARIABLE = re.compile(r"\{([^{}]*)\}")
 _RETRY_STATUSES = frozenset({408, 409, 429})
 _RETRY_AFTER_STATUSES = frozenset({429, 503})
 # The request was never written to the network, so sending it again cannot make the server act twice.
@@ -93,6 +95,12 @@ class Credential:
 
     def __repr__(self) -> str:
         return f"Credential(scheme={self.scheme!r}, location={self.location!r}, name={self.name!r}, value='***')"
+
+
+def server_url(template: str, defaults: Mapping[str, str], values: Mapping[str, str | None]) -> str:
+    """A server's URL: each `{variable}` replaced by the value given, else by the server's default."""
+    chosen = {**defaults, **{name: value for name, value in values.items() if value is not None}}
+    return _SERVER_VARIABLE.sub(lambda match: chosen.get(match.group(1), match.group(0)), template)
 
 
 def backoff_delay(retry: int, rand: Callable[[], float] = random.random) -> float:
@@ -424,7 +432,7 @@ class SyncClient(_BaseClient):
         self, endpoint: Endpoint[T], request: Request, options: RequestOptions | None = None
     ) -> httpx.Response:
         """Send one call like `send`, but return a success response with its body not yet read, for a
-        `_streaming.Stream` to read as it arrives (and close). An error status raises as `send` does."""
+        `_streaming.Stream` to read as it arrives (and close). An error status raises."""
         call = self._prepare(self._client, endpoint, request, options)
         response = self._exchange(call, stream=True)
         if not response.is_success:

@@ -43,7 +43,7 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 @dataclass(frozen=True, slots=True)
 class ServerSentEvent(Generic[T_co]):
     """One event: its decoded `data`, its `event` name ("message" when the server gives none), the last event `id`
-    seen so far (None before any), and the `retry` delay in milliseconds this event asked for (None when not)."""
+    seen so far (None before any), and the `retry` delay in ms this event asked for, if any."""
 
     data: T_co
     event: str = "message"

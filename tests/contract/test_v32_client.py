@@ -517,3 +517,19 @@ def test_a_100_mb_upload_streams_from_disk_in_bounded_memory(
     assert server.seen["attachment head"].endswith(b"Content-Type: application/octet-stream")
     assert b'name="description"\r\n\r\na big one\r\n' in server.seen["rest"]
     assert result["peak_rss_mb"] < 100
+
+
+# --- servers ---------------------------------------------------------------------------------------------------------
+
+
+def test_environments_and_server_variables_choose_the_base_url(v32: ModuleType) -> None:
+    assert v32.DEFAULT_BASE_URL == "https://eu.api.example.test/v1"
+    with v32.Client() as client:
+        assert client.base_url == "https://eu.api.example.test/v1"
+    with v32.Client(region="us", version="v3") as client:
+        assert client.base_url == "https://us.api.example.test/v3"
+    # The sandbox has no region, and its own default version when none is given.
+    with v32.Client(environment="sandbox_test_data", region="us") as client:
+        assert client.base_url == "https://sandbox.example.test/v2"
+    with v32.Client("http://127.0.0.1:9/api", environment="sandbox_test_data") as client:
+        assert client.base_url == "http://127.0.0.1:9/api"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import ssl
 from collections.abc import Mapping
+from typing import Literal
 
 import httpx
 
@@ -15,9 +16,14 @@ from ._base_client import (
     AsyncBaseClient,
     Credential,
     SyncClient,
+    server_url,
 )
 
 DEFAULT_BASE_URL = "https://api.example.test/v1"
+# Each environment's URL template, and the defaults of its variables.
+ENVIRONMENTS: dict[str, tuple[str, dict[str, str]]] = {
+    "server_1": ("https://api.example.test/{version}", {"version": "v1"}),
+}
 USER_AGENT = "features_client/1.0.0 (oapigen)"
 
 
@@ -35,13 +41,18 @@ def _credentials(
 class Client(SyncClient):
     """A client for Features.
 
+    `environment` selects the server (`server_1`: https://api.example.test/{version});
+    server variables are keyword arguments. `base_url` overrides both.
+
     Credentials come from the arguments or the environment (`FEATURES_TOKEN`).
     """
 
     def __init__(
         self,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         *,
+        environment: Literal["server_1"] = "server_1",
+        version: str = "v1",
         token: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
@@ -51,7 +62,16 @@ class Client(SyncClient):
         idempotency_header: str | None = None,
     ) -> None:
         super().__init__(
-            base_url,
+            (
+                base_url
+                if base_url is not None
+                else server_url(
+                    *ENVIRONMENTS[environment],
+                    {
+                        "version": version,
+                    },
+                )
+            ),
             credentials=_credentials(token),
             timeout=timeout,
             max_retries=max_retries,
@@ -66,13 +86,18 @@ class Client(SyncClient):
 class AsyncClient(AsyncBaseClient):
     """A client for Features.
 
+    `environment` selects the server (`server_1`: https://api.example.test/{version});
+    server variables are keyword arguments. `base_url` overrides both.
+
     Credentials come from the arguments or the environment (`FEATURES_TOKEN`).
     """
 
     def __init__(
         self,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         *,
+        environment: Literal["server_1"] = "server_1",
+        version: str = "v1",
         token: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
@@ -82,7 +107,16 @@ class AsyncClient(AsyncBaseClient):
         idempotency_header: str | None = None,
     ) -> None:
         super().__init__(
-            base_url,
+            (
+                base_url
+                if base_url is not None
+                else server_url(
+                    *ENVIRONMENTS[environment],
+                    {
+                        "version": version,
+                    },
+                )
+            ),
             credentials=_credentials(token),
             timeout=timeout,
             max_retries=max_retries,
