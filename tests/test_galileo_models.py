@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
 sys.path.insert(0, str(ROOT / "generated"))
 
-from galileo_client import UNSET, DecodeError  # noqa: E402
+from galileo_client import UNSET, DecodeError, drift  # noqa: E402
 from galileo_client.models import (  # noqa: E402
     ExperimentResponse,
     ListExperimentResponse,
@@ -109,23 +109,47 @@ def test_unknown_enum_values_are_accepted_and_round_trip() -> None:
     assert SyntheticDatasetExtensionRequest.from_dict(request).to_dict() == request
 
 
-@pytest.mark.parametrize(
-    ("payload", "path"),
-    [
-        (experiment(task_type="zero"), "$.task_type"),
-        (experiment(created_at="yesterday"), "$.created_at"),
-        ({"id": "e1", "project_id": "p1"}, "$.created_at"),
-        (experiment(dataset={"dataset_id": 7}), "$.dataset.dataset_id"),
-    ],
-)
-def test_a_mismatch_names_its_json_path(payload: dict[str, Any], path: str) -> None:
+MISMATCHES = [
+    (experiment(task_type="zero"), "$.task_type", "a TaskType value", "a string"),
+    (experiment(task_type=42), "$.task_type", "a TaskType value", "an integer"),
+    (experiment(created_at="yesterday"), "$.created_at", "an RFC 3339 date-time", "a string"),
+    ({"id": "e1", "project_id": "p1"}, "$.created_at", "a required property", "absent"),
+    (experiment(dataset={"dataset_id": 7}), "$.dataset.dataset_id", "a string", "an integer"),
+    (experiment(dataset="d1"), "$.dataset", "ExperimentDataset", "a string"),
+    (experiment(tags=[1]), "$.tags", "an object", "an array"),
+]
+
+
+@pytest.mark.parametrize(("payload", "path", "declared", "arrived"), MISMATCHES)
+def test_strict_decoding_names_the_json_path(
+    payload: dict[str, Any], path: str, declared: str, arrived: str
+) -> None:
     with pytest.raises(DecodeError) as caught:
-        ExperimentResponse.from_dict(payload)
+        ExperimentResponse.from_dict(payload, strict=True)
     assert caught.value.path == path
+    assert caught.value.message == f"expected {declared}, got {arrived}"
+
+
+@pytest.mark.parametrize(("payload", "path", "declared", "arrived"), MISMATCHES)
+def test_lenient_decoding_keeps_the_value_and_reports_drift(
+    payload: dict[str, Any], path: str, declared: str, arrived: str
+) -> None:
+    model = ExperimentResponse.from_dict(payload)
+    assert [(d.path, d.declared, d.arrived) for d in drift(model)] == [(path, declared, arrived)]
+    assert json.dumps(model.to_dict(), sort_keys=True) == json.dumps(payload, sort_keys=True)
+    assert model.id == "e1"  # the rest decodes normally
+
+
+def test_conforming_payloads_have_no_drift() -> None:
+    for payload in seed_payloads("galileo-v2-experiments-paginated.txt"):
+        if "experiments" in payload:
+            assert drift(ListExperimentResponse.from_dict(payload)) == ()
 
 
 def test_timestamps_keep_z_and_milliseconds() -> None:
-    for stamp in ("2023-11-07T05:31:56Z", "2023-11-07T05:31:56.120Z", "2023-11-07T05:31:56+02:00"):
+    stamps = ("2023-11-07T05:31:56Z", "2023-11-07T05:31:56.120Z", "2023-11-07T05:31:56+02:00")
+    # What was received is what is written: Jira's `+0000` and an explicit `.000` stay as they came.
+    for stamp in (*stamps, "2024-01-01T10:00:00.000+0000", "2024-01-01T10:00:00.000Z"):
         assert (
             ExperimentResponse.from_dict(experiment(updated_at=stamp)).to_dict()["updated_at"]
             == stamp

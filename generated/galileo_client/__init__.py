@@ -9,9 +9,8 @@ adds fields and enum values over time.
 """
 
 from ._client import DEFAULT_BASE_URL, AsyncClient, Client
-from ._codec import UNSET, DecodeError, Unset
+from ._codec import UNSET, DecodeError, Drift, EncodeError, File, Unset, drift
 from ._http import ApiResponse, RequestOptions
-from ._uploads import File
 from .errors import (
     APIConnectionError,
     APIError,
@@ -45,6 +44,8 @@ __all__ = [
     "Client",
     "ConflictError",
     "DecodeError",
+    "Drift",
+    "EncodeError",
     "File",
     "InternalServerError",
     "NotFoundError",
@@ -55,4 +56,5 @@ __all__ = [
     "StreamError",
     "UnprocessableEntityError",
     "Unset",
+    "drift",
 ]

@@ -49,6 +49,7 @@ class Client(SyncClient):
         headers: Mapping[str, str] | None = None,
         verify: bool | ssl.SSLContext = True,
         idempotency_header: str | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             base_url,
@@ -60,6 +61,7 @@ class Client(SyncClient):
             verify=verify,
             idempotency_header=idempotency_header,
             user_agent=USER_AGENT,
+            strict=strict,
         )
 
 
@@ -80,6 +82,7 @@ class AsyncClient(AsyncBaseClient):
         headers: Mapping[str, str] | None = None,
         verify: bool | ssl.SSLContext = True,
         idempotency_header: str | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             base_url,
@@ -91,4 +94,5 @@ class AsyncClient(AsyncBaseClient):
             verify=verify,
             idempotency_header=idempotency_header,
             user_agent=USER_AGENT,
+            strict=strict,
         )

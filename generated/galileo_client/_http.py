@@ -6,6 +6,10 @@ An operation is an `Endpoint`: its method, path template, and the decoders of it
 credentials and its defaults); `Endpoint.parse` turns an `httpx.Response` into an `ApiResponse` or raises the
 matching error from `errors`.
 
+Response bodies decode leniently unless the client is strict (see `_codec`): where a body differs from the spec
+the raw value is kept, `ApiResponse.drift` lists each place, and each (operation, place) is logged once at WARNING
+on the package's logger, naming the spec's property names and the JSON kinds only, never a value.
+
 Parameters follow the OpenAPI serialization rules (RFC 6570 semantics): `UNSET` and `None` values, empty lists and
 empty objects are left out, booleans are `true`/`false`, enums their value, dates ISO 8601.
 """
@@ -13,8 +17,10 @@ empty objects are left out, booleans are `true`/`false`, enums their value, date
 from __future__ import annotations
 
 import json
+import logging
 import re
 import secrets
+import threading
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,8 +30,8 @@ from typing import Generic, TypeVar
 import httpx
 
 from . import _codec
-from ._codec import UNSET, DecodeError, Unset
-from ._uploads import File, StreamedContent
+from ._codec import UNSET, DecodeError, Drift, File, TypeLike, Unset
+from ._uploads import StreamedContent
 from .errors import APIStatusError, ResponseValidationError, raw_body, request_id_of, status_error
 
 T = TypeVar("T")
@@ -43,6 +49,8 @@ _DELIMITERS = {"form": ",", "spaceDelimited": " ", "pipeDelimited": "|"}
 # Printable ASCII except what ends or quotes a cookie value, and "%" so that percent-encoded values decode
 # unambiguously. The comma stays: it is form style's delimiter (`ids=1,2`), as in the OpenAPI examples.
 _COOKIE_SAFE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '";\\%')
+
+log = logging.getLogger(__name__.rsplit(".", 1)[0])
 
 
 def is_sensitive(name: str) -> bool:
@@ -391,59 +399,97 @@ class RequestOptions:
 
 @dataclass(frozen=True, slots=True, repr=False)
 class ApiResponse(Generic[T]):
-    """A successful response: the decoded body in `parsed`, and the raw response for everything else."""
+    """A successful response: the decoded body in `parsed`, and the raw response for everything else.
+
+    `drift` lists where the body differs from the spec (empty when it conforms); at each of those places `parsed`
+    holds the raw JSON value instead of the declared type (see `_codec.Drift`)."""
 
     status_code: int
     headers: httpx.Headers
     parsed: T
     request_id: str | None
     http_response: httpx.Response
+    drift: tuple[Drift, ...] = ()
 
     def __repr__(self) -> str:
         # No headers: responses carry Set-Cookie and similar.
         return f"ApiResponse(status_code={self.status_code}, request_id={self.request_id!r}, parsed={self.parsed!r})"
 
 
+Decoded = tuple[T, tuple[Drift, ...]]
+
+
 class BodyDecoder(Generic[T_co]):
-    """Reads one declared response body; raises `DecodeError` when the body does not have the declared shape."""
+    """Reads one declared response body: the value and its drift. Strict reading raises `DecodeError` at the first
+    mismatch; lenient reading raises it only for a body that is not JSON at all (or nested too deeply).
+    """
 
     __slots__ = ("_read", "kind")
 
-    def __init__(self, read: Callable[[httpx.Response], T_co], kind: str) -> None:
+    def __init__(self, read: Callable[[httpx.Response, bool], Decoded[T_co]], kind: str) -> None:
         self._read = read
         self.kind = kind
 
-    def decode(self, response: httpx.Response) -> T_co:
-        return self._read(response)
+    def decode(self, response: httpx.Response, *, strict: bool = False) -> Decoded[T_co]:
+        return self._read(response, strict)
 
     def __repr__(self) -> str:
         return f"BodyDecoder({self.kind})"
 
 
-def json_body(decode: Callable[[object, str], T]) -> BodyDecoder[T]:
-    def read(response: httpx.Response) -> T:
+def json_body(kind: TypeLike[T]) -> BodyDecoder[T]:
+    def read(response: httpx.Response, strict: bool) -> Decoded[T]:
         if not response.content:
             raise DecodeError("$", "expected a JSON body, got an empty body")
         try:
             value = json.loads(response.content)
         except ValueError:
             raise DecodeError("$", "the body is not valid JSON") from None
-        return decode(value, "$")
+        except RecursionError:
+            raise DecodeError("$", "the body is nested too deeply to decode") from None
+        return _codec.decode(kind, value, strict=strict)
 
     return BodyDecoder(read, "json")
 
 
+def _plain(read: Callable[[httpx.Response], T]) -> Callable[[httpx.Response, bool], Decoded[T]]:
+    return lambda response, strict: (read(response), ())
+
+
 def text_body() -> BodyDecoder[str]:
-    return BodyDecoder(lambda response: response.text, "text")
+    return BodyDecoder(_plain(lambda response: response.text), "text")
 
 
 def binary_body() -> BodyDecoder[bytes]:
-    return BodyDecoder(lambda response: response.content, "binary")
+    return BodyDecoder(_plain(lambda response: response.content), "binary")
 
 
 def empty_body() -> BodyDecoder[None]:
     """No body is declared; any body the server sends anyway is ignored."""
-    return BodyDecoder(lambda response: None, "empty")
+    return BodyDecoder(_plain(lambda response: None), "empty")
+
+
+# (operation, shape of the path) already logged; bounded so that a long-lived process cannot grow it forever.
+_LOGGED: set[tuple[str, str]] = set()
+_LOGGED_LOCK = threading.Lock()
+_MAX_LOGGED = 10_000
+
+
+def log_drift(operation: str, drift: Sequence[Drift]) -> None:
+    """Log each place a response differs from the spec once per operation, at WARNING, without values."""
+    for record in drift:
+        key = (operation, record.shape)
+        with _LOGGED_LOCK:
+            if key in _LOGGED or len(_LOGGED) >= _MAX_LOGGED:
+                continue
+            _LOGGED.add(key)
+        log.warning(
+            "%s: the response differs from the spec at %s: expected %s, got %s (kept as received)",
+            operation,
+            record.shape,
+            record.declared,
+            record.arrived,
+        )
 
 
 # --- Endpoints ---------------------------------------------------------------------------------------------------
@@ -505,13 +551,14 @@ class Endpoint(Generic[T]):
             content_type=content_type,
         )
 
-    def parse(self, response: httpx.Response) -> ApiResponse[T]:
+    def parse(self, response: httpx.Response, *, strict: bool = False) -> ApiResponse[T]:
         """The decoded success response; raises `APIStatusError` (a subclass per status) for an error status and
-        `ResponseValidationError` when a success body does not match the spec."""
+        `ResponseValidationError` when a success body is not JSON, or with `strict` does not match the spec.
+        """
         status = response.status_code
         for key in (str(status), f"{status // 100}XX", f"{status // 100}xx"):
             if key in self.success:
-                return self._success(response, self.success[key])
+                return self._success(response, self.success[key], strict)
             if key in self.errors:
                 raise self._error(response, self.errors[key])
         if 200 <= status < 300:
@@ -523,12 +570,14 @@ class Endpoint(Generic[T]):
                     endpoint=self.name,
                     response=response,
                 )
-            return self._success(response, decoder)
+            return self._success(response, decoder, strict)
         raise self._error(response, self.errors.get("default"))
 
-    def _success(self, response: httpx.Response, decoder: BodyDecoder[T]) -> ApiResponse[T]:
+    def _success(
+        self, response: httpx.Response, decoder: BodyDecoder[T], strict: bool
+    ) -> ApiResponse[T]:
         try:
-            parsed = decoder.decode(response)
+            parsed, drift = decoder.decode(response, strict=strict)
         except DecodeError as error:
             request_id = request_id_of(response.headers)
             where = f", request id {request_id}" if request_id else ""
@@ -539,20 +588,24 @@ class Endpoint(Generic[T]):
                 endpoint=self.name,
                 response=response,
             ) from error
+        if drift:
+            log_drift(self.name, drift)
         return ApiResponse(
             status_code=response.status_code,
             headers=response.headers,
             parsed=parsed,
             request_id=request_id_of(response.headers),
             http_response=response,
+            drift=drift,
         )
 
     def _error(
         self, response: httpx.Response, decoder: BodyDecoder[object] | None
     ) -> APIStatusError:
+        # An error body is the declared model when it conforms, else the raw JSON: never half of each.
         body: object = None
         try:
-            body = decoder.decode(response) if decoder is not None else raw_body(response)
+            body = decoder.decode(response, strict=True)[0] if decoder else raw_body(response)
         except DecodeError:
             body = raw_body(response)
         return status_error(f"{self.method} {self.path}", response, body)

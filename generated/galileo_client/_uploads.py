@@ -13,29 +13,11 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import AsyncIterator, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import IO
 
+from ._codec import File
+
 CHUNK_SIZE = 1 << 16
-
-
-@dataclass(frozen=True, slots=True)
-class File:
-    """A file to upload: `content` is bytes, a path, or a binary file object (read from its current position).
-
-    `filename` defaults to the path's name; `content_type` to the content type the spec declares for the part,
-    else `application/octet-stream`.
-    """
-
-    content: bytes | IO[bytes] | os.PathLike[str] = field(repr=False)
-    filename: str | None = None
-    content_type: str | None = None
-
-    @property
-    def name(self) -> str | None:
-        if self.filename is not None:
-            return self.filename
-        return os.path.basename(self.content) if isinstance(self.content, os.PathLike) else None
 
 
 def _size(file: File, start: int | None) -> int | None:

@@ -198,7 +198,7 @@ def raw_json(response: httpx.Response) -> object:
         return None
     try:
         return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
 
 

@@ -14,12 +14,10 @@ from generator.render.types import TypeRenderer, optional_annotation, union_deco
 @dataclass(frozen=True, slots=True)
 class FieldView:
     py_name: str
-    wire_literal: str
     annotation: str
     default: str  # "" for none, else the text after `=`
-    decoder: str
-    required: bool
     doc: str
+    table_entry: str  # the arguments of its `_codec.Field(...)`: wire name, type, flags, attribute
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +30,6 @@ class ModelView:
     fields: list[FieldView]
     extra_annotation: str
     extra_decoder: str
-    wire_names: str
-    read_only: str  # a frozenset literal, "" when no field is read-only
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +57,9 @@ class UnionView:
     type_checking_imports: list[str]
     lazy_imports: list[str]
     what: str
-    variants: list[str]  # decoder expressions, in trial order
+    variants: list[str]  # runtime types, in trial order
     discriminator: str  # quoted property name, "" without a discriminator
-    mapping: list[tuple[str, str]]  # (quoted wire value, decoder)
+    mapping: list[tuple[str, str]]  # (quoted wire value, model class)
 
 
 def _field_doc(field: ir.Field) -> str:
@@ -105,13 +101,11 @@ def model_view(model: ir.Model, types: TypeRenderer) -> ModelView:
     exprs = [field.type for field in model.fields] + [model.extra]
     imports = _base_imports(types, exprs)
     imports.add("dataclasses", "dataclass", "field")
-    imports.add("typing", "Any", "Self")
     names = set().union(*(types.referenced(expr) for expr in exprs))
     lazy = _named_imports(types, names, model.name, imports)
     fields = [_field_view(field, types) for field in model.fields]
     if any(not field.required for field in model.fields):
         imports.add(".._codec", "UNSET", "Unset")
-    read_only = sorted(field.wire_name for field in model.fields if field.read_only)
     summary = model.title if model.title and model.title != model.name else ""
     deprecated = "Deprecated." if model.deprecated else ""
     return ModelView(
@@ -124,16 +118,6 @@ def model_view(model: ir.Model, types: TypeRenderer) -> ModelView:
         fields=sorted(fields, key=lambda f: (f.default != "", f.py_name)),
         extra_annotation=types.annotation(model.extra),
         extra_decoder=types.decoder(model.extra),
-        wire_names=_frozenset_literal(sorted(field.wire_name for field in model.fields)),
-        read_only=_frozenset_literal(read_only) if read_only else "",
-    )
-
-
-def _frozenset_literal(values: list[str]) -> str:
-    return (
-        "frozenset({" + ", ".join(py_literal(value) for value in values) + "})"
-        if values
-        else "frozenset()"
     )
 
 
@@ -143,14 +127,16 @@ def _field_view(field: ir.Field, types: TypeRenderer) -> FieldView:
         default = (types.default(field.type, field.default) if field.has_default else None) or ""
     else:
         annotation, default = optional_annotation(annotation), "UNSET"
+    entry = [py_literal(field.wire_name), types.decoder(field.type)]
+    entry += ["required=True"] if field.required else []
+    entry += ["read_only=True"] if field.read_only else []
+    entry += [f"attr={py_literal(field.py_name)}"] if field.py_name != field.wire_name else []
     return FieldView(
         py_name=field.py_name,
-        wire_literal=py_literal(field.wire_name),
         annotation=annotation,
         default=default,
-        decoder=types.decoder(field.type),
-        required=field.required,
         doc=_field_doc(field),
+        table_entry=", ".join(entry),
     )
 
 
@@ -184,10 +170,7 @@ def union_view(union: ir.Union, types: TypeRenderer) -> UnionView:
     imports.add("..", "_codec")
     mapping: list[tuple[str, str]] = []
     if union.discriminator is not None:
-        mapping = [
-            (py_literal(value), f"{model}.from_dict")
-            for value, model in union.discriminator.mapping
-        ]
+        mapping = [(py_literal(value), model) for value, model in union.discriminator.mapping]
         for _, model in union.discriminator.mapping:
             lazy_line = f"from .{types.named[model].module} import {model}"
             if model != union.name and lazy_line not in lazy:

@@ -136,7 +136,9 @@ def _operation_view(
     if any(arg.default == "UNSET" for arg in args):
         imports.add(".._codec", "UNSET", "Unset")
     success, errors = _responses(operation, types)
-    if any("_codec." in decoder for _, decoder in success + errors):
+    decoders = [decoder for _, decoder in success + errors]
+    decoders += [_stream_view(stream, types).format] if stream else []
+    if any("_codec." in decoder for decoder in decoders):
         imports.add("..", "_codec")
     returns = (
         " | ".join(

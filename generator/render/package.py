@@ -220,16 +220,8 @@ def client_view(api: ir.Api) -> ClientView:
 
 
 def package_init_view(api: ir.Api) -> PackageInitView:
-    exports = [
-        "DEFAULT_BASE_URL",
-        "UNSET",
-        "ApiResponse",
-        "AsyncClient",
-        "Client",
-        "DecodeError",
-        "File",
-    ]
-    exports += ["RequestOptions", "Unset", *ERROR_CLASSES]
+    exports = ["DEFAULT_BASE_URL", "UNSET", "ApiResponse", "AsyncClient", "Client", "DecodeError"]
+    exports += ["Drift", "EncodeError", "File", "RequestOptions", "Unset", "drift", *ERROR_CLASSES]
     return PackageInitView(
         doc=docstring(
             f"A typed client for {api.title or api.package} {api.version}.", api.description

@@ -21,16 +21,17 @@ _ANNOTATIONS: dict[ir.PrimitiveKind, str] = {
     "file": "bytes | File",
     "any": "Any",
 }
-_DECODERS: dict[ir.PrimitiveKind, str] = {
-    "str": "_codec.as_str",
-    "int": "_codec.as_int",
-    "float": "_codec.as_float",
-    "bool": "_codec.as_bool",
-    "date": "_codec.as_date",
-    "datetime": "_codec.as_datetime",
-    "bytes": "_codec.as_bytes",
-    "file": "_codec.as_bytes",
-    "any": "_codec.as_any",
+# The runtime `_codec` types that read and write each primitive (`_codec.STR`, ...).
+_WIRE_TYPES: dict[ir.PrimitiveKind, str] = {
+    "str": "_codec.STR",
+    "int": "_codec.INT",
+    "float": "_codec.FLOAT",
+    "bool": "_codec.BOOL",
+    "date": "_codec.DATE",
+    "datetime": "_codec.DATETIME",
+    "bytes": "_codec.BYTES",
+    "file": "_codec.FILE",
+    "any": "_codec.ANY",
 }
 
 
@@ -79,23 +80,23 @@ class TypeRenderer:
         raise AssertionError(expr)
 
     def decoder(self, expr: ir.TypeExpr) -> str:
+        """The runtime type that decodes and encodes `expr`: `_codec.ListOf(Pet)`, a model or enum class, a
+        union's `decode_<module>`; what `_codec.decode`, `_http.json_body` and the model tables read."""
         match expr:
             case ir.Primitive(kind):
-                return _DECODERS[kind]
+                return _WIRE_TYPES[kind]
             case ir.Const(value):
-                return f"_codec.const({py_literal(value)})"
+                return f"_codec.Const({py_literal(value)})"
             case ir.ListOf(item):
-                return f"_codec.list_of({self.decoder(item)})"
+                return f"_codec.ListOf({self.decoder(item)})"
             case ir.MapOf(value):
-                return f"_codec.map_of({self.decoder(value)})"
-            case ir.ModelRef(name):
-                return f"{name}.from_dict"
-            case ir.EnumRef(name):
-                return f"_codec.enum_of({name})"
+                return f"_codec.MapOf({self.decoder(value)})"
+            case ir.ModelRef(name) | ir.EnumRef(name):
+                return name
             case ir.UnionRef(name):
                 return union_decoder_name(self.named[name].module)
             case ir.Nullable(inner):
-                return f"_codec.nullable({self.decoder(inner)})"
+                return f"_codec.Nullable({self.decoder(inner)})"
         raise AssertionError(expr)
 
     def default(self, expr: ir.TypeExpr, value: ir.JsonValue) -> str | None:
@@ -152,7 +153,7 @@ class TypeRenderer:
             case ir.Primitive("date" | "datetime"):
                 return {("datetime", "")}
             case ir.Primitive("file"):
-                return {(".._uploads", "File")}  # models/ and api/ modules are one level down alike
+                return {(".._codec", "File")}  # models/ and api/ modules are one level down alike
             case ir.Const(value) if value is not None:
                 return {("typing", "Literal")}
         return set()

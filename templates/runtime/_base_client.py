@@ -27,7 +27,11 @@ followed by the client this module creates, so credential headers never go to an
 response links to (`next_url` paging) is resolved against the base URL and sent only when it has the base URL's
 scheme, host and port; any other origin raises `PaginationError` before anything is sent.
 
-Logging goes to the package's logger (`logging.getLogger("<package>")`), at DEBUG level.
+Responses. A success body that differs from the spec is kept as received and the differences are reported in
+`ApiResponse.drift` (and logged once per operation and place, at WARNING); with `strict=True` the call raises
+`ResponseValidationError` at the first difference instead (see `_http` and `_codec`).
+
+Logging goes to the package's logger (`logging.getLogger("<package>")`), at DEBUG level except drift.
 """
 
 from __future__ import annotations
@@ -163,6 +167,7 @@ class _BaseClient:
         headers: Mapping[str, str] | None,
         idempotency_header: str | None,
         user_agent: str,
+        strict: bool,
     ) -> None:
         if max_retries < 0:
             raise ValueError(f"max_retries must be 0 or more, got {max_retries}")
@@ -176,6 +181,7 @@ class _BaseClient:
         self._secret_names = frozenset(credential.name.lower() for credential in credentials)
         self._headers = {"User-Agent": user_agent, **(headers or {})}
         self._idempotency_header = idempotency_header
+        self.strict = strict
         self._random: Callable[[], float] = random.random
 
     def __repr__(self) -> str:
@@ -343,7 +349,7 @@ class _BaseClient:
         self, call: _Call, endpoint: Endpoint[T], response: httpx.Response
     ) -> ApiResponse[T]:
         try:
-            return endpoint.parse(response)
+            return endpoint.parse(response, strict=self.strict)
         except AuthenticationError as error:
             if call.missing_schemes:
                 error.add_note(
@@ -400,6 +406,7 @@ class SyncClient(_BaseClient):
         verify: bool | ssl.SSLContext = True,
         idempotency_header: str | None = None,
         user_agent: str,
+        strict: bool = False,
     ) -> None:
         _check_http_client(http_client, verify)
         if http_client is not None and timeout is DEFAULT_TIMEOUT:
@@ -412,6 +419,7 @@ class SyncClient(_BaseClient):
             headers=headers,
             idempotency_header=idempotency_header,
             user_agent=user_agent,
+            strict=strict,
         )
         self._owns_client = http_client is None
         self._client = (
@@ -492,6 +500,7 @@ class AsyncBaseClient(_BaseClient):
         verify: bool | ssl.SSLContext = True,
         idempotency_header: str | None = None,
         user_agent: str,
+        strict: bool = False,
     ) -> None:
         _check_http_client(http_client, verify)
         if http_client is not None and timeout is DEFAULT_TIMEOUT:
@@ -504,6 +513,7 @@ class AsyncBaseClient(_BaseClient):
             headers=headers,
             idempotency_header=idempotency_header,
             user_agent=user_agent,
+            strict=strict,
         )
         self._owns_client = http_client is None
         self._client = (

@@ -4,9 +4,13 @@ An operation whose success response is a stream returns a `Stream[T]` (`AsyncStr
 iterator of decoded items read as they arrive, never holding the whole body. The connection is closed when the
 stream is exhausted, when it fails, or when the caller leaves early through `close()` or the `with` block.
 
+Items decode like response bodies: leniently, unless the client is strict. Where an item differs from the spec
+the raw value is kept, the place is logged once per operation, and `drift` lists (item index, place).
+
 The client's read timeout applies to each read from the socket, so it bounds the wait between two chunks of the
-stream, never the whole stream. A failure after the response started (the connection drops, a read times out, an
-item does not match the spec) raises `StreamError`, whose `delivered` says how many items the caller received.
+stream, never the whole stream. A failure after the response started (the connection drops, a read times out, a
+record is not JSON, or a strict client meets an item that does not match the spec) raises `StreamError`, whose
+`delivered` says how many items the caller received.
 
 Server-sent events are parsed by the WHATWG rules (html.spec.whatwg.org, "Parsing an event stream"): UTF-8 with an
 optional BOM, lines ended by CRLF, LF or CR, `:` comments, `data` lines joined by LF, `event`, `id` (the last one
@@ -24,11 +28,13 @@ import re
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import IO, Generic, Self, TypeVar
+from typing import IO, Any, Generic, Self, TypeVar
 
 import httpx
 
-from ._codec import DecodeError
+from . import _codec
+from ._codec import DecodeError, Drift, TypeLike
+from ._http import log_drift
 from .errors import StreamError
 
 T = TypeVar("T")
@@ -155,69 +161,69 @@ class _ChunkFramer(_Framer):
 # --- Formats: framing plus item decoding ---------------------------------------------------------------------------
 
 
+# A record (or an event's data) and whether to decode strictly -> the item and where it differs from the spec.
+Reader = Callable[[Any, bool], tuple[T, tuple[Drift, ...]]]
+
+
 @dataclass(frozen=True, slots=True)
-class StreamFormat(Generic[T_co]):
-    """How a stream's body is cut into records and each record decoded into an item (raising `DecodeError`)."""
+class StreamFormat(Generic[T]):
+    """How a stream's body is cut into records, and each record read into an item."""
 
     kind: str
     framer: Callable[[], _Framer]
-    decode: Callable[[object, str], T_co]
+    read: Reader[T]
 
 
-def json_data(decode: Callable[[object, str], T]) -> Callable[[str, str], T]:
-    """An event's `data` holds JSON (`contentMediaType: application/json`), decoded by `decode`."""
-    return _json(decode, "the data")
+def json_data(kind: TypeLike[T]) -> Reader[T]:
+    """An event's `data` holds JSON (`contentMediaType: application/json`) of the type `kind`."""
+    return _json(kind, "the data")
 
 
-def text_data(text: str, path: str) -> str:
+def text_data(text: str, strict: bool) -> tuple[str, tuple[Drift, ...]]:
     """An event's `data` as the text it is."""
-    return text
+    return text, ()
 
 
 def events(
-    data: Callable[[str, str], T],
-    by_event: Mapping[str, Callable[[str, str], T]] | None = None,
+    data: Reader[T], by_event: Mapping[str, Reader[T]] | None = None
 ) -> StreamFormat[ServerSentEvent[T]]:
-    """`text/event-stream`: each event's data decoded by `by_event[event name]`, else by `data`."""
+    """`text/event-stream`: each event's data read by `by_event[event name]`, else by `data`."""
     readers = by_event or {}
 
-    def decode(record: object, path: str) -> ServerSentEvent[T]:
-        assert isinstance(record, ServerSentEvent)
-        read = readers.get(record.event, data)
-        return ServerSentEvent(
-            read(record.data, f"{path}.data"), record.event, record.id, record.retry
-        )
+    def read(
+        event: ServerSentEvent[str], strict: bool
+    ) -> tuple[ServerSentEvent[T], tuple[Drift, ...]]:
+        value, drift = readers.get(event.event, data)(event.data, strict)
+        return ServerSentEvent(value, event.event, event.id, event.retry), drift
 
-    return StreamFormat("text/event-stream", _EventFramer, decode)
-
-
-def json_lines(decode: Callable[[object, str], T]) -> StreamFormat[T]:
-    """`application/jsonl`, `application/x-ndjson`: one item per line."""
-    return StreamFormat("application/jsonl", lambda: _LineFramer(b"\n"), _json(decode, "the line"))
+    return StreamFormat("text/event-stream", _EventFramer, read)
 
 
-def json_seq(decode: Callable[[object, str], T]) -> StreamFormat[T]:
-    """`application/json-seq` (RFC 7464): one item per record."""
+def json_lines(kind: TypeLike[T]) -> StreamFormat[T]:
+    """`application/jsonl`, `application/x-ndjson`: one item of type `kind` per line."""
+    return StreamFormat("application/jsonl", lambda: _LineFramer(b"\n"), _json(kind, "the line"))
+
+
+def json_seq(kind: TypeLike[T]) -> StreamFormat[T]:
+    """`application/json-seq` (RFC 7464): one item of type `kind` per record."""
     return StreamFormat(
-        "application/json-seq", lambda: _LineFramer(b"\x1e"), _json(decode, "the record")
+        "application/json-seq", lambda: _LineFramer(b"\x1e"), _json(kind, "the record")
     )
 
 
-def _json(decode: Callable[[object, str], T], what: str) -> Callable[[object, str], T]:
-    def read(text: object, path: str) -> T:
-        assert isinstance(text, str | bytes)
+def _json(kind: TypeLike[T], what: str) -> Reader[T]:
+    def read(text: str | bytes, strict: bool) -> tuple[T, tuple[Drift, ...]]:
         try:
             value = json.loads(text)
         except ValueError:
-            raise DecodeError(path, f"{what} is not valid JSON") from None
-        return decode(value, path)
+            raise DecodeError("$", f"{what} is not valid JSON") from None
+        return _codec.decode(kind, value, strict=strict)
 
     return read
 
 
-def _chunk(record: object, path: str) -> bytes:
-    assert isinstance(record, bytes)
-    return record
+def _chunk(chunk: bytes, strict: bool) -> tuple[bytes, tuple[Drift, ...]]:
+    return chunk, ()
 
 
 CHUNKS: StreamFormat[bytes] = StreamFormat("bytes", _ChunkFramer, _chunk)
@@ -227,22 +233,29 @@ CHUNKS: StreamFormat[bytes] = StreamFormat("bytes", _ChunkFramer, _chunk)
 
 
 class _StreamBase(Generic[T]):
-    def __init__(self, response: httpx.Response, format: StreamFormat[T], name: str) -> None:
+    def __init__(
+        self, response: httpx.Response, format: StreamFormat[T], name: str, *, strict: bool = False
+    ) -> None:
         self.response = response
         self.delivered = 0  # items handed to the caller so far
+        # (item index, place): where lenient decoding kept a raw value, as `ApiResponse.drift` says for bodies.
+        self.drift: list[tuple[int, Drift]] = []
         self._format = format
         self._name = name
+        self._strict = strict
         self._framer = format.framer()
 
-    def _decode(self, records: list[object]) -> Iterator[T]:
+    def _decode(self, records: list[Any]) -> Iterator[T]:
         for record in records:
-            path = f"$[{self.delivered}]"
             try:
-                item = self._format.decode(record, path)
+                item, drift = self._format.read(record, self._strict)
             except DecodeError as error:
                 raise self._error(
                     f"item {self.delivered} does not match the spec at {error.path}: {error.message}"
                 ) from error
+            if drift:
+                log_drift(self._name, drift)
+                self.drift += [(self.delivered, place) for place in drift]
             self.delivered += 1
             yield item
 
@@ -262,8 +275,10 @@ class _StreamBase(Generic[T]):
 class Stream(_StreamBase[T]):
     """The items of a streamed response, decoded as they arrive. Iterate it once; `with` closes it on exit."""
 
-    def __init__(self, response: httpx.Response, format: StreamFormat[T], name: str) -> None:
-        super().__init__(response, format, name)
+    def __init__(
+        self, response: httpx.Response, format: StreamFormat[T], name: str, *, strict: bool = False
+    ) -> None:
+        super().__init__(response, format, name, strict=strict)
         self._items = self._iterate()
 
     def _iterate(self) -> Generator[T]:
@@ -303,8 +318,10 @@ class Stream(_StreamBase[T]):
 class AsyncStream(_StreamBase[T]):
     """`Stream` for `async for` and `async with`."""
 
-    def __init__(self, response: httpx.Response, format: StreamFormat[T], name: str) -> None:
-        super().__init__(response, format, name)
+    def __init__(
+        self, response: httpx.Response, format: StreamFormat[T], name: str, *, strict: bool = False
+    ) -> None:
+        super().__init__(response, format, name, strict=strict)
         self._items = self._iterate()
 
     async def _iterate(self) -> AsyncGenerator[T]:

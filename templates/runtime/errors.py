@@ -197,7 +197,7 @@ def raw_json(response: httpx.Response) -> object:
         return None
     try:
         return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
 
 

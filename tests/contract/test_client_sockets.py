@@ -339,12 +339,26 @@ def test_422_carries_the_parsed_validation_details(drive: Driver, server: Script
     assert "body.count: must be positive (and 1 more)" in str(error)
 
 
-def test_a_body_off_the_schema_names_its_json_path(drive: Driver, server: ScriptedServer) -> None:
+def test_a_body_off_the_schema_is_kept_and_its_drift_reported(
+    drive: Driver, server: ScriptedServer
+) -> None:
+    body = page(0, 2, more=False)
+    body["experiments"][1]["created_at"] = 5
+    server.enqueue(200, body)
+    response = drive.call("list_experiments_paginated_raw", project_id=PROJECT)
+    assert [str(record) for record in response.drift] == [
+        "$.experiments[1].created_at: expected an RFC 3339 date-time, got an integer"
+    ]
+    assert response.parsed.experiments[1].created_at == 5
+    assert response.parsed.to_dict() == body
+
+
+def test_strict_client_names_the_json_path(drive: Driver, server: ScriptedServer) -> None:
     body = page(0, 2, more=False)
     body["experiments"][1]["created_at"] = 5
     server.enqueue(200, body, headers={"x-request-id": "req-7"})
     with pytest.raises(ResponseValidationError) as raised:
-        drive.call("list_experiments_paginated", project_id=PROJECT)
+        drive.call("list_experiments_paginated", {"strict": True}, project_id=PROJECT)
     error = raised.value
     assert error.path == "$.experiments[1].created_at"
     assert (error.endpoint, error.status_code, error.request_id) == (

@@ -533,3 +533,25 @@ def test_environments_and_server_variables_choose_the_base_url(v32: ModuleType) 
         assert client.base_url == "https://sandbox.example.test/v2"
     with v32.Client("http://127.0.0.1:9/api", environment="sandbox_test_data") as client:
         assert client.base_url == "http://127.0.0.1:9/api"
+
+
+def drifting_logs(exchange: Exchange) -> None:
+    exchange.start(200, {"Content-Type": "application/jsonl"})
+    exchange.chunk(b'{"level": "info", "message": "ok"}\n{"level": "info", "message": 5}\n')
+    exchange.end()
+
+
+def test_items_that_differ_from_the_spec_are_kept_and_reported_per_item(v32: ModuleType) -> None:
+    with stream_server(("GET", "/logs"), drifting_logs) as server:
+        with v32.Client(server.base_url) as client, v32.api.tail_logs(client) as stream:
+            items = list(stream)
+            drift = stream.drift
+        assert [item.message for item in items] == ["ok", 5]  # the raw value, kept
+        assert [(index, place.path, place.arrived) for index, place in drift] == [
+            (1, "$.message", "an integer")
+        ]
+        with (
+            v32.Client(server.base_url, strict=True) as client,
+            pytest.raises(v32.StreamError, match="after 1 item: item 1 does not match the spec"),
+        ):
+            list(v32.api.tail_logs(client))

@@ -1,8 +1,8 @@
 """Run in a fresh interpreter: `python -m tests.corpus.probe OUT_DIR PACKAGE < cases.json`.
 
 Imports every module of the generated package in `OUT_DIR` (so each compiles and imports on its own), then decodes
-each example with its decoder expression (`from_dict` of the type) and encodes it back (`to_dict()`, without
-`request=True`). Prints `{"modules": n, "import_errors": [...], "results": {pointer: "" or the problem}}`.
+each example with the runtime type the generator emits for it (strictly: an example is conforming data) and
+encodes it back (`to_dict()`, without `request=True`). Prints `{"modules": n, "import_errors": [...], "results": {pointer: "" or the problem}}`.
 """
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ def main(out_dir: str, package: str) -> None:
 
 def _round_trip(namespace: dict[str, Any], decoder: str, value: Any) -> str:
     try:
-        decoded = eval(decoder, namespace)(value, "$")  # the expression the generator itself emits
+        kind = eval(decoder, namespace)  # the expression the generator itself emits
+        decoded, _ = namespace["_codec"].decode(kind, value, strict=True)
         encoded = namespace["_codec"].encode(decoded)
     except Exception as error:
         return f"{type(error).__name__}: {error}"[:300]

@@ -113,7 +113,7 @@ class Kit:
             name=f"{method.lower()}_items",
             method=method,
             path=path,
-            success={"200": self.rt.http.json_body(self.rt.codec.as_any)},
+            success={"200": self.rt.http.json_body(self.rt.codec.ANY)},
             errors={},
             idempotent=method in self.rt.http.IDEMPOTENT_METHODS,
             security=security,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -11,52 +11,37 @@ import pytest
 Runtime = Any  # the runtime package assembled by conftest.py; its modules are untyped here
 
 
-@dataclass(frozen=True)
-class Item:
-    id: int
-    name: str
-
-
-@dataclass(frozen=True)
-class ValidationErrorModel:
-    detail: list[Any]
-
-
-def item_decoder(rt: Runtime) -> Any:
+def models(rt: Runtime) -> tuple[Any, Any, Any]:
+    """Item {id: int, name: str}, Items {items: [Item]} and a FastAPI validation error, as generated models."""
     codec = rt.codec
 
-    def decode(value: object, path: str) -> Item:
-        data = codec.as_object(value, path)
-        return Item(
-            codec.required(data, "id", path, codec.as_int),
-            codec.required(data, "name", path, codec.as_str),
-        )
+    @dataclass(kw_only=True)
+    class Item(codec.Model):  # type: ignore[misc,name-defined]
+        id: int
+        name: str
+        additional_properties: dict[str, Any] = field(default_factory=dict)
 
-    return decode
+    @dataclass(kw_only=True)
+    class Items(codec.Model):  # type: ignore[misc,name-defined]
+        items: list[Any]
+        additional_properties: dict[str, Any] = field(default_factory=dict)
 
+    @dataclass(kw_only=True)
+    class ValidationErrorModel(codec.Model):  # type: ignore[misc,name-defined]
+        detail: list[Any]
+        additional_properties: dict[str, Any] = field(default_factory=dict)
 
-def items_decoder(rt: Runtime) -> Any:
-    codec = rt.codec
+    def table(*fields: Any) -> Any:
+        return lambda: codec.Table(fields, codec.ANY)
 
-    def decode(value: object, path: str) -> list[Item]:
-        items: list[Item] = codec.required(
-            codec.as_object(value, path), "items", path, codec.list_of(item_decoder(rt))
-        )
-        return items
-
-    return decode
-
-
-def validation_decoder(rt: Runtime) -> Any:
-    codec = rt.codec
-
-    def decode(value: object, path: str) -> ValidationErrorModel:
-        data = codec.as_object(value, path)
-        return ValidationErrorModel(
-            codec.required(data, "detail", path, codec.list_of(codec.as_object))
-        )
-
-    return decode
+    codec.register(
+        Item,
+        table(codec.Field("id", codec.INT, required=True), codec.Field("name", codec.STR, True)),
+    )
+    codec.register(Items, table(codec.Field("items", codec.ListOf(Item), required=True)))
+    detail = codec.ListOf(codec.MapOf(codec.ANY))
+    codec.register(ValidationErrorModel, table(codec.Field("detail", detail, required=True)))
+    return Item, Items, ValidationErrorModel
 
 
 def endpoint(
@@ -86,9 +71,11 @@ def response(
 
 
 def test_exact_status(rt: Runtime) -> None:
-    ep = endpoint(rt, {"200": rt.http.json_body(item_decoder(rt)), "204": rt.http.empty_body()})
+    Item, _, _ = models(rt)
+    ep = endpoint(rt, {"200": rt.http.json_body(Item), "204": rt.http.empty_body()})
     result = ep.parse(response(200, {"id": 1, "name": "a"}, headers={"x-request-id": "req-1"}))
-    assert result.parsed == Item(1, "a")
+    assert result.parsed == Item(id=1, name="a")
+    assert result.drift == ()
     assert (result.status_code, result.request_id, result.headers["x-request-id"]) == (
         200,
         "req-1",
@@ -109,15 +96,16 @@ def test_range_and_default(rt: Runtime) -> None:
 
 
 def test_undeclared_2xx_uses_the_first_success_decoder(rt: Runtime) -> None:
-    ep = endpoint(rt, {"201": rt.http.json_body(item_decoder(rt))})
-    assert ep.parse(response(200, {"id": 2, "name": "b"})).parsed == Item(2, "b")
+    Item, _, _ = models(rt)
+    ep = endpoint(rt, {"201": rt.http.json_body(Item)})
+    assert ep.parse(response(200, {"id": 2, "name": "b"})).parsed == Item(id=2, name="b")
 
 
 def test_exact_beats_range_and_success_beats_errors(rt: Runtime) -> None:
     ep = endpoint(
         rt,
         {"200": rt.http.text_body(), "4XX": rt.http.text_body()},
-        {"404": rt.http.json_body(rt.codec.as_any), "2XX": rt.http.json_body(rt.codec.as_any)},
+        {"404": rt.http.json_body(rt.codec.ANY), "2XX": rt.http.json_body(rt.codec.ANY)},
     )
     assert ep.parse(response(200, content=b"ok")).parsed == "ok"
     assert (
@@ -151,11 +139,49 @@ def test_response_repr_hides_headers(rt: Runtime) -> None:
 # --- Response validation ------------------------------------------------------------------------------------------
 
 
+def test_lenient_parse_keeps_the_body_and_reports_drift(
+    rt: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    Item, Items, _ = models(rt)
+    ep = endpoint(rt, {"200": rt.http.json_body(Items)})
+    body = {"items": [{"id": 1, "name": "a"}, {"id": "2", "name": "b"}, {"id": "3", "name": "c"}]}
+    with caplog.at_level("WARNING"):
+        result = ep.parse(response(200, body))
+        ep.parse(response(200, body))
+    assert result.parsed.items[0] == Item(id=1, name="a")
+    assert result.parsed.items[1] == Item(id="2", name="b")  # the raw value, kept
+    assert [str(record) for record in result.drift] == [
+        "$.items[1].id: expected an integer, got a string",
+        "$.items[2].id: expected an integer, got a string",
+    ]
+    assert result.parsed.to_dict() == body
+    assert rt.codec.drift(result.parsed) == result.drift
+    # Logged once per operation and place, list indices as [*], and no value ("2", "3") in the message.
+    assert [record.getMessage() for record in caplog.records] == [
+        "extend_dataset: the response differs from the spec at $.items[*].id: expected an integer, "
+        "got a string (kept as received)"
+    ]
+
+
+def test_body_nested_too_deeply_is_a_typed_error(rt: Runtime) -> None:
+    ep = endpoint(
+        rt, {"200": rt.http.json_body(rt.codec.ANY)}, {"500": rt.http.json_body(rt.codec.ANY)}
+    )
+    deep = b"[" * 100_000 + b"]" * 100_000
+    for strict in (False, True):
+        with pytest.raises(rt.errors.ResponseValidationError, match="nested too deeply"):
+            ep.parse(response(200, content=deep), strict=strict)
+    with pytest.raises(rt.errors.InternalServerError) as caught:
+        ep.parse(response(500, content=deep))
+    assert caught.value.body == deep.decode()  # not JSON Python can read: kept as text
+
+
 def test_response_validation_error_names_path_status_and_endpoint(rt: Runtime) -> None:
-    ep = endpoint(rt, {"200": rt.http.json_body(items_decoder(rt))})
+    _, Items, _ = models(rt)
+    ep = endpoint(rt, {"200": rt.http.json_body(Items)})
     body = {"items": [{"id": 1, "name": "a"}, {"id": "2", "name": "b"}]}
     with pytest.raises(rt.errors.ResponseValidationError) as caught:
-        ep.parse(response(200, body, headers={"x-request-id": "abc"}))
+        ep.parse(response(200, body, headers={"x-request-id": "abc"}), strict=True)
     error = caught.value
     assert (error.path, error.status_code, error.endpoint, error.request_id) == (
         "$.items[1].id",
@@ -177,7 +203,7 @@ def test_response_validation_error_names_path_status_and_endpoint(rt: Runtime) -
     [(b"", "expected a JSON body, got an empty body"), (b"<html>", "the body is not valid JSON")],
 )
 def test_json_body_that_is_not_json(rt: Runtime, content: bytes, message: str) -> None:
-    ep = endpoint(rt, {"200": rt.http.json_body(rt.codec.as_any)})
+    ep = endpoint(rt, {"200": rt.http.json_body(rt.codec.ANY)})
     with pytest.raises(rt.errors.ResponseValidationError, match=message) as caught:
         ep.parse(response(200, content=content))
     assert caught.value.path == "$"
@@ -221,13 +247,14 @@ def test_unprocessable_entity_with_declared_model(rt: Runtime) -> None:
         {"loc": ["body", "prompt_settings", 0], "msg": "Field required", "type": "missing"},
         {"loc": ["query", "limit"], "msg": "not an int", "type": "int_parsing"},
     ]
+    _, _, ValidationErrorModel = models(rt)
     ep = endpoint(
-        rt, {"200": rt.http.empty_body()}, {"422": rt.http.json_body(validation_decoder(rt))}
+        rt, {"200": rt.http.empty_body()}, {"422": rt.http.json_body(ValidationErrorModel)}
     )
     with pytest.raises(rt.errors.UnprocessableEntityError) as caught:
         ep.parse(response(422, {"detail": detail}, headers={"x-request-id": "abc"}))
     error = caught.value
-    assert error.body == ValidationErrorModel(detail)
+    assert error.body == ValidationErrorModel(detail=detail)
     V = rt.errors.ValidationDetail
     assert error.details == (
         V(("body", "prompt_settings", 0), "Field required", "missing"),
@@ -240,8 +267,9 @@ def test_unprocessable_entity_with_declared_model(rt: Runtime) -> None:
 
 
 def test_error_body_that_does_not_match_its_model_is_kept_raw(rt: Runtime) -> None:
+    _, _, ValidationErrorModel = models(rt)
     ep = endpoint(
-        rt, {"200": rt.http.empty_body()}, {"422": rt.http.json_body(validation_decoder(rt))}
+        rt, {"200": rt.http.empty_body()}, {"422": rt.http.json_body(ValidationErrorModel)}
     )
     with pytest.raises(rt.errors.UnprocessableEntityError) as caught:
         ep.parse(response(422, {"detail": "bad input"}))
@@ -251,8 +279,15 @@ def test_error_body_that_does_not_match_its_model_is_kept_raw(rt: Runtime) -> No
 
 
 def test_range_and_default_error_decoders(rt: Runtime) -> None:
+    class Labelled(rt.codec.Type):  # type: ignore[misc]
+        def __init__(self, label: str) -> None:
+            self.label = label
+
+        def decode(self, value: object, ctx: Any, path: Any) -> Any:
+            return (self.label, value)
+
     def decoder(label: str) -> Any:
-        return rt.http.json_body(lambda value, path: (label, value))
+        return rt.http.json_body(Labelled(label))
 
     ep = endpoint(
         rt, {"200": rt.http.empty_body()}, {"4XX": decoder("4xx"), "default": decoder("default")}

@@ -17,7 +17,7 @@ def records(rt: Runtime, format: Any, body: bytes, cut: int | None = None) -> li
     framer = format.framer()
     chunks = [body] if cut is None else [body[:cut], body[cut:]]
     raw = [record for chunk in chunks for record in framer.feed(chunk)] + framer.end()
-    return [format.decode(record, f"$[{index}]") for index, record in enumerate(raw)]
+    return [format.read(record, False)[0] for record in raw]
 
 
 def every_cut(rt: Runtime, format: Any, body: bytes) -> list[Any]:
@@ -68,38 +68,35 @@ def test_only_one_bom_is_removed_and_cr_lf_split_across_chunks_is_one_break(rt: 
     ]
 
 
-def test_event_data_decodes_by_event_name(rt: Runtime) -> None:
-    def number(value: object, path: str) -> int:
-        if not isinstance(value, int):
-            raise rt.codec.DecodeError(path, "expected an integer")
-        return value
-
-    format = rt.streaming.events(rt.streaming.text_data, {"count": rt.streaming.json_data(number)})
-    body = b"event: count\ndata: 3\n\ndata: 3\n\nevent: count\ndata: three\n\n"
-    framer = format.framer()
-    raw = framer.feed(body)
-    assert [format.decode(record, "$") for record in raw[:2]] == [
-        event(rt, 3, "count"),
-        event(rt, "3"),
+def test_event_data_decodes_by_event_name_leniently_or_strictly(rt: Runtime) -> None:
+    format = rt.streaming.events(
+        rt.streaming.text_data, {"count": rt.streaming.json_data(rt.codec.INT)}
+    )
+    body = b'event: count\ndata: 3\n\ndata: 3\n\nevent: count\ndata: "three"\n\n'
+    raw = format.framer().feed(body)
+    assert [format.read(record, False) for record in raw] == [
+        (event(rt, 3, "count"), ()),
+        (event(rt, "3"), ()),
+        (event(rt, "three", "count"), (rt.codec.Drift("$", "an integer", "a string", "$"),)),
     ]
     with pytest.raises(rt.codec.DecodeError) as caught:
-        format.decode(raw[2], "$[2]")
-    assert caught.value.path == "$[2].data"
+        format.read(raw[2], True)
+    assert caught.value.path == "$"
 
 
 def test_json_lines_skip_blank_lines_and_carriage_returns(rt: Runtime) -> None:
-    format = rt.streaming.json_lines(lambda value, path: value)
+    format = rt.streaming.json_lines(rt.codec.ANY)
     body = b'{"a": 1}\r\n\n[2]\n"three"'  # the last line has no LF: still a record
     assert every_cut(rt, format, body) == [{"a": 1}, [2], "three"]
 
 
 def test_json_text_sequences_split_on_record_separators(rt: Runtime) -> None:
-    format = rt.streaming.json_seq(lambda value, path: value)
+    format = rt.streaming.json_seq(rt.codec.ANY)
     body = b'\x1e{"a": 1}\n\x1e2\n\x1e\n'
     assert every_cut(rt, format, body) == [{"a": 1}, 2]
 
 
 def test_a_record_that_is_not_json_is_a_decode_error(rt: Runtime) -> None:
-    format = rt.streaming.json_lines(lambda value, path: value)
+    format = rt.streaming.json_lines(rt.codec.ANY)
     with pytest.raises(rt.codec.DecodeError, match="not valid JSON"):
         records(rt, format, b"{oops\n")

@@ -15,10 +15,10 @@ _EXTEND_DATASET_CONTENT: _http.Endpoint[SyntheticDatasetExtensionResponse] = _ht
     method="POST",
     path="/v2/datasets/extend",
     success={
-        "200": _http.json_body(SyntheticDatasetExtensionResponse.from_dict),
+        "200": _http.json_body(SyntheticDatasetExtensionResponse),
     },
     errors={
-        "422": _http.json_body(HTTPValidationError.from_dict),
+        "422": _http.json_body(HTTPValidationError),
     },
     idempotent=False,
     security=("GalileoApiKey",),

@@ -17,10 +17,10 @@ _LIST_EXPERIMENTS_PAGINATED: _http.Endpoint[ListExperimentResponse] = _http.Endp
     method="GET",
     path="/v2/projects/{project_id}/experiments/paginated",
     success={
-        "200": _http.json_body(ListExperimentResponse.from_dict),
+        "200": _http.json_body(ListExperimentResponse),
     },
     errors={
-        "422": _http.json_body(HTTPValidationError.from_dict),
+        "422": _http.json_body(HTTPValidationError),
     },
     idempotent=True,
     security=("GalileoApiKey",),

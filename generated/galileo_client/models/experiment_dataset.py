@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES: frozenset[str] = frozenset({"dataset_id", "name", "version_index"})
-
 
 @dataclass(kw_only=True)
-class ExperimentDataset:
+class ExperimentDataset(_codec.Model):
     """The dataset an experiment ran on; dataset_id is always present, the other fields are
     optional and nullable.
 
@@ -27,27 +25,17 @@ class ExperimentDataset:
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
-    @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Self:
-        """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
-        obj = _codec.as_object(data, path)
-        return cls(
-            dataset_id=_codec.required(obj, "dataset_id", path, _codec.as_str),
-            name=_codec.optional(obj, "name", path, _codec.nullable(_codec.as_str)),
-            version_index=_codec.optional(
-                obj, "version_index", path, _codec.nullable(_codec.as_int)
-            ),
-            additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
-        )
 
-    def to_dict(self, *, request: bool = False) -> dict[str, Any]:
-        """The JSON object; with `request`, read-only fields are left out."""
-        return _codec.encode_fields(
-            (
-                ("dataset_id", self.dataset_id),
-                ("name", self.name),
-                ("version_index", self.version_index),
-            ),
-            self.additional_properties,
-            request=request,
-        )
+def _table() -> _codec.Table:
+    """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
+    return _codec.Table(
+        (
+            _codec.Field("dataset_id", _codec.STR, required=True),
+            _codec.Field("name", _codec.Nullable(_codec.STR)),
+            _codec.Field("version_index", _codec.Nullable(_codec.INT)),
+        ),
+        _codec.ANY,
+    )
+
+
+_codec.register(ExperimentDataset, _table)

@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES: frozenset[str] = frozenset({"progress_percent"})
-
 
 @dataclass(kw_only=True)
-class ExperimentLogGeneration:
+class ExperimentLogGeneration(_codec.Model):
     """Progress of an experiment's log generation. Every field is optional.
 
     Ref: spec/galileo.yaml#/components/schemas/ExperimentLogGeneration
@@ -25,19 +23,13 @@ class ExperimentLogGeneration:
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
-    @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Self:
-        """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
-        obj = _codec.as_object(data, path)
-        return cls(
-            progress_percent=_codec.optional(obj, "progress_percent", path, _codec.as_float),
-            additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
-        )
 
-    def to_dict(self, *, request: bool = False) -> dict[str, Any]:
-        """The JSON object; with `request`, read-only fields are left out."""
-        return _codec.encode_fields(
-            (("progress_percent", self.progress_percent),),
-            self.additional_properties,
-            request=request,
-        )
+def _table() -> _codec.Table:
+    """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
+    return _codec.Table(
+        (_codec.Field("progress_percent", _codec.FLOAT),),
+        _codec.ANY,
+    )
+
+
+_codec.register(ExperimentLogGeneration, _table)

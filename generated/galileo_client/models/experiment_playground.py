@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES: frozenset[str] = frozenset({"name", "playground_id"})
-
 
 @dataclass(kw_only=True)
-class ExperimentPlayground:
+class ExperimentPlayground(_codec.Model):
     """The playground an experiment came from; playground_id is always present, the other
     fields are optional and nullable.
 
@@ -25,23 +23,16 @@ class ExperimentPlayground:
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
-    @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Self:
-        """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
-        obj = _codec.as_object(data, path)
-        return cls(
-            playground_id=_codec.required(obj, "playground_id", path, _codec.as_str),
-            name=_codec.optional(obj, "name", path, _codec.nullable(_codec.as_str)),
-            additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
-        )
 
-    def to_dict(self, *, request: bool = False) -> dict[str, Any]:
-        """The JSON object; with `request`, read-only fields are left out."""
-        return _codec.encode_fields(
-            (
-                ("playground_id", self.playground_id),
-                ("name", self.name),
-            ),
-            self.additional_properties,
-            request=request,
-        )
+def _table() -> _codec.Table:
+    """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
+    return _codec.Table(
+        (
+            _codec.Field("playground_id", _codec.STR, required=True),
+            _codec.Field("name", _codec.Nullable(_codec.STR)),
+        ),
+        _codec.ANY,
+    )
+
+
+_codec.register(ExperimentPlayground, _table)

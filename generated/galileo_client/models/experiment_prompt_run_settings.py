@@ -2,37 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES: frozenset[str] = frozenset(
-    {
-        "deployment_name",
-        "echo",
-        "frequency_penalty",
-        "logprobs",
-        "max_tokens",
-        "model_alias",
-        "n",
-        "presence_penalty",
-        "reasoning_effort",
-        "response_format",
-        "stop_sequences",
-        "temperature",
-        "tool_choice",
-        "tools",
-        "top_k",
-        "top_logprobs",
-        "top_p",
-        "verbosity",
-    }
-)
-
 
 @dataclass(kw_only=True)
-class ExperimentPromptRunSettings:
+class ExperimentPromptRunSettings(_codec.Model):
     """Prompt run settings of an experiment (tools is a string, reasoning_effort and verbosity
     are present and there is no known_models, unlike ExtendPromptSettings). Every field is
     optional.
@@ -118,61 +95,32 @@ class ExperimentPromptRunSettings:
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
-    @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Self:
-        """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
-        obj = _codec.as_object(data, path)
-        return cls(
-            deployment_name=_codec.optional(
-                obj, "deployment_name", path, _codec.nullable(_codec.as_str)
-            ),
-            echo=_codec.optional(obj, "echo", path, _codec.as_bool),
-            frequency_penalty=_codec.optional(obj, "frequency_penalty", path, _codec.as_float),
-            logprobs=_codec.optional(obj, "logprobs", path, _codec.as_bool),
-            max_tokens=_codec.optional(obj, "max_tokens", path, _codec.as_int),
-            model_alias=_codec.optional(obj, "model_alias", path, _codec.as_str),
-            n=_codec.optional(obj, "n", path, _codec.as_int),
-            presence_penalty=_codec.optional(obj, "presence_penalty", path, _codec.as_float),
-            reasoning_effort=_codec.optional(obj, "reasoning_effort", path, _codec.as_str),
-            response_format=_codec.optional(
-                obj, "response_format", path, _codec.nullable(_codec.map_of(_codec.as_any))
-            ),
-            stop_sequences=_codec.optional(
-                obj, "stop_sequences", path, _codec.nullable(_codec.list_of(_codec.as_str))
-            ),
-            temperature=_codec.optional(obj, "temperature", path, _codec.as_float),
-            tool_choice=_codec.optional(obj, "tool_choice", path, _codec.nullable(_codec.as_str)),
-            tools=_codec.optional(obj, "tools", path, _codec.nullable(_codec.as_str)),
-            top_k=_codec.optional(obj, "top_k", path, _codec.as_int),
-            top_logprobs=_codec.optional(obj, "top_logprobs", path, _codec.as_int),
-            top_p=_codec.optional(obj, "top_p", path, _codec.as_float),
-            verbosity=_codec.optional(obj, "verbosity", path, _codec.as_str),
-            additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
-        )
 
-    def to_dict(self, *, request: bool = False) -> dict[str, Any]:
-        """The JSON object; with `request`, read-only fields are left out."""
-        return _codec.encode_fields(
-            (
-                ("deployment_name", self.deployment_name),
-                ("echo", self.echo),
-                ("frequency_penalty", self.frequency_penalty),
-                ("logprobs", self.logprobs),
-                ("max_tokens", self.max_tokens),
-                ("model_alias", self.model_alias),
-                ("n", self.n),
-                ("presence_penalty", self.presence_penalty),
-                ("reasoning_effort", self.reasoning_effort),
-                ("response_format", self.response_format),
-                ("stop_sequences", self.stop_sequences),
-                ("temperature", self.temperature),
-                ("tool_choice", self.tool_choice),
-                ("tools", self.tools),
-                ("top_k", self.top_k),
-                ("top_logprobs", self.top_logprobs),
-                ("top_p", self.top_p),
-                ("verbosity", self.verbosity),
-            ),
-            self.additional_properties,
-            request=request,
-        )
+def _table() -> _codec.Table:
+    """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
+    return _codec.Table(
+        (
+            _codec.Field("deployment_name", _codec.Nullable(_codec.STR)),
+            _codec.Field("echo", _codec.BOOL),
+            _codec.Field("frequency_penalty", _codec.FLOAT),
+            _codec.Field("logprobs", _codec.BOOL),
+            _codec.Field("max_tokens", _codec.INT),
+            _codec.Field("model_alias", _codec.STR),
+            _codec.Field("n", _codec.INT),
+            _codec.Field("presence_penalty", _codec.FLOAT),
+            _codec.Field("reasoning_effort", _codec.STR),
+            _codec.Field("response_format", _codec.Nullable(_codec.MapOf(_codec.ANY))),
+            _codec.Field("stop_sequences", _codec.Nullable(_codec.ListOf(_codec.STR))),
+            _codec.Field("temperature", _codec.FLOAT),
+            _codec.Field("tool_choice", _codec.Nullable(_codec.STR)),
+            _codec.Field("tools", _codec.Nullable(_codec.STR)),
+            _codec.Field("top_k", _codec.INT),
+            _codec.Field("top_logprobs", _codec.INT),
+            _codec.Field("top_p", _codec.FLOAT),
+            _codec.Field("verbosity", _codec.STR),
+        ),
+        _codec.ANY,
+    )
+
+
+_codec.register(ExperimentPromptRunSettings, _table)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _codec
 from .._codec import UNSET, Unset
@@ -17,37 +17,9 @@ if TYPE_CHECKING:
     from .experiment_status import ExperimentStatus
     from .user_info import UserInfo
 
-_WIRE_NAMES: frozenset[str] = frozenset(
-    {
-        "aggregate_feedback",
-        "aggregate_metrics",
-        "created_at",
-        "created_by",
-        "created_by_user",
-        "dataset",
-        "id",
-        "name",
-        "num_spans",
-        "num_traces",
-        "playground",
-        "playground_id",
-        "project_id",
-        "prompt",
-        "prompt_model",
-        "prompt_run_settings",
-        "rank",
-        "ranking_score",
-        "status",
-        "tags",
-        "task_type",
-        "updated_at",
-        "winner",
-    }
-)
-
 
 @dataclass(kw_only=True)
-class ExperimentResponse:
+class ExperimentResponse(_codec.Model):
     """An experiment. id, project_id and created_at are always present; every other field is
     optional, and all but task_type and the ones with a default are nullable.
 
@@ -111,98 +83,45 @@ class ExperimentResponse:
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
-    @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Self:
-        """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
-        # Imported here, not at the top: models may refer to each other in cycles.
-        from .experiment_dataset import ExperimentDataset
-        from .experiment_playground import ExperimentPlayground
-        from .experiment_prompt import ExperimentPrompt
-        from .experiment_prompt_run_settings import ExperimentPromptRunSettings
-        from .experiment_status import ExperimentStatus
-        from .user_info import UserInfo
 
-        obj = _codec.as_object(data, path)
-        return cls(
-            created_at=_codec.required(obj, "created_at", path, _codec.as_datetime),
-            id=_codec.required(obj, "id", path, _codec.as_str),
-            project_id=_codec.required(obj, "project_id", path, _codec.as_str),
-            aggregate_feedback=_codec.optional(
-                obj, "aggregate_feedback", path, _codec.nullable(_codec.map_of(_codec.as_any))
-            ),
-            aggregate_metrics=_codec.optional(
-                obj, "aggregate_metrics", path, _codec.nullable(_codec.map_of(_codec.as_any))
-            ),
-            created_by=_codec.optional(obj, "created_by", path, _codec.nullable(_codec.as_str)),
-            created_by_user=_codec.optional(
-                obj, "created_by_user", path, _codec.nullable(UserInfo.from_dict)
-            ),
-            dataset=_codec.optional(
-                obj, "dataset", path, _codec.nullable(ExperimentDataset.from_dict)
-            ),
-            name=_codec.optional(obj, "name", path, _codec.as_str),
-            num_spans=_codec.optional(obj, "num_spans", path, _codec.nullable(_codec.as_int)),
-            num_traces=_codec.optional(obj, "num_traces", path, _codec.nullable(_codec.as_int)),
-            playground=_codec.optional(
-                obj, "playground", path, _codec.nullable(ExperimentPlayground.from_dict)
-            ),
-            playground_id=_codec.optional(
-                obj, "playground_id", path, _codec.nullable(_codec.as_str)
-            ),
-            prompt=_codec.optional(
-                obj, "prompt", path, _codec.nullable(ExperimentPrompt.from_dict)
-            ),
-            prompt_model=_codec.optional(obj, "prompt_model", path, _codec.nullable(_codec.as_str)),
-            prompt_run_settings=_codec.optional(
-                obj,
-                "prompt_run_settings",
-                path,
-                _codec.nullable(ExperimentPromptRunSettings.from_dict),
-            ),
-            rank=_codec.optional(obj, "rank", path, _codec.nullable(_codec.as_int)),
-            ranking_score=_codec.optional(
-                obj, "ranking_score", path, _codec.nullable(_codec.as_float)
-            ),
-            status=_codec.optional(
-                obj, "status", path, _codec.nullable(ExperimentStatus.from_dict)
-            ),
-            tags=_codec.optional(obj, "tags", path, _codec.nullable(_codec.map_of(_codec.as_any))),
-            task_type=_codec.optional(obj, "task_type", path, _codec.enum_of(TaskType)),
-            updated_at=_codec.optional(
-                obj, "updated_at", path, _codec.nullable(_codec.as_datetime)
-            ),
-            winner=_codec.optional(obj, "winner", path, _codec.nullable(_codec.as_bool)),
-            additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
-        )
+def _table() -> _codec.Table:
+    """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
+    # Imported here, not at the top: models may refer to each other in cycles.
+    from .experiment_dataset import ExperimentDataset
+    from .experiment_playground import ExperimentPlayground
+    from .experiment_prompt import ExperimentPrompt
+    from .experiment_prompt_run_settings import ExperimentPromptRunSettings
+    from .experiment_status import ExperimentStatus
+    from .user_info import UserInfo
 
-    def to_dict(self, *, request: bool = False) -> dict[str, Any]:
-        """The JSON object; with `request`, read-only fields are left out."""
-        return _codec.encode_fields(
-            (
-                ("created_at", self.created_at),
-                ("id", self.id),
-                ("project_id", self.project_id),
-                ("aggregate_feedback", self.aggregate_feedback),
-                ("aggregate_metrics", self.aggregate_metrics),
-                ("created_by", self.created_by),
-                ("created_by_user", self.created_by_user),
-                ("dataset", self.dataset),
-                ("name", self.name),
-                ("num_spans", self.num_spans),
-                ("num_traces", self.num_traces),
-                ("playground", self.playground),
-                ("playground_id", self.playground_id),
-                ("prompt", self.prompt),
-                ("prompt_model", self.prompt_model),
-                ("prompt_run_settings", self.prompt_run_settings),
-                ("rank", self.rank),
-                ("ranking_score", self.ranking_score),
-                ("status", self.status),
-                ("tags", self.tags),
-                ("task_type", self.task_type),
-                ("updated_at", self.updated_at),
-                ("winner", self.winner),
-            ),
-            self.additional_properties,
-            request=request,
-        )
+    return _codec.Table(
+        (
+            _codec.Field("created_at", _codec.DATETIME, required=True),
+            _codec.Field("id", _codec.STR, required=True),
+            _codec.Field("project_id", _codec.STR, required=True),
+            _codec.Field("aggregate_feedback", _codec.Nullable(_codec.MapOf(_codec.ANY))),
+            _codec.Field("aggregate_metrics", _codec.Nullable(_codec.MapOf(_codec.ANY))),
+            _codec.Field("created_by", _codec.Nullable(_codec.STR)),
+            _codec.Field("created_by_user", _codec.Nullable(UserInfo)),
+            _codec.Field("dataset", _codec.Nullable(ExperimentDataset)),
+            _codec.Field("name", _codec.STR),
+            _codec.Field("num_spans", _codec.Nullable(_codec.INT)),
+            _codec.Field("num_traces", _codec.Nullable(_codec.INT)),
+            _codec.Field("playground", _codec.Nullable(ExperimentPlayground)),
+            _codec.Field("playground_id", _codec.Nullable(_codec.STR)),
+            _codec.Field("prompt", _codec.Nullable(ExperimentPrompt)),
+            _codec.Field("prompt_model", _codec.Nullable(_codec.STR)),
+            _codec.Field("prompt_run_settings", _codec.Nullable(ExperimentPromptRunSettings)),
+            _codec.Field("rank", _codec.Nullable(_codec.INT)),
+            _codec.Field("ranking_score", _codec.Nullable(_codec.FLOAT)),
+            _codec.Field("status", _codec.Nullable(ExperimentStatus)),
+            _codec.Field("tags", _codec.Nullable(_codec.MapOf(_codec.ANY))),
+            _codec.Field("task_type", TaskType),
+            _codec.Field("updated_at", _codec.Nullable(_codec.DATETIME)),
+            _codec.Field("winner", _codec.Nullable(_codec.BOOL)),
+        ),
+        _codec.ANY,
+    )
+
+
+_codec.register(ExperimentResponse, _table)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _codec
 from .._codec import UNSET, Unset
@@ -10,11 +10,9 @@ from .._codec import UNSET, Unset
 if TYPE_CHECKING:
     from .experiment_log_generation import ExperimentLogGeneration
 
-_WIRE_NAMES: frozenset[str] = frozenset({"log_generation"})
-
 
 @dataclass(kw_only=True)
-class ExperimentStatus:
+class ExperimentStatus(_codec.Model):
     """Status of an experiment. Every field is optional.
 
     Ref: spec/galileo.yaml#/components/schemas/ExperimentStatus
@@ -25,24 +23,16 @@ class ExperimentStatus:
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
-    @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Self:
-        """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
-        # Imported here, not at the top: models may refer to each other in cycles.
-        from .experiment_log_generation import ExperimentLogGeneration
 
-        obj = _codec.as_object(data, path)
-        return cls(
-            log_generation=_codec.optional(
-                obj, "log_generation", path, _codec.nullable(ExperimentLogGeneration.from_dict)
-            ),
-            additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
-        )
+def _table() -> _codec.Table:
+    """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
+    # Imported here, not at the top: models may refer to each other in cycles.
+    from .experiment_log_generation import ExperimentLogGeneration
 
-    def to_dict(self, *, request: bool = False) -> dict[str, Any]:
-        """The JSON object; with `request`, read-only fields are left out."""
-        return _codec.encode_fields(
-            (("log_generation", self.log_generation),),
-            self.additional_properties,
-            request=request,
-        )
+    return _codec.Table(
+        (_codec.Field("log_generation", _codec.Nullable(ExperimentLogGeneration)),),
+        _codec.ANY,
+    )
+
+
+_codec.register(ExperimentStatus, _table)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _codec
 from .._codec import UNSET, Unset
@@ -10,31 +10,9 @@ from .._codec import UNSET, Unset
 if TYPE_CHECKING:
     from .model import Model
 
-_WIRE_NAMES: frozenset[str] = frozenset(
-    {
-        "deployment_name",
-        "echo",
-        "frequency_penalty",
-        "known_models",
-        "logprobs",
-        "max_tokens",
-        "model_alias",
-        "n",
-        "presence_penalty",
-        "response_format",
-        "stop_sequences",
-        "temperature",
-        "tool_choice",
-        "tools",
-        "top_k",
-        "top_logprobs",
-        "top_p",
-    }
-)
-
 
 @dataclass(kw_only=True)
-class ExtendPromptSettings:
+class ExtendPromptSettings(_codec.Model):
     """Prompt settings sent with an Extend Dataset Content request (tools is a list of objects
     and known_models is present, unlike ExperimentPromptRunSettings). Every field is
     optional.
@@ -112,66 +90,34 @@ class ExtendPromptSettings:
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
-    @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Self:
-        """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
-        # Imported here, not at the top: models may refer to each other in cycles.
-        from .model import Model
 
-        obj = _codec.as_object(data, path)
-        return cls(
-            deployment_name=_codec.optional(
-                obj, "deployment_name", path, _codec.nullable(_codec.as_str)
-            ),
-            echo=_codec.optional(obj, "echo", path, _codec.as_bool),
-            frequency_penalty=_codec.optional(obj, "frequency_penalty", path, _codec.as_float),
-            known_models=_codec.optional(
-                obj, "known_models", path, _codec.nullable(_codec.list_of(Model.from_dict))
-            ),
-            logprobs=_codec.optional(obj, "logprobs", path, _codec.as_bool),
-            max_tokens=_codec.optional(obj, "max_tokens", path, _codec.as_int),
-            model_alias=_codec.optional(obj, "model_alias", path, _codec.as_str),
-            n=_codec.optional(obj, "n", path, _codec.as_int),
-            presence_penalty=_codec.optional(obj, "presence_penalty", path, _codec.as_float),
-            response_format=_codec.optional(
-                obj, "response_format", path, _codec.nullable(_codec.map_of(_codec.as_any))
-            ),
-            stop_sequences=_codec.optional(
-                obj, "stop_sequences", path, _codec.nullable(_codec.list_of(_codec.as_str))
-            ),
-            temperature=_codec.optional(obj, "temperature", path, _codec.as_float),
-            tool_choice=_codec.optional(obj, "tool_choice", path, _codec.nullable(_codec.as_str)),
-            tools=_codec.optional(
-                obj, "tools", path, _codec.nullable(_codec.list_of(_codec.map_of(_codec.as_any)))
-            ),
-            top_k=_codec.optional(obj, "top_k", path, _codec.as_int),
-            top_logprobs=_codec.optional(obj, "top_logprobs", path, _codec.as_int),
-            top_p=_codec.optional(obj, "top_p", path, _codec.as_float),
-            additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
-        )
+def _table() -> _codec.Table:
+    """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
+    # Imported here, not at the top: models may refer to each other in cycles.
+    from .model import Model
 
-    def to_dict(self, *, request: bool = False) -> dict[str, Any]:
-        """The JSON object; with `request`, read-only fields are left out."""
-        return _codec.encode_fields(
-            (
-                ("deployment_name", self.deployment_name),
-                ("echo", self.echo),
-                ("frequency_penalty", self.frequency_penalty),
-                ("known_models", self.known_models),
-                ("logprobs", self.logprobs),
-                ("max_tokens", self.max_tokens),
-                ("model_alias", self.model_alias),
-                ("n", self.n),
-                ("presence_penalty", self.presence_penalty),
-                ("response_format", self.response_format),
-                ("stop_sequences", self.stop_sequences),
-                ("temperature", self.temperature),
-                ("tool_choice", self.tool_choice),
-                ("tools", self.tools),
-                ("top_k", self.top_k),
-                ("top_logprobs", self.top_logprobs),
-                ("top_p", self.top_p),
-            ),
-            self.additional_properties,
-            request=request,
-        )
+    return _codec.Table(
+        (
+            _codec.Field("deployment_name", _codec.Nullable(_codec.STR)),
+            _codec.Field("echo", _codec.BOOL),
+            _codec.Field("frequency_penalty", _codec.FLOAT),
+            _codec.Field("known_models", _codec.Nullable(_codec.ListOf(Model))),
+            _codec.Field("logprobs", _codec.BOOL),
+            _codec.Field("max_tokens", _codec.INT),
+            _codec.Field("model_alias", _codec.STR),
+            _codec.Field("n", _codec.INT),
+            _codec.Field("presence_penalty", _codec.FLOAT),
+            _codec.Field("response_format", _codec.Nullable(_codec.MapOf(_codec.ANY))),
+            _codec.Field("stop_sequences", _codec.Nullable(_codec.ListOf(_codec.STR))),
+            _codec.Field("temperature", _codec.FLOAT),
+            _codec.Field("tool_choice", _codec.Nullable(_codec.STR)),
+            _codec.Field("tools", _codec.Nullable(_codec.ListOf(_codec.MapOf(_codec.ANY)))),
+            _codec.Field("top_k", _codec.INT),
+            _codec.Field("top_logprobs", _codec.INT),
+            _codec.Field("top_p", _codec.FLOAT),
+        ),
+        _codec.ANY,
+    )
+
+
+_codec.register(ExtendPromptSettings, _table)

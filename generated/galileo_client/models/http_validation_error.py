@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _codec
 from .._codec import UNSET, Unset
@@ -10,33 +10,25 @@ from .._codec import UNSET, Unset
 if TYPE_CHECKING:
     from .validation_error import ValidationError
 
-_WIRE_NAMES: frozenset[str] = frozenset({"detail"})
-
 
 @dataclass(kw_only=True)
-class HTTPValidationError:
+class HTTPValidationError(_codec.Model):
     """Ref: spec/galileo.yaml#/components/schemas/HTTPValidationError"""
 
     detail: list[ValidationError] | Unset = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
-    @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Self:
-        """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
-        # Imported here, not at the top: models may refer to each other in cycles.
-        from .validation_error import ValidationError
 
-        obj = _codec.as_object(data, path)
-        return cls(
-            detail=_codec.optional(obj, "detail", path, _codec.list_of(ValidationError.from_dict)),
-            additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
-        )
+def _table() -> _codec.Table:
+    """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
+    # Imported here, not at the top: models may refer to each other in cycles.
+    from .validation_error import ValidationError
 
-    def to_dict(self, *, request: bool = False) -> dict[str, Any]:
-        """The JSON object; with `request`, read-only fields are left out."""
-        return _codec.encode_fields(
-            (("detail", self.detail),),
-            self.additional_properties,
-            request=request,
-        )
+    return _codec.Table(
+        (_codec.Field("detail", _codec.ListOf(ValidationError)),),
+        _codec.ANY,
+    )
+
+
+_codec.register(HTTPValidationError, _table)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _codec
 from .._codec import UNSET, Unset
@@ -10,13 +10,9 @@ from .._codec import UNSET, Unset
 if TYPE_CHECKING:
     from .experiment_response import ExperimentResponse
 
-_WIRE_NAMES: frozenset[str] = frozenset(
-    {"experiments", "limit", "next_starting_token", "paginated", "starting_token"}
-)
-
 
 @dataclass(kw_only=True)
-class ListExperimentResponse:
+class ListExperimentResponse(_codec.Model):
     """One page of a project's experiments. Every field is optional (the pagination fields have
     defaults) so a client keeps working if the API omits one.
 
@@ -45,36 +41,22 @@ class ListExperimentResponse:
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
-    @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Self:
-        """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
-        # Imported here, not at the top: models may refer to each other in cycles.
-        from .experiment_response import ExperimentResponse
 
-        obj = _codec.as_object(data, path)
-        return cls(
-            experiments=_codec.optional(
-                obj, "experiments", path, _codec.list_of(ExperimentResponse.from_dict)
-            ),
-            limit=_codec.optional(obj, "limit", path, _codec.as_int),
-            next_starting_token=_codec.optional(
-                obj, "next_starting_token", path, _codec.nullable(_codec.as_int)
-            ),
-            paginated=_codec.optional(obj, "paginated", path, _codec.as_bool),
-            starting_token=_codec.optional(obj, "starting_token", path, _codec.as_int),
-            additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
-        )
+def _table() -> _codec.Table:
+    """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
+    # Imported here, not at the top: models may refer to each other in cycles.
+    from .experiment_response import ExperimentResponse
 
-    def to_dict(self, *, request: bool = False) -> dict[str, Any]:
-        """The JSON object; with `request`, read-only fields are left out."""
-        return _codec.encode_fields(
-            (
-                ("experiments", self.experiments),
-                ("limit", self.limit),
-                ("next_starting_token", self.next_starting_token),
-                ("paginated", self.paginated),
-                ("starting_token", self.starting_token),
-            ),
-            self.additional_properties,
-            request=request,
-        )
+    return _codec.Table(
+        (
+            _codec.Field("experiments", _codec.ListOf(ExperimentResponse)),
+            _codec.Field("limit", _codec.INT),
+            _codec.Field("next_starting_token", _codec.Nullable(_codec.INT)),
+            _codec.Field("paginated", _codec.BOOL),
+            _codec.Field("starting_token", _codec.INT),
+        ),
+        _codec.ANY,
+    )
+
+
+_codec.register(ListExperimentResponse, _table)

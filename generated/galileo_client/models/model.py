@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _codec
 from .._codec import UNSET, Unset
@@ -12,35 +12,9 @@ if TYPE_CHECKING:
     from .model_output_map import ModelOutputMap
     from .model_params_map import ModelParamsMap
 
-_WIRE_NAMES: frozenset[str] = frozenset(
-    {
-        "alias",
-        "alternative_names",
-        "api_version",
-        "assistant_role",
-        "cost_by",
-        "formatting_tokens",
-        "input_map",
-        "input_price",
-        "input_token_limit",
-        "integration",
-        "is_chat",
-        "name",
-        "output_map",
-        "output_price",
-        "output_token_limit",
-        "params_map",
-        "provides_log_probs",
-        "response_prefix_tokens",
-        "system_supported",
-        "token_limit",
-        "user_role",
-    }
-)
-
 
 @dataclass(kw_only=True)
-class Model:
+class Model(_codec.Model):
     """A model known to the run; name and alias identify it and are required, everything else
     is optional.
 
@@ -117,82 +91,40 @@ class Model:
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
-    @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Self:
-        """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
-        # Imported here, not at the top: models may refer to each other in cycles.
-        from .model_input_map import ModelInputMap
-        from .model_output_map import ModelOutputMap
-        from .model_params_map import ModelParamsMap
 
-        obj = _codec.as_object(data, path)
-        return cls(
-            alias=_codec.required(obj, "alias", path, _codec.as_str),
-            name=_codec.required(obj, "name", path, _codec.as_str),
-            alternative_names=_codec.optional(
-                obj, "alternative_names", path, _codec.nullable(_codec.list_of(_codec.as_str))
-            ),
-            api_version=_codec.optional(obj, "api_version", path, _codec.nullable(_codec.as_str)),
-            assistant_role=_codec.optional(
-                obj, "assistant_role", path, _codec.nullable(_codec.as_str)
-            ),
-            cost_by=_codec.optional(obj, "cost_by", path, _codec.as_str),
-            formatting_tokens=_codec.optional(obj, "formatting_tokens", path, _codec.as_int),
-            input_map=_codec.optional(
-                obj, "input_map", path, _codec.nullable(ModelInputMap.from_dict)
-            ),
-            input_price=_codec.optional(obj, "input_price", path, _codec.as_float),
-            input_token_limit=_codec.optional(
-                obj, "input_token_limit", path, _codec.nullable(_codec.as_int)
-            ),
-            integration=_codec.optional(obj, "integration", path, _codec.as_str),
-            is_chat=_codec.optional(obj, "is_chat", path, _codec.as_bool),
-            output_map=_codec.optional(
-                obj, "output_map", path, _codec.nullable(ModelOutputMap.from_dict)
-            ),
-            output_price=_codec.optional(obj, "output_price", path, _codec.as_float),
-            output_token_limit=_codec.optional(
-                obj, "output_token_limit", path, _codec.nullable(_codec.as_int)
-            ),
-            params_map=_codec.optional(
-                obj, "params_map", path, _codec.nullable(ModelParamsMap.from_dict)
-            ),
-            provides_log_probs=_codec.optional(obj, "provides_log_probs", path, _codec.as_bool),
-            response_prefix_tokens=_codec.optional(
-                obj, "response_prefix_tokens", path, _codec.as_int
-            ),
-            system_supported=_codec.optional(obj, "system_supported", path, _codec.as_bool),
-            token_limit=_codec.optional(obj, "token_limit", path, _codec.nullable(_codec.as_int)),
-            user_role=_codec.optional(obj, "user_role", path, _codec.nullable(_codec.as_str)),
-            additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
-        )
+def _table() -> _codec.Table:
+    """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
+    # Imported here, not at the top: models may refer to each other in cycles.
+    from .model_input_map import ModelInputMap
+    from .model_output_map import ModelOutputMap
+    from .model_params_map import ModelParamsMap
 
-    def to_dict(self, *, request: bool = False) -> dict[str, Any]:
-        """The JSON object; with `request`, read-only fields are left out."""
-        return _codec.encode_fields(
-            (
-                ("alias", self.alias),
-                ("name", self.name),
-                ("alternative_names", self.alternative_names),
-                ("api_version", self.api_version),
-                ("assistant_role", self.assistant_role),
-                ("cost_by", self.cost_by),
-                ("formatting_tokens", self.formatting_tokens),
-                ("input_map", self.input_map),
-                ("input_price", self.input_price),
-                ("input_token_limit", self.input_token_limit),
-                ("integration", self.integration),
-                ("is_chat", self.is_chat),
-                ("output_map", self.output_map),
-                ("output_price", self.output_price),
-                ("output_token_limit", self.output_token_limit),
-                ("params_map", self.params_map),
-                ("provides_log_probs", self.provides_log_probs),
-                ("response_prefix_tokens", self.response_prefix_tokens),
-                ("system_supported", self.system_supported),
-                ("token_limit", self.token_limit),
-                ("user_role", self.user_role),
-            ),
-            self.additional_properties,
-            request=request,
-        )
+    return _codec.Table(
+        (
+            _codec.Field("alias", _codec.STR, required=True),
+            _codec.Field("name", _codec.STR, required=True),
+            _codec.Field("alternative_names", _codec.Nullable(_codec.ListOf(_codec.STR))),
+            _codec.Field("api_version", _codec.Nullable(_codec.STR)),
+            _codec.Field("assistant_role", _codec.Nullable(_codec.STR)),
+            _codec.Field("cost_by", _codec.STR),
+            _codec.Field("formatting_tokens", _codec.INT),
+            _codec.Field("input_map", _codec.Nullable(ModelInputMap)),
+            _codec.Field("input_price", _codec.FLOAT),
+            _codec.Field("input_token_limit", _codec.Nullable(_codec.INT)),
+            _codec.Field("integration", _codec.STR),
+            _codec.Field("is_chat", _codec.BOOL),
+            _codec.Field("output_map", _codec.Nullable(ModelOutputMap)),
+            _codec.Field("output_price", _codec.FLOAT),
+            _codec.Field("output_token_limit", _codec.Nullable(_codec.INT)),
+            _codec.Field("params_map", _codec.Nullable(ModelParamsMap)),
+            _codec.Field("provides_log_probs", _codec.BOOL),
+            _codec.Field("response_prefix_tokens", _codec.INT),
+            _codec.Field("system_supported", _codec.BOOL),
+            _codec.Field("token_limit", _codec.Nullable(_codec.INT)),
+            _codec.Field("user_role", _codec.Nullable(_codec.STR)),
+        ),
+        _codec.ANY,
+    )
+
+
+_codec.register(Model, _table)

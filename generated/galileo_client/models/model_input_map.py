@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES: frozenset[str] = frozenset({"prefix", "prompt", "suffix"})
-
 
 @dataclass(kw_only=True)
-class ModelInputMap:
+class ModelInputMap(_codec.Model):
     """How the prompt is passed to the model's integration. Every field is optional.
 
     Ref: spec/galileo.yaml#/components/schemas/ModelInputMap
@@ -32,25 +30,17 @@ class ModelInputMap:
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
-    @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Self:
-        """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
-        obj = _codec.as_object(data, path)
-        return cls(
-            prefix=_codec.optional(obj, "prefix", path, _codec.as_str),
-            prompt=_codec.optional(obj, "prompt", path, _codec.nullable(_codec.as_str)),
-            suffix=_codec.optional(obj, "suffix", path, _codec.as_str),
-            additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
-        )
 
-    def to_dict(self, *, request: bool = False) -> dict[str, Any]:
-        """The JSON object; with `request`, read-only fields are left out."""
-        return _codec.encode_fields(
-            (
-                ("prefix", self.prefix),
-                ("prompt", self.prompt),
-                ("suffix", self.suffix),
-            ),
-            self.additional_properties,
-            request=request,
-        )
+def _table() -> _codec.Table:
+    """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
+    return _codec.Table(
+        (
+            _codec.Field("prefix", _codec.STR),
+            _codec.Field("prompt", _codec.Nullable(_codec.STR)),
+            _codec.Field("suffix", _codec.STR),
+        ),
+        _codec.ANY,
+    )
+
+
+_codec.register(ModelInputMap, _table)

@@ -2,18 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES: frozenset[str] = frozenset(
-    {"completion_reason", "input_token_count", "output_token_count", "response", "token_count"}
-)
-
 
 @dataclass(kw_only=True)
-class ModelOutputMap:
+class ModelOutputMap(_codec.Model):
     """Maps each output the client reads to the field name the model's integration returns.
     Every field is optional and nullable.
 
@@ -33,35 +29,19 @@ class ModelOutputMap:
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
-    @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Self:
-        """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
-        obj = _codec.as_object(data, path)
-        return cls(
-            completion_reason=_codec.optional(
-                obj, "completion_reason", path, _codec.nullable(_codec.as_str)
-            ),
-            input_token_count=_codec.optional(
-                obj, "input_token_count", path, _codec.nullable(_codec.as_str)
-            ),
-            output_token_count=_codec.optional(
-                obj, "output_token_count", path, _codec.nullable(_codec.as_str)
-            ),
-            response=_codec.optional(obj, "response", path, _codec.nullable(_codec.as_str)),
-            token_count=_codec.optional(obj, "token_count", path, _codec.nullable(_codec.as_str)),
-            additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
-        )
 
-    def to_dict(self, *, request: bool = False) -> dict[str, Any]:
-        """The JSON object; with `request`, read-only fields are left out."""
-        return _codec.encode_fields(
-            (
-                ("completion_reason", self.completion_reason),
-                ("input_token_count", self.input_token_count),
-                ("output_token_count", self.output_token_count),
-                ("response", self.response),
-                ("token_count", self.token_count),
-            ),
-            self.additional_properties,
-            request=request,
-        )
+def _table() -> _codec.Table:
+    """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
+    return _codec.Table(
+        (
+            _codec.Field("completion_reason", _codec.Nullable(_codec.STR)),
+            _codec.Field("input_token_count", _codec.Nullable(_codec.STR)),
+            _codec.Field("output_token_count", _codec.Nullable(_codec.STR)),
+            _codec.Field("response", _codec.Nullable(_codec.STR)),
+            _codec.Field("token_count", _codec.Nullable(_codec.STR)),
+        ),
+        _codec.ANY,
+    )
+
+
+_codec.register(ModelOutputMap, _table)

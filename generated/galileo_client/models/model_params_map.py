@@ -2,36 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES: frozenset[str] = frozenset(
-    {
-        "api_version",
-        "deployment_name",
-        "echo",
-        "frequency_penalty",
-        "logprobs",
-        "max_tokens",
-        "model",
-        "n",
-        "presence_penalty",
-        "response_format",
-        "stop_sequences",
-        "temperature",
-        "tool_choice",
-        "tools",
-        "top_k",
-        "top_logprobs",
-        "top_p",
-    }
-)
-
 
 @dataclass(kw_only=True)
-class ModelParamsMap:
+class ModelParamsMap(_codec.Model):
     """Maps each prompt setting to the parameter name the model's integration expects. Every
     field is optional and nullable.
 
@@ -75,63 +53,31 @@ class ModelParamsMap:
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
-    @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Self:
-        """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
-        obj = _codec.as_object(data, path)
-        return cls(
-            api_version=_codec.optional(obj, "api_version", path, _codec.nullable(_codec.as_str)),
-            deployment_name=_codec.optional(
-                obj, "deployment_name", path, _codec.nullable(_codec.as_str)
-            ),
-            echo=_codec.optional(obj, "echo", path, _codec.nullable(_codec.as_str)),
-            frequency_penalty=_codec.optional(
-                obj, "frequency_penalty", path, _codec.nullable(_codec.as_str)
-            ),
-            logprobs=_codec.optional(obj, "logprobs", path, _codec.nullable(_codec.as_str)),
-            max_tokens=_codec.optional(obj, "max_tokens", path, _codec.nullable(_codec.as_str)),
-            model=_codec.optional(obj, "model", path, _codec.nullable(_codec.as_str)),
-            n=_codec.optional(obj, "n", path, _codec.nullable(_codec.as_str)),
-            presence_penalty=_codec.optional(
-                obj, "presence_penalty", path, _codec.nullable(_codec.as_str)
-            ),
-            response_format=_codec.optional(
-                obj, "response_format", path, _codec.nullable(_codec.as_str)
-            ),
-            stop_sequences=_codec.optional(
-                obj, "stop_sequences", path, _codec.nullable(_codec.as_str)
-            ),
-            temperature=_codec.optional(obj, "temperature", path, _codec.nullable(_codec.as_str)),
-            tool_choice=_codec.optional(obj, "tool_choice", path, _codec.nullable(_codec.as_str)),
-            tools=_codec.optional(obj, "tools", path, _codec.nullable(_codec.as_str)),
-            top_k=_codec.optional(obj, "top_k", path, _codec.nullable(_codec.as_str)),
-            top_logprobs=_codec.optional(obj, "top_logprobs", path, _codec.nullable(_codec.as_str)),
-            top_p=_codec.optional(obj, "top_p", path, _codec.nullable(_codec.as_str)),
-            additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
-        )
 
-    def to_dict(self, *, request: bool = False) -> dict[str, Any]:
-        """The JSON object; with `request`, read-only fields are left out."""
-        return _codec.encode_fields(
-            (
-                ("api_version", self.api_version),
-                ("deployment_name", self.deployment_name),
-                ("echo", self.echo),
-                ("frequency_penalty", self.frequency_penalty),
-                ("logprobs", self.logprobs),
-                ("max_tokens", self.max_tokens),
-                ("model", self.model),
-                ("n", self.n),
-                ("presence_penalty", self.presence_penalty),
-                ("response_format", self.response_format),
-                ("stop_sequences", self.stop_sequences),
-                ("temperature", self.temperature),
-                ("tool_choice", self.tool_choice),
-                ("tools", self.tools),
-                ("top_k", self.top_k),
-                ("top_logprobs", self.top_logprobs),
-                ("top_p", self.top_p),
-            ),
-            self.additional_properties,
-            request=request,
-        )
+def _table() -> _codec.Table:
+    """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
+    return _codec.Table(
+        (
+            _codec.Field("api_version", _codec.Nullable(_codec.STR)),
+            _codec.Field("deployment_name", _codec.Nullable(_codec.STR)),
+            _codec.Field("echo", _codec.Nullable(_codec.STR)),
+            _codec.Field("frequency_penalty", _codec.Nullable(_codec.STR)),
+            _codec.Field("logprobs", _codec.Nullable(_codec.STR)),
+            _codec.Field("max_tokens", _codec.Nullable(_codec.STR)),
+            _codec.Field("model", _codec.Nullable(_codec.STR)),
+            _codec.Field("n", _codec.Nullable(_codec.STR)),
+            _codec.Field("presence_penalty", _codec.Nullable(_codec.STR)),
+            _codec.Field("response_format", _codec.Nullable(_codec.STR)),
+            _codec.Field("stop_sequences", _codec.Nullable(_codec.STR)),
+            _codec.Field("temperature", _codec.Nullable(_codec.STR)),
+            _codec.Field("tool_choice", _codec.Nullable(_codec.STR)),
+            _codec.Field("tools", _codec.Nullable(_codec.STR)),
+            _codec.Field("top_k", _codec.Nullable(_codec.STR)),
+            _codec.Field("top_logprobs", _codec.Nullable(_codec.STR)),
+            _codec.Field("top_p", _codec.Nullable(_codec.STR)),
+        ),
+        _codec.ANY,
+    )
+
+
+_codec.register(ModelParamsMap, _table)

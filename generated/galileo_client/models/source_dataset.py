@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES: frozenset[str] = frozenset({"dataset_id", "dataset_version_index", "row_ids"})
-
 
 @dataclass(kw_only=True)
-class SourceDataset:
+class SourceDataset(_codec.Model):
     """Dataset to extend; only dataset_id is always present.
 
     Ref: spec/galileo.yaml#/components/schemas/SourceDataset
@@ -26,29 +24,17 @@ class SourceDataset:
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
-    @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Self:
-        """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
-        obj = _codec.as_object(data, path)
-        return cls(
-            dataset_id=_codec.required(obj, "dataset_id", path, _codec.as_str),
-            dataset_version_index=_codec.optional(
-                obj, "dataset_version_index", path, _codec.nullable(_codec.as_int)
-            ),
-            row_ids=_codec.optional(
-                obj, "row_ids", path, _codec.nullable(_codec.list_of(_codec.as_str))
-            ),
-            additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
-        )
 
-    def to_dict(self, *, request: bool = False) -> dict[str, Any]:
-        """The JSON object; with `request`, read-only fields are left out."""
-        return _codec.encode_fields(
-            (
-                ("dataset_id", self.dataset_id),
-                ("dataset_version_index", self.dataset_version_index),
-                ("row_ids", self.row_ids),
-            ),
-            self.additional_properties,
-            request=request,
-        )
+def _table() -> _codec.Table:
+    """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
+    return _codec.Table(
+        (
+            _codec.Field("dataset_id", _codec.STR, required=True),
+            _codec.Field("dataset_version_index", _codec.Nullable(_codec.INT)),
+            _codec.Field("row_ids", _codec.Nullable(_codec.ListOf(_codec.STR))),
+        ),
+        _codec.ANY,
+    )
+
+
+_codec.register(SourceDataset, _table)

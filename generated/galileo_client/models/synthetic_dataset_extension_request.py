@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _codec
 from .._codec import UNSET, Unset
@@ -12,21 +12,9 @@ if TYPE_CHECKING:
     from .extend_prompt_settings import ExtendPromptSettings
     from .source_dataset import SourceDataset
 
-_WIRE_NAMES: frozenset[str] = frozenset(
-    {
-        "count",
-        "data_types",
-        "examples",
-        "instructions",
-        "prompt",
-        "prompt_settings",
-        "source_dataset",
-    }
-)
-
 
 @dataclass(kw_only=True)
-class SyntheticDatasetExtensionRequest:
+class SyntheticDatasetExtensionRequest(_codec.Model):
     """Request for a synthetic dataset run job.
 
     Ref: spec/galileo.yaml#/components/schemas/SyntheticDatasetExtensionRequest
@@ -52,48 +40,25 @@ class SyntheticDatasetExtensionRequest:
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
-    @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Self:
-        """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
-        # Imported here, not at the top: models may refer to each other in cycles.
-        from .extend_prompt_settings import ExtendPromptSettings
-        from .source_dataset import SourceDataset
 
-        obj = _codec.as_object(data, path)
-        return cls(
-            count=_codec.optional(obj, "count", path, _codec.as_int),
-            data_types=_codec.optional(
-                obj,
-                "data_types",
-                path,
-                _codec.nullable(_codec.list_of(_codec.enum_of(SyntheticDataTypes))),
-            ),
-            examples=_codec.optional(
-                obj, "examples", path, _codec.nullable(_codec.list_of(_codec.as_str))
-            ),
-            instructions=_codec.optional(obj, "instructions", path, _codec.nullable(_codec.as_str)),
-            prompt=_codec.optional(obj, "prompt", path, _codec.nullable(_codec.as_str)),
-            prompt_settings=_codec.optional(
-                obj, "prompt_settings", path, _codec.nullable(ExtendPromptSettings.from_dict)
-            ),
-            source_dataset=_codec.optional(
-                obj, "source_dataset", path, _codec.nullable(SourceDataset.from_dict)
-            ),
-            additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
-        )
+def _table() -> _codec.Table:
+    """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
+    # Imported here, not at the top: models may refer to each other in cycles.
+    from .extend_prompt_settings import ExtendPromptSettings
+    from .source_dataset import SourceDataset
 
-    def to_dict(self, *, request: bool = False) -> dict[str, Any]:
-        """The JSON object; with `request`, read-only fields are left out."""
-        return _codec.encode_fields(
-            (
-                ("count", self.count),
-                ("data_types", self.data_types),
-                ("examples", self.examples),
-                ("instructions", self.instructions),
-                ("prompt", self.prompt),
-                ("prompt_settings", self.prompt_settings),
-                ("source_dataset", self.source_dataset),
-            ),
-            self.additional_properties,
-            request=request,
-        )
+    return _codec.Table(
+        (
+            _codec.Field("count", _codec.INT),
+            _codec.Field("data_types", _codec.Nullable(_codec.ListOf(SyntheticDataTypes))),
+            _codec.Field("examples", _codec.Nullable(_codec.ListOf(_codec.STR))),
+            _codec.Field("instructions", _codec.Nullable(_codec.STR)),
+            _codec.Field("prompt", _codec.Nullable(_codec.STR)),
+            _codec.Field("prompt_settings", _codec.Nullable(ExtendPromptSettings)),
+            _codec.Field("source_dataset", _codec.Nullable(SourceDataset)),
+        ),
+        _codec.ANY,
+    )
+
+
+_codec.register(SyntheticDatasetExtensionRequest, _table)

@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 
 from .. import _codec
 
-_WIRE_NAMES: frozenset[str] = frozenset({"dataset_id"})
-
 
 @dataclass(kw_only=True)
-class SyntheticDatasetExtensionResponse:
+class SyntheticDatasetExtensionResponse(_codec.Model):
     """Response for synthetic dataset extension requests.
 
     Ref: spec/galileo.yaml#/components/schemas/SyntheticDatasetExtensionResponse
@@ -21,19 +19,13 @@ class SyntheticDatasetExtensionResponse:
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
-    @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Self:
-        """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
-        obj = _codec.as_object(data, path)
-        return cls(
-            dataset_id=_codec.required(obj, "dataset_id", path, _codec.as_str),
-            additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
-        )
 
-    def to_dict(self, *, request: bool = False) -> dict[str, Any]:
-        """The JSON object; with `request`, read-only fields are left out."""
-        return _codec.encode_fields(
-            (("dataset_id", self.dataset_id),),
-            self.additional_properties,
-            request=request,
-        )
+def _table() -> _codec.Table:
+    """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
+    return _codec.Table(
+        (_codec.Field("dataset_id", _codec.STR, required=True),),
+        _codec.ANY,
+    )
+
+
+_codec.register(SyntheticDatasetExtensionResponse, _table)

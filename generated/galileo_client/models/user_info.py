@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES: frozenset[str] = frozenset({"email", "first_name", "id", "last_name"})
-
 
 @dataclass(kw_only=True)
-class UserInfo:
+class UserInfo(_codec.Model):
     """A Galileo user; id is always present, the other fields are optional and nullable.
 
     Ref: spec/galileo.yaml#/components/schemas/UserInfo
@@ -28,27 +26,18 @@ class UserInfo:
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
-    @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Self:
-        """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
-        obj = _codec.as_object(data, path)
-        return cls(
-            id=_codec.required(obj, "id", path, _codec.as_str),
-            email=_codec.optional(obj, "email", path, _codec.nullable(_codec.as_str)),
-            first_name=_codec.optional(obj, "first_name", path, _codec.nullable(_codec.as_str)),
-            last_name=_codec.optional(obj, "last_name", path, _codec.nullable(_codec.as_str)),
-            additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
-        )
 
-    def to_dict(self, *, request: bool = False) -> dict[str, Any]:
-        """The JSON object; with `request`, read-only fields are left out."""
-        return _codec.encode_fields(
-            (
-                ("id", self.id),
-                ("email", self.email),
-                ("first_name", self.first_name),
-                ("last_name", self.last_name),
-            ),
-            self.additional_properties,
-            request=request,
-        )
+def _table() -> _codec.Table:
+    """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
+    return _codec.Table(
+        (
+            _codec.Field("id", _codec.STR, required=True),
+            _codec.Field("email", _codec.Nullable(_codec.STR)),
+            _codec.Field("first_name", _codec.Nullable(_codec.STR)),
+            _codec.Field("last_name", _codec.Nullable(_codec.STR)),
+        ),
+        _codec.ANY,
+    )
+
+
+_codec.register(UserInfo, _table)

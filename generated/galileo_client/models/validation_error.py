@@ -2,18 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _codec
 
 if TYPE_CHECKING:
     from .validation_error_loc_item import ValidationErrorLocItem
 
-_WIRE_NAMES: frozenset[str] = frozenset({"loc", "msg", "type"})
-
 
 @dataclass(kw_only=True)
-class ValidationError:
+class ValidationError(_codec.Model):
     """Ref: spec/galileo.yaml#/components/schemas/ValidationError"""
 
     loc: list[ValidationErrorLocItem]
@@ -22,28 +20,20 @@ class ValidationError:
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
-    @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Self:
-        """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
-        # Imported here, not at the top: models may refer to each other in cycles.
-        from .validation_error_loc_item import decode_validation_error_loc_item
 
-        obj = _codec.as_object(data, path)
-        return cls(
-            loc=_codec.required(obj, "loc", path, _codec.list_of(decode_validation_error_loc_item)),
-            msg=_codec.required(obj, "msg", path, _codec.as_str),
-            type=_codec.required(obj, "type", path, _codec.as_str),
-            additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
-        )
+def _table() -> _codec.Table:
+    """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
+    # Imported here, not at the top: models may refer to each other in cycles.
+    from .validation_error_loc_item import decode_validation_error_loc_item
 
-    def to_dict(self, *, request: bool = False) -> dict[str, Any]:
-        """The JSON object; with `request`, read-only fields are left out."""
-        return _codec.encode_fields(
-            (
-                ("loc", self.loc),
-                ("msg", self.msg),
-                ("type", self.type),
-            ),
-            self.additional_properties,
-            request=request,
-        )
+    return _codec.Table(
+        (
+            _codec.Field("loc", _codec.ListOf(decode_validation_error_loc_item), required=True),
+            _codec.Field("msg", _codec.STR, required=True),
+            _codec.Field("type", _codec.STR, required=True),
+        ),
+        _codec.ANY,
+    )
+
+
+_codec.register(ValidationError, _table)

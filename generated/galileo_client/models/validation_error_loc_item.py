@@ -9,10 +9,17 @@ ValidationErrorLocItem: TypeAlias = "str | int"
 """Ref: spec/galileo.yaml#/components/schemas/ValidationError/properties/loc/items"""
 
 
-def decode_validation_error_loc_item(data: object, path: str = "$") -> ValidationErrorLocItem:
-    """Decode a ValidationErrorLocItem: the first variant that accepts the value."""
-    variants: tuple[_codec.Decoder[ValidationErrorLocItem], ...] = (
-        _codec.as_str,
-        _codec.as_int,
+def _variants() -> _codec.Variants:
+    """The variants in trial order."""
+    return _codec.Variants(
+        (
+            _codec.STR,
+            _codec.INT,
+        ),
     )
-    return _codec.first_match(data, path, "ValidationErrorLocItem", *variants)
+
+
+decode_validation_error_loc_item: _codec.OneOf[ValidationErrorLocItem] = _codec.OneOf(
+    "ValidationErrorLocItem", _variants
+)
+"""Decodes a ValidationErrorLocItem (`decode_validation_error_loc_item(value)`); the type that model tables name."""

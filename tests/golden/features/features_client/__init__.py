@@ -6,9 +6,8 @@ hard cases.
 """
 
 from ._client import DEFAULT_BASE_URL, AsyncClient, Client
-from ._codec import UNSET, DecodeError, Unset
+from ._codec import UNSET, DecodeError, Drift, EncodeError, File, Unset, drift
 from ._http import ApiResponse, RequestOptions
-from ._uploads import File
 from .errors import (
     APIConnectionError,
     APIError,
@@ -42,6 +41,8 @@ __all__ = [
     "Client",
     "ConflictError",
     "DecodeError",
+    "Drift",
+    "EncodeError",
     "File",
     "InternalServerError",
     "NotFoundError",
@@ -52,4 +53,5 @@ __all__ = [
     "StreamError",
     "UnprocessableEntityError",
     "Unset",
+    "drift",
 ]

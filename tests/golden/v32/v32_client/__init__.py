@@ -5,9 +5,8 @@ OpenAPI 3.2 constructs the client generates, kept as golden files.
 """
 
 from ._client import DEFAULT_BASE_URL, AsyncClient, Client
-from ._codec import UNSET, DecodeError, Unset
+from ._codec import UNSET, DecodeError, Drift, EncodeError, File, Unset, drift
 from ._http import ApiResponse, RequestOptions
-from ._uploads import File
 from .errors import (
     APIConnectionError,
     APIError,
@@ -41,6 +40,8 @@ __all__ = [
     "Client",
     "ConflictError",
     "DecodeError",
+    "Drift",
+    "EncodeError",
     "File",
     "InternalServerError",
     "NotFoundError",
@@ -51,4 +52,5 @@ __all__ = [
     "StreamError",
     "UnprocessableEntityError",
     "Unset",
+    "drift",
 ]

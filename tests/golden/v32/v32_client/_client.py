@@ -58,6 +58,7 @@ class Client(SyncClient):
         headers: Mapping[str, str] | None = None,
         verify: bool | ssl.SSLContext = True,
         idempotency_header: str | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             (
@@ -79,6 +80,7 @@ class Client(SyncClient):
             verify=verify,
             idempotency_header=idempotency_header,
             user_agent=USER_AGENT,
+            strict=strict,
         )
 
 
@@ -104,6 +106,7 @@ class AsyncClient(AsyncBaseClient):
         headers: Mapping[str, str] | None = None,
         verify: bool | ssl.SSLContext = True,
         idempotency_header: str | None = None,
+        strict: bool = False,
     ) -> None:
         super().__init__(
             (
@@ -125,4 +128,5 @@ class AsyncClient(AsyncBaseClient):
             verify=verify,
             idempotency_header=idempotency_header,
             user_agent=USER_AGENT,
+            strict=strict,
         )

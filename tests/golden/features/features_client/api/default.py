@@ -15,7 +15,7 @@ _GET_NODE: _http.Endpoint[Node] = _http.Endpoint(
     method="GET",
     path="/nodes/{id}",
     success={
-        "200": _http.json_body(Node.from_dict),
+        "200": _http.json_body(Node),
     },
     errors={},
     idempotent=True,

@@ -22,7 +22,7 @@ _CREATE_PET: _http.Endpoint[Pet] = _http.Endpoint(
         "201": _http.json_body(decode_pet),
     },
     errors={
-        "default": _http.json_body(Error.from_dict),
+        "default": _http.json_body(Error),
     },
     idempotent=False,
     security=("bearer",),
@@ -200,7 +200,7 @@ _LIST_PETS: _http.Endpoint[PetPage] = _http.Endpoint(
     method="GET",
     path="/pets",
     success={
-        "200": _http.json_body(PetPage.from_dict),
+        "200": _http.json_body(PetPage),
     },
     errors={},
     idempotent=True,

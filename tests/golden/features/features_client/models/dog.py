@@ -2,17 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, Self
+from typing import Any, Literal
 
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES: frozenset[str] = frozenset({"good", "id", "name", "petType"})
-_READ_ONLY = frozenset({"id"})
-
 
 @dataclass(kw_only=True)
-class Dog:
+class Dog(_codec.Model):
     """Ref: tests/golden/features.yaml#/components/schemas/Dog"""
 
     name: str
@@ -24,28 +21,18 @@ class Dog:
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
-    @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Self:
-        """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
-        obj = _codec.as_object(data, path)
-        return cls(
-            name=_codec.required(obj, "name", path, _codec.as_str),
-            pet_type=_codec.required(obj, "petType", path, _codec.const("dog")),
-            good=_codec.optional(obj, "good", path, _codec.nullable(_codec.as_bool)),
-            id=_codec.optional(obj, "id", path, _codec.as_int),
-            additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
-        )
 
-    def to_dict(self, *, request: bool = False) -> dict[str, Any]:
-        """The JSON object; with `request`, read-only fields are left out."""
-        return _codec.encode_fields(
-            (
-                ("name", self.name),
-                ("petType", self.pet_type),
-                ("good", self.good),
-                ("id", self.id),
-            ),
-            self.additional_properties,
-            request=request,
-            read_only=_READ_ONLY,
-        )
+def _table() -> _codec.Table:
+    """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
+    return _codec.Table(
+        (
+            _codec.Field("name", _codec.STR, required=True),
+            _codec.Field("petType", _codec.Const("dog"), required=True, attr="pet_type"),
+            _codec.Field("good", _codec.Nullable(_codec.BOOL)),
+            _codec.Field("id", _codec.INT, read_only=True),
+        ),
+        _codec.ANY,
+    )
+
+
+_codec.register(Dog, _table)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _codec
 from .._codec import UNSET, Unset
@@ -11,13 +11,9 @@ from .._codec import UNSET, Unset
 if TYPE_CHECKING:
     from .node_value import NodeValue
 
-_WIRE_NAMES: frozenset[str] = frozenset(
-    {"+1", "-1", "children", "class", "created", "meta", "value"}
-)
-
 
 @dataclass(kw_only=True)
-class Node:
+class Node(_codec.Model):
     """A recursive tree; `children` refers back to Node.
 
     Ref: tests/golden/features.yaml#/components/schemas/Node
@@ -33,36 +29,24 @@ class Node:
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
-    @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Self:
-        """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
-        # Imported here, not at the top: models may refer to each other in cycles.
-        from .node_value import decode_node_value
 
-        obj = _codec.as_object(data, path)
-        return cls(
-            children=_codec.optional(obj, "children", path, _codec.list_of(Node.from_dict)),
-            class_=_codec.optional(obj, "class", path, _codec.as_str),
-            created=_codec.optional(obj, "created", path, _codec.as_datetime),
-            meta=_codec.optional(obj, "meta", path, _codec.map_of(_codec.as_float)),
-            minus_1=_codec.optional(obj, "-1", path, _codec.as_int),
-            plus_1=_codec.optional(obj, "+1", path, _codec.as_int),
-            value=_codec.optional(obj, "value", path, decode_node_value),
-            additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
-        )
+def _table() -> _codec.Table:
+    """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
+    # Imported here, not at the top: models may refer to each other in cycles.
+    from .node_value import decode_node_value
 
-    def to_dict(self, *, request: bool = False) -> dict[str, Any]:
-        """The JSON object; with `request`, read-only fields are left out."""
-        return _codec.encode_fields(
-            (
-                ("children", self.children),
-                ("class", self.class_),
-                ("created", self.created),
-                ("meta", self.meta),
-                ("-1", self.minus_1),
-                ("+1", self.plus_1),
-                ("value", self.value),
-            ),
-            self.additional_properties,
-            request=request,
-        )
+    return _codec.Table(
+        (
+            _codec.Field("children", _codec.ListOf(Node)),
+            _codec.Field("class", _codec.STR, attr="class_"),
+            _codec.Field("created", _codec.DATETIME),
+            _codec.Field("meta", _codec.MapOf(_codec.FLOAT)),
+            _codec.Field("-1", _codec.INT, attr="minus_1"),
+            _codec.Field("+1", _codec.INT, attr="plus_1"),
+            _codec.Field("value", decode_node_value),
+        ),
+        _codec.ANY,
+    )
+
+
+_codec.register(Node, _table)

@@ -9,10 +9,15 @@ NodeValue: TypeAlias = "str | int"
 """Ref: tests/golden/features.yaml#/components/schemas/Node/properties/value"""
 
 
-def decode_node_value(data: object, path: str = "$") -> NodeValue:
-    """Decode a NodeValue: the first variant that accepts the value."""
-    variants: tuple[_codec.Decoder[NodeValue], ...] = (
-        _codec.as_str,
-        _codec.as_int,
+def _variants() -> _codec.Variants:
+    """The variants in trial order."""
+    return _codec.Variants(
+        (
+            _codec.STR,
+            _codec.INT,
+        ),
     )
-    return _codec.first_match(data, path, "NodeValue", *variants)
+
+
+decode_node_value: _codec.OneOf[NodeValue] = _codec.OneOf("NodeValue", _variants)
+"""Decodes a NodeValue (`decode_node_value(value)`); the type that model tables name."""

@@ -13,17 +13,23 @@ Pet: TypeAlias = "Cat | Dog"
 """Ref: tests/golden/features.yaml#/components/schemas/Pet"""
 
 
-def decode_pet(data: object, path: str = "$") -> Pet:
-    """Decode a Pet: by its discriminator, else the first variant that accepts the value."""
+def _variants() -> _codec.Variants:
+    """The model each discriminator value names, else the variants in trial order."""
     from .cat import Cat
     from .dog import Dog
 
-    variants: tuple[_codec.Decoder[Pet], ...] = (
-        Cat.from_dict,
-        Dog.from_dict,
+    return _codec.Variants(
+        (
+            Cat,
+            Dog,
+        ),
+        "petType",
+        {
+            "cat": Cat,
+            "dog": Dog,
+        },
     )
-    mapping: dict[str, _codec.Decoder[Pet]] = {
-        "cat": Cat.from_dict,
-        "dog": Dog.from_dict,
-    }
-    return _codec.discriminated(data, path, "Pet", "petType", mapping, *variants)
+
+
+decode_pet: _codec.OneOf[Pet] = _codec.OneOf("Pet", _variants)
+"""Decodes a Pet (`decode_pet(value)`); the type that model tables name."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _codec
 from .._codec import UNSET, Unset
@@ -10,11 +10,9 @@ from .._codec import UNSET, Unset
 if TYPE_CHECKING:
     from .pet import Pet
 
-_WIRE_NAMES: frozenset[str] = frozenset({"items", "next"})
-
 
 @dataclass(kw_only=True)
-class PetPage:
+class PetPage(_codec.Model):
     """Ref: tests/golden/features.yaml#/components/schemas/PetPage"""
 
     items: list[Pet]
@@ -22,26 +20,19 @@ class PetPage:
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
-    @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Self:
-        """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
-        # Imported here, not at the top: models may refer to each other in cycles.
-        from .pet import decode_pet
 
-        obj = _codec.as_object(data, path)
-        return cls(
-            items=_codec.required(obj, "items", path, _codec.list_of(decode_pet)),
-            next=_codec.optional(obj, "next", path, _codec.nullable(_codec.as_str)),
-            additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
-        )
+def _table() -> _codec.Table:
+    """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
+    # Imported here, not at the top: models may refer to each other in cycles.
+    from .pet import decode_pet
 
-    def to_dict(self, *, request: bool = False) -> dict[str, Any]:
-        """The JSON object; with `request`, read-only fields are left out."""
-        return _codec.encode_fields(
-            (
-                ("items", self.items),
-                ("next", self.next),
-            ),
-            self.additional_properties,
-            request=request,
-        )
+    return _codec.Table(
+        (
+            _codec.Field("items", _codec.ListOf(decode_pet), required=True),
+            _codec.Field("next", _codec.Nullable(_codec.STR)),
+        ),
+        _codec.ANY,
+    )
+
+
+_codec.register(PetPage, _table)

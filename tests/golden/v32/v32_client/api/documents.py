@@ -107,7 +107,7 @@ _LIST_DOCUMENTS: _http.Endpoint[list[Document]] = _http.Endpoint(
     method="GET",
     path="/documents",
     success={
-        "200": _http.json_body(_codec.list_of(Document.from_dict)),
+        "200": _http.json_body(_codec.ListOf(Document)),
     },
     errors={},
     idempotent=True,
@@ -194,7 +194,7 @@ _SEARCH_DOCUMENTS: _http.Endpoint[list[Document]] = _http.Endpoint(
     method="QUERY",
     path="/documents/search",
     success={
-        "200": _http.json_body(_codec.list_of(Document.from_dict)),
+        "200": _http.json_body(_codec.ListOf(Document)),
     },
     errors={},
     idempotent=True,

@@ -133,7 +133,7 @@ _UPLOAD_FILE: _http.Endpoint[Stored] = _http.Endpoint(
     method="PUT",
     path="/files/{name}",
     success={
-        "201": _http.json_body(Stored.from_dict),
+        "201": _http.json_body(Stored),
     },
     errors={},
     idempotent=True,

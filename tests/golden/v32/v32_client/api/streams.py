@@ -24,7 +24,7 @@ _READ_METRICS: _http.Endpoint[None] = _http.Endpoint(
     security=(),
 )
 _READ_METRICS_ITEMS: _streaming.StreamFormat[ReadMetricsResponseItem] = _streaming.json_seq(
-    ReadMetricsResponseItem.from_dict
+    ReadMetricsResponseItem
 )
 
 
@@ -56,7 +56,7 @@ def read_metrics(
     """
     request = _read_metrics_request()
     response = client.open(_READ_METRICS, request, options)
-    return _streaming.Stream(response, _READ_METRICS_ITEMS, "read_metrics")
+    return _streaming.Stream(response, _READ_METRICS_ITEMS, "read_metrics", strict=client.strict)
 
 
 async def read_metrics_async(
@@ -67,7 +67,9 @@ async def read_metrics_async(
     """Async twin of `read_metrics`: `async for` the items, `async with` to close early."""
     request = _read_metrics_request()
     response = await client.open(_READ_METRICS, request, options)
-    return _streaming.AsyncStream(response, _READ_METRICS_ITEMS, "read_metrics")
+    return _streaming.AsyncStream(
+        response, _READ_METRICS_ITEMS, "read_metrics", strict=client.strict
+    )
 
 
 _STREAM_CHAT: _http.Endpoint[None] = _http.Endpoint(
@@ -76,7 +78,7 @@ _STREAM_CHAT: _http.Endpoint[None] = _http.Endpoint(
     path="/chat",
     success={},
     errors={
-        "429": _http.json_body(Error.from_dict),
+        "429": _http.json_body(Error),
     },
     idempotent=False,
     security=(),
@@ -85,8 +87,8 @@ _STREAM_CHAT_ITEMS: _streaming.StreamFormat[_streaming.ServerSentEvent[str | Tok
     _streaming.events(
         _streaming.text_data,
         {
-            "token": _streaming.json_data(Token.from_dict),
-            "done": _streaming.json_data(Usage.from_dict),
+            "token": _streaming.json_data(Token),
+            "done": _streaming.json_data(Usage),
         },
     )
 )
@@ -129,7 +131,7 @@ def stream_chat(
         body=body,
     )
     response = client.open(_STREAM_CHAT, request, options)
-    return _streaming.Stream(response, _STREAM_CHAT_ITEMS, "stream_chat")
+    return _streaming.Stream(response, _STREAM_CHAT_ITEMS, "stream_chat", strict=client.strict)
 
 
 async def stream_chat_async(
@@ -143,7 +145,7 @@ async def stream_chat_async(
         body=body,
     )
     response = await client.open(_STREAM_CHAT, request, options)
-    return _streaming.AsyncStream(response, _STREAM_CHAT_ITEMS, "stream_chat")
+    return _streaming.AsyncStream(response, _STREAM_CHAT_ITEMS, "stream_chat", strict=client.strict)
 
 
 _TAIL_LOGS: _http.Endpoint[None] = _http.Endpoint(
@@ -155,7 +157,7 @@ _TAIL_LOGS: _http.Endpoint[None] = _http.Endpoint(
     idempotent=True,
     security=(),
 )
-_TAIL_LOGS_ITEMS: _streaming.StreamFormat[LogRecord] = _streaming.json_lines(LogRecord.from_dict)
+_TAIL_LOGS_ITEMS: _streaming.StreamFormat[LogRecord] = _streaming.json_lines(LogRecord)
 
 
 def _tail_logs_request(
@@ -194,7 +196,7 @@ def tail_logs(
         level=level,
     )
     response = client.open(_TAIL_LOGS, request, options)
-    return _streaming.Stream(response, _TAIL_LOGS_ITEMS, "tail_logs")
+    return _streaming.Stream(response, _TAIL_LOGS_ITEMS, "tail_logs", strict=client.strict)
 
 
 async def tail_logs_async(
@@ -208,7 +210,7 @@ async def tail_logs_async(
         level=level,
     )
     response = await client.open(_TAIL_LOGS, request, options)
-    return _streaming.AsyncStream(response, _TAIL_LOGS_ITEMS, "tail_logs")
+    return _streaming.AsyncStream(response, _TAIL_LOGS_ITEMS, "tail_logs", strict=client.strict)
 
 
 _WATCH_NOTIFICATIONS: _http.Endpoint[None] = _http.Endpoint(
@@ -253,7 +255,9 @@ def watch_notifications(
     """
     request = _watch_notifications_request()
     response = client.open(_WATCH_NOTIFICATIONS, request, options)
-    return _streaming.Stream(response, _WATCH_NOTIFICATIONS_ITEMS, "watch_notifications")
+    return _streaming.Stream(
+        response, _WATCH_NOTIFICATIONS_ITEMS, "watch_notifications", strict=client.strict
+    )
 
 
 async def watch_notifications_async(
@@ -264,4 +268,6 @@ async def watch_notifications_async(
     """Async twin of `watch_notifications`: `async for` the items, `async with` to close early."""
     request = _watch_notifications_request()
     response = await client.open(_WATCH_NOTIFICATIONS, request, options)
-    return _streaming.AsyncStream(response, _WATCH_NOTIFICATIONS_ITEMS, "watch_notifications")
+    return _streaming.AsyncStream(
+        response, _WATCH_NOTIFICATIONS_ITEMS, "watch_notifications", strict=client.strict
+    )

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _codec
 from .._codec import UNSET, Unset
@@ -10,11 +10,9 @@ from .._codec import UNSET, Unset
 if TYPE_CHECKING:
     from .document_filter_created import DocumentFilterCreated
 
-_WIRE_NAMES: frozenset[str] = frozenset({"created", "owner", "tag"})
-
 
 @dataclass(kw_only=True)
-class DocumentFilter:
+class DocumentFilter(_codec.Model):
     """Ref: tests/golden/v32.yaml#/components/schemas/DocumentFilter"""
 
     created: DocumentFilterCreated | Unset = UNSET
@@ -23,28 +21,20 @@ class DocumentFilter:
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
-    @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Self:
-        """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
-        # Imported here, not at the top: models may refer to each other in cycles.
-        from .document_filter_created import DocumentFilterCreated
 
-        obj = _codec.as_object(data, path)
-        return cls(
-            created=_codec.optional(obj, "created", path, DocumentFilterCreated.from_dict),
-            owner=_codec.optional(obj, "owner", path, _codec.as_str),
-            tag=_codec.optional(obj, "tag", path, _codec.list_of(_codec.as_str)),
-            additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
-        )
+def _table() -> _codec.Table:
+    """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
+    # Imported here, not at the top: models may refer to each other in cycles.
+    from .document_filter_created import DocumentFilterCreated
 
-    def to_dict(self, *, request: bool = False) -> dict[str, Any]:
-        """The JSON object; with `request`, read-only fields are left out."""
-        return _codec.encode_fields(
-            (
-                ("created", self.created),
-                ("owner", self.owner),
-                ("tag", self.tag),
-            ),
-            self.additional_properties,
-            request=request,
-        )
+    return _codec.Table(
+        (
+            _codec.Field("created", DocumentFilterCreated),
+            _codec.Field("owner", _codec.STR),
+            _codec.Field("tag", _codec.ListOf(_codec.STR)),
+        ),
+        _codec.ANY,
+    )
+
+
+_codec.register(DocumentFilter, _table)

@@ -3,35 +3,27 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES: frozenset[str] = frozenset({"after"})
-
 
 @dataclass(kw_only=True)
-class DocumentFilterCreated:
+class DocumentFilterCreated(_codec.Model):
     """Ref: tests/golden/v32.yaml#/components/schemas/DocumentFilter/properties/created"""
 
     after: datetime.date | Unset = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
-    @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Self:
-        """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
-        obj = _codec.as_object(data, path)
-        return cls(
-            after=_codec.optional(obj, "after", path, _codec.as_date),
-            additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
-        )
 
-    def to_dict(self, *, request: bool = False) -> dict[str, Any]:
-        """The JSON object; with `request`, read-only fields are left out."""
-        return _codec.encode_fields(
-            (("after", self.after),),
-            self.additional_properties,
-            request=request,
-        )
+def _table() -> _codec.Table:
+    """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
+    return _codec.Table(
+        (_codec.Field("after", _codec.DATE),),
+        _codec.ANY,
+    )
+
+
+_codec.register(DocumentFilterCreated, _table)

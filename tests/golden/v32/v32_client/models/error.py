@@ -2,35 +2,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 
 from .. import _codec
 from .._codec import UNSET, Unset
 
-_WIRE_NAMES: frozenset[str] = frozenset({"message"})
-
 
 @dataclass(kw_only=True)
-class Error:
+class Error(_codec.Model):
     """Ref: tests/golden/v32.yaml#/components/schemas/Error"""
 
     message: str | Unset = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
-    @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Self:
-        """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
-        obj = _codec.as_object(data, path)
-        return cls(
-            message=_codec.optional(obj, "message", path, _codec.as_str),
-            additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
-        )
 
-    def to_dict(self, *, request: bool = False) -> dict[str, Any]:
-        """The JSON object; with `request`, read-only fields are left out."""
-        return _codec.encode_fields(
-            (("message", self.message),),
-            self.additional_properties,
-            request=request,
-        )
+def _table() -> _codec.Table:
+    """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
+    return _codec.Table(
+        (_codec.Field("message", _codec.STR),),
+        _codec.ANY,
+    )
+
+
+_codec.register(Error, _table)

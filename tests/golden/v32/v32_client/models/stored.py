@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 
 from .. import _codec
 
-_WIRE_NAMES: frozenset[str] = frozenset({"sha256", "size"})
-
 
 @dataclass(kw_only=True)
-class Stored:
+class Stored(_codec.Model):
     """Ref: tests/golden/v32.yaml#/components/schemas/Stored"""
 
     sha256: str
@@ -18,23 +16,16 @@ class Stored:
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
-    @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Self:
-        """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
-        obj = _codec.as_object(data, path)
-        return cls(
-            sha256=_codec.required(obj, "sha256", path, _codec.as_str),
-            size=_codec.required(obj, "size", path, _codec.as_int),
-            additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
-        )
 
-    def to_dict(self, *, request: bool = False) -> dict[str, Any]:
-        """The JSON object; with `request`, read-only fields are left out."""
-        return _codec.encode_fields(
-            (
-                ("sha256", self.sha256),
-                ("size", self.size),
-            ),
-            self.additional_properties,
-            request=request,
-        )
+def _table() -> _codec.Table:
+    """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
+    return _codec.Table(
+        (
+            _codec.Field("sha256", _codec.STR, required=True),
+            _codec.Field("size", _codec.INT, required=True),
+        ),
+        _codec.ANY,
+    )
+
+
+_codec.register(Stored, _table)

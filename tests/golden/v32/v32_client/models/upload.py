@@ -2,17 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 
 from .. import _codec
-from .._codec import UNSET, Unset
-from .._uploads import File
-
-_WIRE_NAMES: frozenset[str] = frozenset({"attachment", "description", "tags"})
+from .._codec import UNSET, File, Unset
 
 
 @dataclass(kw_only=True)
-class Upload:
+class Upload(_codec.Model):
     """Ref: tests/golden/v32.yaml#/components/schemas/Upload"""
 
     attachment: bytes | File
@@ -21,25 +18,17 @@ class Upload:
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
-    @classmethod
-    def from_dict(cls, data: object, path: str = "$") -> Self:
-        """Decode the JSON object `data`; raises `_codec.DecodeError` naming the JSON path of a mismatch."""
-        obj = _codec.as_object(data, path)
-        return cls(
-            attachment=_codec.required(obj, "attachment", path, _codec.as_bytes),
-            description=_codec.optional(obj, "description", path, _codec.as_str),
-            tags=_codec.optional(obj, "tags", path, _codec.list_of(_codec.as_str)),
-            additional_properties=_codec.extra(obj, _WIRE_NAMES, path, _codec.as_any),
-        )
 
-    def to_dict(self, *, request: bool = False) -> dict[str, Any]:
-        """The JSON object; with `request`, read-only fields are left out."""
-        return _codec.encode_fields(
-            (
-                ("attachment", self.attachment),
-                ("description", self.description),
-                ("tags", self.tags),
-            ),
-            self.additional_properties,
-            request=request,
-        )
+def _table() -> _codec.Table:
+    """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
+    return _codec.Table(
+        (
+            _codec.Field("attachment", _codec.FILE, required=True),
+            _codec.Field("description", _codec.STR),
+            _codec.Field("tags", _codec.ListOf(_codec.STR)),
+        ),
+        _codec.ANY,
+    )
+
+
+_codec.register(Upload, _table)
