@@ -256,6 +256,9 @@ class Pagination:
 @dataclass(frozen=True, slots=True)
 class SecurityScheme:
     name: str  # the key under components/securitySchemes
+    py_name: (
+        str  # its snake_case stem for `Client(...)` keywords, distinct from every other scheme's
+    )
     kind: Literal["api_key", "bearer", "basic"]
     location: Literal["header", "query", "cookie"]
     parameter: str  # header/query/cookie name (Authorization for bearer and basic)

@@ -1,18 +1,21 @@
-"""Spec names -> Python identifiers, decided once, collisions resolved deterministically.
+"""Spec names -> Python identifiers, decided once; a name depends only on what it names (docs/naming.md).
 
 Every identifier in generated code comes from here and matches `[A-Za-z_][A-Za-z0-9_]*`; keywords, soft keywords,
-and the names generated modules import for themselves are escaped. Collisions are resolved by sorting the
-claimants by their wire name, so the result depends on the spec's content, never on dict order.
+and the names generated modules import for themselves are escaped, and long names are bounded. Collisions are
+resolved within each group of colliding claimants only: the first by (rank, identity) keeps the wanted name, the
+others get a suffix hashed from their own identity, so adding or removing an unrelated thing never renames one.
 """
 
 from __future__ import annotations
 
 import builtins
+import hashlib
 import keyword
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Hashable, Iterable
-from typing import TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 
@@ -102,20 +105,48 @@ def _words(name: str) -> list[str]:
     )
 
 
+# Longer identifiers are cut at a word boundary and end in a hash of the whole name: readable, still distinct,
+# and a module file name (`<name>.py`, plus a collision suffix) stays far below the 255-byte file-name limit.
+MAX_NAME_LENGTH = 64
+_LONG_NAME_HASH = 8
+
+
+def digest(identity: str, length: int) -> str:
+    """A short stable hash of a spec string (lone surrogates included): same input, same hex, on every machine."""
+    return hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()[:length]
+
+
+def _bounded(text: str, name: str, separator: str) -> str:
+    if len(text) <= MAX_NAME_LENGTH:
+        return text
+    keep = MAX_NAME_LENGTH - _LONG_NAME_HASH - len(separator)
+    cut = text[:keep]
+    boundary = max(cut.rfind("_"), *(i for i in range(1, keep) if cut[i].isupper()), 0)
+    head = cut[:boundary] if boundary > keep // 2 else cut
+    hashed = digest(name, _LONG_NAME_HASH)
+    return f"{head.rstrip('_')}{separator}{hashed.upper() if text.isupper() else hashed}"
+
+
+def capitalized(name: str) -> str:
+    """The words of a name, each capitalized, joined: a part of a class name (may be empty or start with a digit)."""
+    return "".join(word[:1].upper() + word[1:] for word in _words(name))
+
+
 def snake_case(name: str, *, fallback: str) -> str:
     """A lower_snake identifier for fields, parameters, functions and modules."""
     text = "_".join(word.lower() for word in _words(name)) or fallback
     if text[0].isdigit():
         text = f"{fallback}_{text}"
+    text = _bounded(text, name, "_")
     return text + "_" if text in _RESERVED_WORDS else text
 
 
 def pascal_case(name: str, *, fallback: str) -> str:
     """A PascalCase identifier for classes and type aliases."""
-    words = _words(name)
-    text = "".join(word[:1].upper() + word[1:] for word in words) or fallback
+    text = capitalized(name) or fallback
     if text[0].isdigit():
         text = f"{fallback}{text}"
+    text = _bounded(text, name, "")
     if text in _RESERVED_WORDS or text in _RESERVED_CLASS_NAMES:
         text += fallback
     return text
@@ -126,36 +157,76 @@ def constant_case(name: str, *, fallback: str) -> str:
     text = "_".join(word.upper() for word in _words(name)) or fallback
     if text[0].isdigit():
         text = f"{fallback}_{text}"
-    return text
+    return _bounded(text, name, "_")
+
+
+class Claim(NamedTuple, Generic[K]):
+    """One claimant of a name: `identity` is the text of its own place in the spec (a JSON pointer, a wire name),
+    unique among the claimants; ties are broken and collision suffixes hashed by it, never by arrival order."""
+
+    key: K
+    wanted: str
+    identity: str
+    rank: int = 0  # lower ranks keep the wanted name first: a component schema before an inline one
+
+
+def spelled_claim(key: K, wanted: str, identity: str, spelled: str) -> Claim[K]:
+    """A claim ranking first when the spec already spells the name (`foo_bar` before `fooBar`, `CAT` before `cat`)."""
+    return Claim(key, wanted, identity, rank=0 if wanted in (spelled, spelled.upper()) else 1)
+
+
+_SUFFIX_LENGTH = 6
 
 
 def assign_unique(
-    claims: Iterable[tuple[K, str]],
-    *,
-    taken: Iterable[str] = (),
-    fold_case: bool = False,
+    claims: Iterable[Claim[K]], *, taken: Iterable[str] = (), fold_case: bool = False
 ) -> dict[K, str]:
-    """Give each claimant (key, wanted name) a distinct name; later claimants get `_2`, `_3`...
+    """Give each claimant a distinct name, in O(n log n).
 
-    Claims are ordered by (wanted name, key), so the same spec always yields the same names whatever the order
-    they arrive in. `fold_case` treats names differing only in case as equal, for file names on case-insensitive
-    file systems.
+    A name in `taken` is wanted with a trailing underscore instead. Claimants are then grouped by the name they
+    want; in each group the first by (rank, identity) gets it, every other one gets `<wanted>_<hash of its identity>`, lengthened only while two such names
+    still collide. So a name changes only when a claimant of the very same name appears or goes, and then only
+    the one that had it. `fold_case` treats names differing only in case as equal (file names on case-insensitive
+    file systems).
     """
 
     def norm(name: str) -> str:
         return name.lower() if fold_case else name
 
-    used = {norm(name) for name in taken}
+    reserved = {norm(name) for name in taken}
+    groups: defaultdict[str, dict[K, Claim[K]]] = defaultdict(dict)
+    for claim in claims:
+        wanted = claim.wanted
+        while (
+            norm(wanted) in reserved
+        ):  # `client` -> `client_`, as PEP 8 spells a name that would shadow
+            wanted += "_"
+        groups[norm(wanted)].setdefault(claim.key, claim._replace(wanted=wanted))
     result: dict[K, str] = {}
-    for key, wanted in sorted(claims, key=lambda claim: (claim[1], repr(claim[0]))):
-        if key in result:
-            continue
-        name, counter = wanted, 1
-        while norm(name) in used:
-            counter += 1
-            # Classes read best as `Node2`; snake and UPPER names as `node_2`, `CAT_2`.
-            separator = "" if wanted[:1].isupper() and not wanted.isupper() else "_"
-            name = f"{wanted}{separator}{counter}"
-        used.add(norm(name))
-        result[key] = name
+    losers: list[Claim[K]] = []
+    for group in groups.values():
+        ordered = sorted(group.values(), key=lambda claim: (claim.rank, claim.identity))
+        result[ordered[0].key] = ordered[0].wanted
+        losers += ordered[1:]
+    used = {norm(name) for name in result.values()} | reserved
+    length = _SUFFIX_LENGTH
+    while losers:
+        proposed: defaultdict[str, list[tuple[Claim[K], str]]] = defaultdict(list)
+        for claim in losers:
+            name = _suffixed(claim, length)
+            proposed[norm(name)].append((claim, name))
+        losers = []
+        for folded, entries in proposed.items():
+            if len(entries) == 1 and folded not in used:
+                result[entries[0][0].key] = entries[0][1]
+                used.add(folded)
+            else:
+                losers += [claim for claim, _ in entries]
+        length += 2
     return result
+
+
+def _suffixed(claim: Claim[K], length: int) -> str:
+    # The identity is unique among claimants; past the digest's 64 hex digits the key tells equal identities apart.
+    hashed = digest(claim.identity if length <= 64 else f"{claim.identity}\0{claim.key!r}", length)
+    return f"{claim.wanted}_{hashed.upper() if claim.wanted.isupper() else hashed}"

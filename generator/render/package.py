@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator import ir
-from generator.naming import snake_case
 from generator.quoting import header_token, markdown_text, py_literal, py_literal_block
 from generator.render.docs import docstring
 from generator.render.imports import Imports, isort_key
@@ -95,7 +94,7 @@ def env_prefix(package: str) -> str:
 
 
 def _credential(scheme: ir.SecurityScheme, prefix: str, several: bool) -> CredentialView:
-    stem = snake_case(scheme.name, fallback="scheme") + "_" if several else ""
+    stem = scheme.py_name + "_" if several else ""
     if scheme.kind == "basic":
         user, password = f"{stem}username", f"{stem}password"
         sources = [(user, f"{prefix}_{user.upper()}"), (password, f"{prefix}_{password.upper()}")]

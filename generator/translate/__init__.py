@@ -12,7 +12,7 @@ from typing import Any
 
 from generator import ir
 from generator.diagnostics import Diagnostic
-from generator.naming import assign_unique, pascal_case, snake_case
+from generator.naming import Claim, assign_unique, snake_case, spelled_claim
 from generator.refs import DocumentSet
 from generator.translate.context import Namer, Node, Report, SchemaKey, text
 from generator.translate.operations import HTTP_METHODS, OperationBuilder, is_http_token
@@ -40,10 +40,9 @@ _CLIENT_ARGUMENTS = frozenset(
 
 
 def build_api(docs: DocumentSet, *, package: str) -> tuple[ir.Api, list[Diagnostic]]:
-    recording = Namer()
+    recording = Namer(docs)
     _Builder(docs, recording).run(package)
-    class_names = assign_unique(recording.wanted.items())
-    builder = _Builder(docs, Namer(class_names))
+    builder = _Builder(docs, recording.resolved())
     return builder.run(package), builder.report.diagnostics
 
 
@@ -111,7 +110,7 @@ class _Builder:
         schemas = components.get("schemas") if components else None
         for name in sorted(schemas.mapping() if schemas else {}):
             node = schemas.child(name)  # type: ignore[union-attr]
-            self.schemas.convert(node, pascal_case(str(name), fallback="Model"))
+            self.schemas.convert(node)
 
     def _unsupported(self, root: Node) -> None:
         webhooks = root.get("webhooks")
@@ -134,9 +133,15 @@ class _Builder:
         components = root.get("components")
         holder = components.get("securitySchemes") if components else None
         schemes: dict[str, ir.SecurityScheme] = {}
-        for name in sorted(holder.mapping() if holder else {}):
+        declared = [str(name) for name in holder.mapping()] if holder else []
+        # `ApiKey` and `api_key` would both give `api_key_api_key=`: their keyword stems are made distinct.
+        py_names = assign_unique(
+            spelled_claim(name, snake_case(name, fallback="scheme"), name, name)
+            for name in declared
+        )
+        for name in sorted(declared):
             node = self.schemas.resolve(holder.child(name))  # type: ignore[union-attr]
-            scheme = _security_scheme(str(name), node.mapping())
+            scheme = _security_scheme(name, py_names[name], node.mapping())
             if (
                 scheme is not None
                 and scheme.location != "query"
@@ -182,16 +187,21 @@ class _Builder:
     ) -> ir.Api:
         # One module per named type; names compared case-insensitively so they also differ on macOS and Windows.
         modules = assign_unique(
-            ((item.name, snake_case(item.name, fallback="model")) for item in named.values()),
+            (
+                Claim(item.name, snake_case(item.name, fallback="model"), item.name)
+                for item in named.values()
+            ),
             taken=("__init__",),
             fold_case=True,
         )
         by_name = sorted(named.values(), key=lambda item: item.name)
         placed = [dataclasses.replace(item, module=modules[item.name]) for item in by_name]
+        # Tag modules share the `api` package's namespace with the functions it re-exports: a module that would
+        # shadow a function gets a suffix, whatever order they come in.
         function_names = {operation.function_name for operation in operations}
         tag_modules = assign_unique(
             (
-                (tag, snake_case(tag, fallback="default"))
+                Claim(tag, snake_case(tag, fallback="default"), tag)
                 for tag in {_module_tag(op) for op in operations}
             ),
             taken=function_names | {"__init__"},
@@ -262,7 +272,7 @@ def _server_variables(server: dict[str, Any]) -> tuple[ir.ServerVariable, ...]:
     return tuple(variables)
 
 
-def _security_scheme(name: str, spec: dict[str, Any]) -> ir.SecurityScheme | None:
+def _security_scheme(name: str, py_name: str, spec: dict[str, Any]) -> ir.SecurityScheme | None:
     kind = spec.get("type")
     description = str(spec.get("description") or "")
     if (
@@ -270,11 +280,11 @@ def _security_scheme(name: str, spec: dict[str, Any]) -> ir.SecurityScheme | Non
         and spec.get("in") in ("header", "query", "cookie")
         and isinstance(spec.get("name"), str)
     ):
-        return ir.SecurityScheme(name, "api_key", spec["in"], spec["name"], description)
+        return ir.SecurityScheme(name, py_name, "api_key", spec["in"], spec["name"], description)
     http_scheme = str(spec.get("scheme", "")).lower()
     if kind == "http" and http_scheme in ("bearer", "basic"):
-        return ir.SecurityScheme(name, http_scheme, "header", "Authorization", description)  # type: ignore[arg-type]
+        return ir.SecurityScheme(name, py_name, http_scheme, "header", "Authorization", description)  # type: ignore[arg-type]
     if kind in ("oauth2", "openIdConnect"):
         # Both end in an access token sent as a bearer token; obtaining it is the caller's business.
-        return ir.SecurityScheme(name, "bearer", "header", "Authorization", description)
+        return ir.SecurityScheme(name, py_name, "bearer", "header", "Authorization", description)
     return None

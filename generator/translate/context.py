@@ -7,7 +7,9 @@ from typing import Any
 
 from generator.diagnostics import Diagnostic, Severity, join_pointer
 from generator.load import Document
+from generator.naming import Claim, assign_unique
 from generator.refs import DocumentSet
+from generator.translate.places import document_identity, place_name
 
 SchemaKey = tuple[str, str]  # (document display name, JSON pointer): the identity of a schema
 
@@ -59,16 +61,41 @@ def text(mapping: dict[str, Any], key: str = "description") -> str:
 class Namer:
     """Names of named types (models, enums, unions), keyed by schema identity.
 
-    The builder runs twice over the spec: the first pass only records the name each named type would like
-    (`recording()`), then every collision is resolved at once (`assign`), and the second pass builds the IR with
-    the final names. Names are thus decided before the IR exists, and never patched into it afterwards.
+    The builder runs twice over the spec: the first pass records which schemas become named types and the name
+    each wants from its own place (`translate.places`); every collision is then resolved at once (`resolved`), and
+    the second pass builds the IR with the final names. Names are thus decided before the IR exists, and each
+    depends only on the schema it names (and on those it collides with), never on the order schemas are met.
     """
 
-    def __init__(self, final: dict[SchemaKey, str] | None = None) -> None:
+    def __init__(self, docs: DocumentSet, final: dict[SchemaKey, str] | None = None) -> None:
+        self._docs = docs
         self._final = final
-        self.wanted: dict[SchemaKey, str] = {}
+        self._wanted: dict[SchemaKey, str] = {}
+        self._identity: dict[SchemaKey, str] = {}
 
-    def class_name(self, key: SchemaKey, wanted: str) -> str:
+    def class_name(self, node: Node) -> str:
         if self._final is not None:
-            return self._final[key]
-        return self.wanted.setdefault(key, wanted)
+            return self._final[node.key]
+        if node.key not in self._wanted:
+            root = self._docs.root
+            self._wanted[node.key] = place_name(node.doc, node.pointer, is_root=node.doc is root)
+            self._identity[node.key] = f"{document_identity(node.doc, root)}#{node.pointer}"
+        return self._wanted[node.key]
+
+    def resolved(self) -> Namer:
+        """A namer holding the final names of everything recorded. Shallower schemas rank first (a component before
+        an inline schema), then one spelled exactly as its name (`FooBar` before `Foo-Bar`)."""
+        claims = (
+            Claim(
+                key,
+                wanted,
+                self._identity[key],
+                rank=2 * key[1].count("/") + _respelled(key, wanted),
+            )
+            for key, wanted in self._wanted.items()
+        )
+        return Namer(self._docs, assign_unique(claims))
+
+
+def _respelled(key: SchemaKey, wanted: str) -> int:
+    return 0 if key[1].rsplit("/", 1)[-1] == wanted else 1

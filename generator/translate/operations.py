@@ -6,7 +6,7 @@ import re
 from typing import Any, Literal
 
 from generator import ir
-from generator.naming import assign_unique, pascal_case, snake_case
+from generator.naming import Claim, assign_unique, snake_case, spelled_claim
 from generator.translate.context import Node, Report, text
 from generator.translate.schemas import SchemaConverter
 
@@ -100,14 +100,15 @@ class OperationBuilder:
         wanted = []
         for node, method, path in operations:
             operation_id = text(node.mapping(), "operationId")
-            fallback = f"{method}_{path}"
-            wanted.append(
-                (node.pointer, snake_case(operation_id or fallback, fallback="operation"))
-            )
-        bases = {name for _, name in wanted}
-        derived = {name + suffix for name in bases for suffix in DERIVED_SUFFIXES}
-        # A name that equals another operation's derived name gets a suffix of its own.
-        claims = [(pointer, name + "_op" if name in derived else name) for pointer, name in wanted]
+            name = snake_case(operation_id or f"{method}_{path}", fallback="operation")
+            wanted.append((node.pointer, name, 0 if operation_id else 1))
+        derived = {name + suffix for _, name, _ in wanted for suffix in DERIVED_SUFFIXES}
+        # A name equal to another operation's derived name (`list_raw` beside `list`) gets a suffix of its own:
+        # the variants of `list` are spelled by the templates and cannot move.
+        claims = [
+            Claim(pointer, name + "_op" if name in derived else name, pointer, rank)
+            for pointer, name, rank in wanted
+        ]
         return assign_unique(claims)
 
     def build(
@@ -115,9 +116,8 @@ class OperationBuilder:
     ) -> ir.Operation:
         """`method` is sent as given: upper case for the fixed fields, as spelled for `additionalOperations`."""
         spec = node.mapping()
-        context = pascal_case(function_name, fallback="Operation")
-        parameters = self._parameters(node, path_item, context)
-        body = self._body(node, context)
+        parameters = self._parameters(node, path_item)
+        body = self._body(node)
         listed = spec.get("tags")
         tags = (
             tuple(tag for tag in listed if isinstance(tag, str)) if isinstance(listed, list) else ()
@@ -134,7 +134,7 @@ class OperationBuilder:
             description=text(spec, "description"),
             parameters=parameters,
             body=body,
-            responses=self._responses(node, context),
+            responses=self._responses(node),
             security=(),
             deprecated=spec.get("deprecated") is True,
             idempotent=method in IDEMPOTENT_METHODS,
@@ -144,7 +144,7 @@ class OperationBuilder:
 
     # --- parameters -----------------------------------------------------------------------------------------------
 
-    def _parameters(self, node: Node, path_item: Node, context: str) -> tuple[ir.Parameter, ...]:
+    def _parameters(self, node: Node, path_item: Node) -> tuple[ir.Parameter, ...]:
         declared: dict[tuple[str, str], Node] = {}
         for owner in (path_item, node):  # operation-level parameters override path-level ones
             listed = owner.get("parameters")
@@ -167,18 +167,18 @@ class OperationBuilder:
                     self._report.warn(param, message)
                     continue
                 declared[(location, spec["name"])] = param
-        claims = [(f"{loc}:{name}", snake_case(name, fallback="param")) for loc, name in declared]
-        py_names = assign_unique(claims, taken=_RESERVED_ARGUMENTS)
-        built = [
-            self._parameter(param, py_names[f"{loc}:{name}"], context)
-            for (loc, name), param in declared.items()
+        claims = [
+            spelled_claim(key, snake_case(key[1], fallback="param"), f"{key[0]}:{key[1]}", key[1])
+            for key in declared
         ]
+        py_names = assign_unique(claims, taken=_RESERVED_ARGUMENTS)
+        built = [self._parameter(param, py_names[key]) for key, param in declared.items()]
         # Required first, then by wire name: a stable order whatever the spec's order.
         return tuple(
             sorted(built, key=lambda p: (not p.required, p.has_default, p.location, p.wire_name))
         )
 
-    def _parameter(self, param: Node, py_name: str, context: str) -> ir.Parameter:
+    def _parameter(self, param: Node, py_name: str) -> ir.Parameter:
         spec = param.mapping()
         location = spec["in"]
         schema_node = param.get("schema")
@@ -191,9 +191,7 @@ class OperationBuilder:
             param_type: ir.TypeExpr = ir.Primitive("str")
             schema: dict[str, Any] = {}
         else:
-            param_type = self._schemas.convert(
-                schema_node, context + pascal_case(spec["name"], fallback="Param")
-            )
+            param_type = self._schemas.convert(schema_node)
             schema = self._schemas.resolve(schema_node).mapping()
         style = text(spec, "style") or ("simple" if location in ("path", "header") else "form")
         explode = spec.get("explode", style == "form")
@@ -228,7 +226,7 @@ class OperationBuilder:
 
     # --- bodies ---------------------------------------------------------------------------------------------------
 
-    def _body(self, node: Node, context: str) -> ir.RequestBody | None:
+    def _body(self, node: Node) -> ir.RequestBody | None:
         holder = node.get("requestBody")
         if holder is None:
             return None
@@ -247,9 +245,7 @@ class OperationBuilder:
             self._check_unstructured(media, content_type)
             body_type: ir.TypeExpr = ir.Primitive("file" if kind == "binary" else "str")
         else:
-            body_type = (
-                self._schemas.convert(schema, context + "Body") if schema is not None else ir.ANY
-            )
+            body_type = self._schemas.convert(schema) if schema is not None else ir.ANY
         return ir.RequestBody(
             py_name="body",
             content_type=content_type,
@@ -274,22 +270,17 @@ class OperationBuilder:
 
     # --- responses ------------------------------------------------------------------------------------------------
 
-    def _responses(self, node: Node, context: str) -> tuple[ir.Response, ...]:
+    def _responses(self, node: Node) -> tuple[ir.Response, ...]:
         holder = node.get("responses")
         if holder is None:
             return ()
         responses = []
         for status in sorted(holder.mapping(), key=str):
             response = self._schemas.resolve(holder.child(status))
-            suffix = (
-                "" if str(status) in ("200", "201") else pascal_case(str(status), fallback="Status")
-            )
-            responses.append(
-                self._response(str(status).upper(), response, f"{context}Response{suffix}")
-            )
+            responses.append(self._response(str(status).upper(), response))
         return tuple(responses)
 
-    def _response(self, status: str, response: Node, context: str) -> ir.Response:
+    def _response(self, status: str, response: Node) -> ir.Response:
         description = text(response.mapping(), "description")
         content = response.get("content")
         if content is None or not content.mapping():
@@ -307,7 +298,7 @@ class OperationBuilder:
         if rank != 0:
             return ir.Response(status, content_type, "binary", ir.Primitive("bytes"), description)
         schema = content.child(content_type).get("schema")
-        response_type = self._schemas.convert(schema, context) if schema is not None else ir.ANY
+        response_type = self._schemas.convert(schema) if schema is not None else ir.ANY
         return ir.Response(status, content_type, "json", response_type, description)
 
     def _stream(

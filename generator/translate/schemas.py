@@ -7,12 +7,13 @@ type is just its name. Cycles through unnamed schemas (an array of itself) are c
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, Literal
 
 from generator import ir
 from generator.diagnostics import SpecError
-from generator.naming import assign_unique, constant_case, pascal_case, snake_case
+from generator.naming import assign_unique, constant_case, snake_case, spelled_claim
 from generator.refs import DocumentSet
 from generator.translate.context import Namer, Node, Report, SchemaKey, text
 
@@ -105,8 +106,8 @@ class SchemaConverter:
 
     # --- entry points ---------------------------------------------------------------------------------------------
 
-    def convert(self, node: Node, context: str) -> ir.TypeExpr:
-        """The IR type of the schema at `node`; `context` names inline named types ("ExperimentStatus")."""
+    def convert(self, node: Node) -> ir.TypeExpr:
+        """The IR type of the schema at `node` (named types are named from their place: `translate.places`)."""
         if not isinstance(node.value, dict):
             return ir.ANY
         key = node.key
@@ -117,7 +118,7 @@ class SchemaConverter:
             return ir.ANY
         self._inline_stack.append(key)
         try:
-            return self._convert(node, context)
+            return self._convert(node)
         finally:
             self._inline_stack.pop()
 
@@ -138,18 +139,18 @@ class SchemaConverter:
 
     # --- classification -------------------------------------------------------------------------------------------
 
-    def _convert(self, node: Node, context: str) -> ir.TypeExpr:
+    def _convert(self, node: Node) -> ir.TypeExpr:
         schema = node.value
         if isinstance(schema.get("$ref"), str):
             target = self.resolve(node)
-            inner = self.convert(target, self._context_of(target, context))
+            inner = self.convert(target)
             # OpenAPI 3.0 ignores siblings of $ref, but `nullable: true` beside it is common and meant.
             return (
                 ir.Nullable(inner)
                 if schema.get("nullable") is True and not _is_nullable(inner)
                 else inner
             )
-        inner = self._convert_non_null(node, context)
+        inner = self._convert_non_null(node)
         if self._is_nullable_schema(schema) and not _is_nullable(inner):
             return ir.Nullable(inner)
         return inner
@@ -165,34 +166,34 @@ class SchemaConverter:
             for keyword in _UNION_KEYWORDS
         )
 
-    def _convert_non_null(self, node: Node, context: str) -> ir.TypeExpr:
+    def _convert_non_null(self, node: Node) -> ir.TypeExpr:
         schema = node.value
         if "const" in schema:
             return self._const(node, schema["const"])
         if isinstance(schema.get("enum"), list):
-            return self._enum_type(node, context)
+            return self._enum_type(node)
         if isinstance(schema.get("allOf"), list) and schema["allOf"]:
-            return self._all_of(node, context)
+            return self._all_of(node)
         for keyword in _UNION_KEYWORDS:
             if isinstance(schema.get(keyword), list) and schema[keyword]:
-                return self._union_type(node, keyword, context)
+                return self._union_type(node, keyword)
         if "not" in schema:
             self._report.warn(
                 node.child("not"), "`not` cannot be expressed as a Python type; typed as Any"
             )
         types = [kind for kind in _types(schema) if kind != "null"]
         if len(types) > 1:
-            return self._named_ref(node, "union", context)
-        return self._single_type(node, types[0] if types else None, context)
+            return self._named_ref(node, "union")
+        return self._single_type(node, types[0] if types else None)
 
-    def _single_type(self, node: Node, kind: str | None, context: str) -> ir.TypeExpr:
+    def _single_type(self, node: Node, kind: str | None) -> ir.TypeExpr:
         schema = node.value
         if kind == "array" or (kind is None and "items" in schema):
-            return self._array(node, context)
+            return self._array(node)
         if kind == "object" or (
             kind is None and ("properties" in schema or "additionalProperties" in schema)
         ):
-            return self._object(node, context)
+            return self._object(node)
         if kind == "string":
             if (
                 _is_binary_media(text(schema, "contentMediaType"))
@@ -212,7 +213,7 @@ class SchemaConverter:
             return ir.ANY
         return ir.Const(value)
 
-    def _enum_type(self, node: Node, context: str) -> ir.TypeExpr:
+    def _enum_type(self, node: Node) -> ir.TypeExpr:
         values = [value for value in node.value["enum"] if value is not None]
         if not values:
             return ir.Const(None)
@@ -225,9 +226,9 @@ class SchemaConverter:
             return ir.Const(
                 values[0]
             )  # an inline one-value enum is a tag (often a discriminator), not a class
-        return self._named_ref(node, "enum", context)
+        return self._named_ref(node, "enum")
 
-    def _all_of(self, node: Node, context: str) -> ir.TypeExpr:
+    def _all_of(self, node: Node) -> ir.TypeExpr:
         # Parts that only annotate (a description, an example, an extension) change nothing about the type.
         shaped = [
             child
@@ -235,35 +236,33 @@ class SchemaConverter:
             if _has_shape(self.resolve(child).value)
         ]
         if any(key in node.value for key in ("properties", "additionalProperties")):
-            return self._named_ref(node, "model", context)
+            return self._named_ref(node, "model")
         if not shaped:
             return ir.ANY
         if len(shaped) == 1:
-            return self.convert(
-                shaped[0], context
-            )  # a $ref plus a description, say: the referenced type
+            return self.convert(shaped[0])  # a $ref plus a description, say: the referenced type
         parts = [self.resolve(child).value for child in shaped]
         if any(self._is_object_like(part) for part in parts):
-            return self._named_ref(node, "model", context)
+            return self._named_ref(node, "model")
         if any(_narrows(part, parts[0]) for part in parts[1:]):
             self._report.warn(
                 node.child("allOf"), "allOf of several non-object schemas: typed as the first one"
             )
-        return self.convert(shaped[0], context)
+        return self.convert(shaped[0])
 
-    def _union_type(self, node: Node, keyword: str, context: str) -> ir.TypeExpr:
+    def _union_type(self, node: Node, keyword: str) -> ir.TypeExpr:
         options = self._non_null_options(node, keyword)
         if not options:
             return ir.Const(None)
         if len(options) == 1 and "discriminator" not in node.value:
-            return self.convert(options[0], context)
+            return self.convert(options[0])
         if node.value.get("properties"):
             self._report.warn(
                 node.child("properties"), f"properties beside `{keyword}` are ignored"
             )
-        return self._named_ref(node, "union", context)
+        return self._named_ref(node, "union")
 
-    def _array(self, node: Node, context: str) -> ir.TypeExpr:
+    def _array(self, node: Node) -> ir.TypeExpr:
         schema = node.value
         if "prefixItems" in schema:
             self._report.warn(
@@ -273,15 +272,15 @@ class SchemaConverter:
         items = node.get("items")
         if items is None or not isinstance(items.value, dict):
             return ir.ListOf(ir.ANY)
-        return ir.ListOf(self.convert(items, context + "Item"))
+        return ir.ListOf(self.convert(items))
 
-    def _object(self, node: Node, context: str) -> ir.TypeExpr:
+    def _object(self, node: Node) -> ir.TypeExpr:
         schema = node.value
         if schema.get("properties"):
-            return self._named_ref(node, "model", context)
+            return self._named_ref(node, "model")
         additional = node.get("additionalProperties")
         if additional is not None and isinstance(additional.value, dict) and additional.value:
-            return ir.MapOf(self.convert(additional, context + "Value"))
+            return ir.MapOf(self.convert(additional))
         return ir.MapOf(ir.ANY)
 
     def _is_object_like(self, schema: Any) -> bool:
@@ -293,16 +292,8 @@ class SchemaConverter:
 
     # --- named types ----------------------------------------------------------------------------------------------
 
-    def _context_of(self, node: Node, fallback: str) -> str:
-        """The name a referenced schema wants: its component name, else its title, else the referrer's context."""
-        match = _COMPONENT_SCHEMA.match(node.pointer)
-        if match:
-            return pascal_case(_unescape_token(match.group(1)), fallback="Model")
-        title = text(node.mapping(), "title")
-        return pascal_case(title, fallback="Model") if title else fallback
-
-    def _named_ref(self, node: Node, kind: str, context: str) -> ir.TypeExpr:
-        name = self._namer.class_name(node.key, self._context_of(node, context))
+    def _named_ref(self, node: Node, kind: str) -> ir.TypeExpr:
+        name = self._namer.class_name(node)
         if node.key not in self._queued:
             self._queued.add(node.key)
             self._pending.append((node, kind))
@@ -311,7 +302,7 @@ class SchemaConverter:
         return ir.EnumRef(name) if kind == "enum" else ir.UnionRef(name)
 
     def _build_named(self, node: Node, kind: str) -> ir.Model | ir.EnumType | ir.Union:
-        name = self._namer.class_name(node.key, "")
+        name = self._namer.class_name(node)
         origin = ir.Origin(node.doc.display, node.pointer)
         if kind == "enum":
             return self._build_enum(node, name, origin)
@@ -328,13 +319,14 @@ class SchemaConverter:
             and all(isinstance(n, str) for n in names)
         ):
             names = [str(value) if isinstance(value, str) else f"VALUE_{value}" for value in values]
+        # A member is identified by its value (spelled with its JSON type), not by its position in the list.
         claims = [
-            (str(index), constant_case(label, fallback="VALUE"))
-            for index, label in enumerate(names)
+            spelled_claim(index, constant_case(label, fallback="VALUE"), json.dumps(value), label)
+            for index, (label, value) in enumerate(zip(names, values, strict=True))
         ]
         member_names = assign_unique(claims, taken=("UNKNOWN",))
         members = tuple(
-            ir.EnumMember(member_names[str(index)], value) for index, value in enumerate(values)
+            ir.EnumMember(member_names[index], value) for index, value in enumerate(values)
         )
         kinds = {type(value) for value in values}
         value_kind = _ENUM_VALUE_KINDS.get(kinds.pop(), "mixed") if len(kinds) == 1 else "mixed"
@@ -344,16 +336,10 @@ class SchemaConverter:
         schema = node.value
         keyword = next((key for key in _UNION_KEYWORDS if isinstance(schema.get(key), list)), None)
         if keyword is None:  # a type array such as [string, integer]
-            variants = [
-                self._single_type(node, kind, f"{name}Variant{index + 1}")
-                for index, kind in enumerate(kind for kind in _types(schema) if kind != "null")
-            ]
+            variants = [self._single_type(node, kind) for kind in _types(schema) if kind != "null"]
         else:
             options = self._non_null_options(node, keyword)
-            variants = [
-                self.convert(option, f"{name}Variant{index + 1}")
-                for index, option in enumerate(options)
-            ]
+            variants = [self.convert(option) for option in options]
         unique: list[ir.TypeExpr] = []
         for variant in variants:
             inner = variant.inner if isinstance(variant, ir.Nullable) else variant
@@ -376,7 +362,7 @@ class SchemaConverter:
         for option in self._children(node, keyword):
             target_node = self.resolve(option)
             match = _COMPONENT_SCHEMA.match(target_node.pointer)
-            converted = self.convert(option, "Model")
+            converted = self.convert(option)
             if match and isinstance(converted, ir.ModelRef) and converted.name not in mapped:
                 mapping.append((_unescape_token(match.group(1)), converted.name))
         return ir.Discriminator(spec.value["propertyName"], tuple(mapping))
@@ -391,7 +377,7 @@ class SchemaConverter:
         except SpecError as error:
             self._report.diagnostics.extend(error.diagnostics)
             return None
-        target = self.convert(Node(doc, pointer, value), "Model")
+        target = self.convert(Node(doc, pointer, value))
         if isinstance(target, ir.ModelRef):
             return target.name
         self._report.warn(
@@ -406,11 +392,14 @@ class SchemaConverter:
         self._collect_object(node, properties, required, additional, set())
         wire_names = list(properties) + [wire for wire in required if wire not in properties]
         py_names = assign_unique(
-            ((wire, snake_case(wire, fallback="field")) for wire in wire_names),
+            (
+                spelled_claim(wire, snake_case(wire, fallback="field"), wire, wire)
+                for wire in wire_names
+            ),
             taken=_RESERVED_FIELDS,
         )
         fields = [
-            self._field(name, wire, properties.get(wire), wire in required, py_names[wire], node)
+            self._field(wire, properties.get(wire), wire in required, py_names[wire], node)
             for wire in wire_names
         ]
         extra: ir.TypeExpr = ir.ANY
@@ -418,7 +407,7 @@ class SchemaConverter:
             item for item in additional if isinstance(item.value, dict) and item.value
         ]
         if typed_additional:
-            extra = self.convert(typed_additional[0], name + "Value")
+            extra = self.convert(typed_additional[0])
         schema = node.value
         if isinstance(schema.get("discriminator"), dict) and not any(
             key in schema for key in _UNION_KEYWORDS
@@ -473,7 +462,7 @@ class SchemaConverter:
             additional.append(extra)
 
     def _field(
-        self, model: str, wire: str, prop: Node | None, required: bool, py_name: str, owner: Node
+        self, wire: str, prop: Node | None, required: bool, py_name: str, owner: Node
     ) -> ir.Field:
         if prop is None:
             self._report.warn(owner, f"required property {wire!r} is not declared; typed as Any")
@@ -486,7 +475,7 @@ class SchemaConverter:
         return ir.Field(
             wire_name=wire,
             py_name=py_name,
-            type=self.convert(prop, model + pascal_case(wire, fallback="Field")),
+            type=self.convert(prop),
             # One class serves both directions: readOnly/writeOnly fields are absent in one of them.
             required=required and not read_only and not write_only,
             description=text(schema) or text(resolved),

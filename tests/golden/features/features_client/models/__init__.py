@@ -7,7 +7,7 @@ from .dog import Dog
 from .error import Error
 from .get_node_class import GetNodeClass
 from .node import Node
-from .node2 import Node2
+from .node_7aee46 import Node_7aee46
 from .node_value import NodeValue, decode_node_value
 from .pet import Pet, decode_pet
 from .pet_kind import PetKind
@@ -20,8 +20,8 @@ __all__ = [
     "Error",
     "GetNodeClass",
     "Node",
-    "Node2",
     "NodeValue",
+    "Node_7aee46",
     "Pet",
     "PetKind",
     "PetPage",

@@ -13,9 +13,9 @@ class PetKind(enum.StrEnum):
     Ref: tests/golden/features.yaml#/components/schemas/PetKind
     """
 
-    CAT = "cat"
+    CAT_E852BE = "cat"
     DOG = "dog"
-    CAT_2 = "Cat"
+    CAT = "Cat"
 
     @classmethod
     def _missing_(cls, value: object) -> PetKind | None:

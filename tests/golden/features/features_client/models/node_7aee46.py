@@ -9,7 +9,7 @@ from .._codec import UNSET, Unset
 
 
 @dataclass(kw_only=True)
-class Node2(_codec.Model):
+class Node_7aee46(_codec.Model):
     """Sanitizes to the same class name as Node.
 
     Ref: tests/golden/features.yaml#/components/schemas/node
@@ -28,4 +28,4 @@ def _table() -> _codec.Table:
     )
 
 
-_codec.register(Node2, _table)
+_codec.register(Node_7aee46, _table)
