@@ -232,17 +232,17 @@ class _Builder:
 
     def _servers(self, root: Node) -> tuple[ir.Server, ...]:
         """Servers with an http(s) URL (relative ones cannot be a client's base URL), each named for the client's
-        `environment` argument: OpenAPI 3.2's `name`, else its description, else `server_<n>`."""
+        `environment` argument: OpenAPI 3.2's `name`, else its description, else its URL."""
         servers = root.get("servers")
         found: list[tuple[str, dict[str, Any]]] = []
-        for index, server in enumerate(
-            servers.value if servers and isinstance(servers.value, list) else []
-        ):
+        for server in servers.value if servers and isinstance(servers.value, list) else []:
             url = server.get("url") if isinstance(server, dict) else None
             if isinstance(url, str) and url.startswith(("http://", "https://", "{")):
-                wanted = text(server, "name") or text(server) or f"server {index + 1}"
+                wanted = text(server, "name") or text(server) or url.split("://", 1)[-1]
                 found.append((snake_case(wanted, fallback="server"), server))
-        names = assign_unique((index, name) for index, (name, _) in enumerate(found))
+        names = assign_unique(
+            Claim(index, name, server["url"]) for index, (name, server) in enumerate(found)
+        )
         return tuple(
             ir.Server(names[index], server["url"], text(server), _server_variables(server))
             for index, (_, server) in enumerate(found)
@@ -259,7 +259,8 @@ def _server_variables(server: dict[str, Any]) -> tuple[ir.ServerVariable, ...]:
     declared = declared if isinstance(declared, dict) else {}
     used = sorted(set(_SERVER_VARIABLE.findall(server["url"])))
     py_names = assign_unique(
-        ((name, snake_case(name, fallback="variable")) for name in used), taken=_CLIENT_ARGUMENTS
+        (Claim(name, snake_case(name, fallback="variable"), name) for name in used),
+        taken=_CLIENT_ARGUMENTS,
     )
     variables = []
     for name in used:

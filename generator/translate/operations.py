@@ -289,7 +289,7 @@ class OperationBuilder:
         rank = _media_rank(content_type)
         stream_format = _STREAM_FORMATS.get(_media(content_type))
         if stream_format is not None:
-            stream = self._stream(content.child(content_type), stream_format, context)
+            stream = self._stream(content.child(content_type), stream_format)
             return ir.Response(status, content_type, "stream", None, description, stream)
         if rank != 0:
             self._check_unstructured(content.child(content_type), content_type)
@@ -302,19 +302,19 @@ class OperationBuilder:
         return ir.Response(status, content_type, "json", response_type, description)
 
     def _stream(
-        self, media: Node, format: Literal["events", "json_lines", "json_seq"], context: str
+        self, media: Node, format: Literal["events", "json_lines", "json_seq"]
     ) -> ir.ItemStream:
         """The items of a streamed body, from `itemSchema` (OpenAPI 3.2); without one, raw events or any JSON."""
         item = media.get("itemSchema")
         if format != "events":
-            item_type = self._schemas.convert(item, context + "Item") if item else ir.ANY
+            item_type = self._schemas.convert(item) if item else ir.ANY
             return ir.ItemStream(format, item_type)
         if item is None:
             return ir.ItemStream(format, ir.ANY, (ir.EventData("", ir.Primitive("str"), False),))
         # itemSchema describes each event as an object: `data`, `event`, `id`, `retry`; a `oneOf` (or `anyOf`)
         # whose branches fix `event` to a constant types each kind of event on its own.
         resolved = self._schemas.resolve(item)
-        kinds = [ir.EventData("", *self._event_data(resolved, context + "Data"))]
+        kinds = [ir.EventData("", *self._event_data(resolved))]
         for keyword in ("oneOf", "anyOf"):
             branches = resolved.get(keyword)
             for index in range(
@@ -327,11 +327,10 @@ class OperationBuilder:
                         branch, "an event kind without a constant `event` is not typed apart"
                     )
                 elif name not in {kind.event for kind in kinds}:
-                    data_context = context + pascal_case(name, fallback="Event") + "Data"
-                    kinds.append(ir.EventData(name, *self._event_data(branch, data_context)))
+                    kinds.append(ir.EventData(name, *self._event_data(branch)))
         return ir.ItemStream(format, ir.ANY, tuple(kinds))
 
-    def _event_data(self, event: Node, context: str) -> tuple[ir.TypeExpr, bool]:
+    def _event_data(self, event: Node) -> tuple[ir.TypeExpr, bool]:
         """The type of an event's `data` and whether it is JSON: a JSON `contentSchema`, else a non-string
         schema, else text."""
         properties = event.get("properties")
@@ -341,10 +340,10 @@ class OperationBuilder:
         resolved = self._schemas.resolve(data)
         content_schema = resolved.get("contentSchema")
         if content_schema is not None and _is_json(text(resolved.mapping(), "contentMediaType")):
-            return self._schemas.convert(content_schema, context), True
+            return self._schemas.convert(content_schema), True
         if resolved.mapping().get("type", "string") == "string":
             return ir.Primitive("str"), False
-        return self._schemas.convert(data, context), True
+        return self._schemas.convert(data), True
 
     def _check_unstructured(self, media: Node, content_type: str) -> None:
         """Text and binary content is passed through as `str`/`bytes`; warn when the spec describes a structure

@@ -22,7 +22,7 @@ from ._base_client import (
 DEFAULT_BASE_URL = "https://api.example.test/v1"
 # Each environment's URL template, and the defaults of its variables.
 ENVIRONMENTS: dict[str, tuple[str, dict[str, str]]] = {
-    "server_1": ("https://api.example.test/{version}", {"version": "v1"}),
+    "api_example_test_version": ("https://api.example.test/{version}", {"version": "v1"}),
 }
 USER_AGENT = "features_client/1.0.0 (oapigen)"
 
@@ -41,8 +41,9 @@ def _credentials(
 class Client(SyncClient):
     """A client for Features.
 
-    `environment` selects the server (`server_1`: https://api.example.test/{version});
-    server variables are keyword arguments. `base_url` overrides both.
+    `environment` selects the server (`api_example_test_version`:
+    https://api.example.test/{version}); server variables are keyword arguments. `base_url`
+    overrides both.
 
     Credentials come from the arguments or the environment (`FEATURES_TOKEN`).
     """
@@ -51,7 +52,7 @@ class Client(SyncClient):
         self,
         base_url: str | None = None,
         *,
-        environment: Literal["server_1"] = "server_1",
+        environment: Literal["api_example_test_version"] = "api_example_test_version",
         version: str = "v1",
         token: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
@@ -88,8 +89,9 @@ class Client(SyncClient):
 class AsyncClient(AsyncBaseClient):
     """A client for Features.
 
-    `environment` selects the server (`server_1`: https://api.example.test/{version});
-    server variables are keyword arguments. `base_url` overrides both.
+    `environment` selects the server (`api_example_test_version`:
+    https://api.example.test/{version}); server variables are keyword arguments. `base_url`
+    overrides both.
 
     Credentials come from the arguments or the environment (`FEATURES_TOKEN`).
     """
@@ -98,7 +100,7 @@ class AsyncClient(AsyncBaseClient):
         self,
         base_url: str | None = None,
         *,
-        environment: Literal["server_1"] = "server_1",
+        environment: Literal["api_example_test_version"] = "api_example_test_version",
         version: str = "v1",
         token: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
