@@ -1,6 +1,6 @@
 """Command line: `generate`, `check`, `validate` and `diff`.
 
-Exit codes: 0 success; 1 `check` found differences, or `diff --fail-on-breaking` a breaking change; 2 the spec
+Exit codes: 0 success; 1 `check` found differences, or `diff --fail-on LEVEL` a change of that level; 2 the spec
 (or the output folder) is unusable, with every located error printed; 3 an internal error, i.e. a bug in the
 generator (traceback with --debug).
 """
@@ -11,13 +11,17 @@ import argparse
 import sys
 import traceback
 from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 
-from generator.apidiff import diff_apis, report
+from generator.apidiff import diff_apis
+from generator.apidiff.model import LEVELS
+from generator.apidiff.report import Format, render
+from generator.apidiff.sources import api_summary, load_side, open_spec
 from generator.config import Defaults, read_defaults
 from generator.diagnostics import Diagnostic, SpecError, UsageError
 from generator.naming import snake_case
-from generator.pipeline import Generation, Options, build, generate, load_and_validate
+from generator.pipeline import Generation, Options, generate, load_and_validate
 from generator.write import OutputError, compare_output, write_output
 
 EXIT_OK, EXIT_STALE, EXIT_INVALID, EXIT_BUG = 0, 1, 2, 3
@@ -64,16 +68,28 @@ def _parser(defaults: Defaults) -> argparse.ArgumentParser:
         add_output(command)
     add_spec(commands.add_parser("validate", help="validate the spec only"))
     diff = commands.add_parser(
-        "diff", help="report what changed in the API between two specs, breaking first"
+        "diff", help="report what a spec change does to code calling the client, breaking first"
     )
-    diff.add_argument("old", type=Path, help="the spec before the change")
-    diff.add_argument("new", type=Path, help="the spec after the change")
+    diff.add_argument("old", nargs="?", help="the spec before: a file or REV:path")
+    diff.add_argument(
+        "new", nargs="?", help="the spec after: a file or REV:path (default: the spec)"
+    )
+    diff.add_argument(
+        "--base", metavar="REV", help="compare the spec at git revision REV with the working tree"
+    )
+    diff.add_argument(
+        "--format",
+        choices=("markdown", "text", "json"),
+        help="report format (default: text on a terminal, else markdown)",
+    )
+    diff.add_argument(
+        "--fail-on",
+        choices=("breaking", "warning"),
+        help="exit 1 when a change of this level (or a worse one) is found",
+    )
+    diff.set_defaults(spec=defaults.spec)
     diff.add_argument(
         "--package", default=defaults.package, help="package name the report speaks of"
-    )
-    diff.add_argument("--lenient", action="store_true", help="report validation errors as warnings")
-    diff.add_argument(
-        "--fail-on-breaking", action="store_true", help="exit 1 when a change is breaking"
     )
     for command in commands.choices.values():
         # Also accepted after the command; SUPPRESS keeps the subcommand from resetting a --debug given before it.
@@ -94,16 +110,22 @@ def _default_package(spec: Path) -> str:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    options = Options(package=args.package or _default_package(args.new), lenient=args.lenient)
-    old_api, _ = build(args.old, options)
-    new_api, _ = build(args.new, options)
-    changes = diff_apis(old_api, new_api)
-    sys.stdout.write(report(changes, str(args.old), str(args.new)))
-    return (
-        EXIT_STALE
-        if args.fail_on_breaking and any(change.breaking for change in changes)
-        else EXIT_OK
-    )
+    """`diff OLD [NEW]`, or `diff --base REV [NEW]`; NEW defaults to the configured spec."""
+    new_argument = (args.old if args.base else args.new) or (str(args.spec) if args.spec else None)
+    old_argument = f"{args.base}:{new_argument}" if args.base else args.old
+    if (args.base and args.new) or not (old_argument and new_argument):
+        raise UsageError("diff: give OLD and NEW specs, or --base REV and at most one spec")
+    with ExitStack() as stack:
+        new_path, new_label = open_spec(new_argument, stack)
+        old_path, old_label = open_spec(old_argument, stack)
+        package = args.package or _default_package(new_path)
+        old, new = load_side(old_path, old_label, package), load_side(new_path, new_label, package)
+    changes = diff_apis(old, new)
+    form: Format = args.format or ("text" if sys.stdout.isatty() else "markdown")
+    sys.stdout.write(render(changes, old_label, new_label, form))
+    worst = min((LEVELS.index(change.level) for change in changes), default=len(LEVELS))
+    failing = args.fail_on is not None and worst <= LEVELS.index(args.fail_on)
+    return EXIT_STALE if failing else EXIT_OK
 
 
 def _relative_to_cwd(path: Path) -> Path:
@@ -141,6 +163,7 @@ def _run(args: argparse.Namespace) -> int:
         if comparison.clean:
             print(f"{package_dir}: up to date", file=sys.stderr)
             return EXIT_OK
+        sys.stdout.write(api_summary(args.spec, package_dir, options.package))
         sys.stdout.write(comparison.diff)
         print(
             f"{package_dir}: {comparison.summary()}; run `oapigen generate` to update",

@@ -124,7 +124,7 @@ def _operation_view(
     exprs += [operation.body.type] if operation.body else []
     exprs += [response.type for response in operation.responses if response.type is not None]
     exprs += [operation.pagination.item_type] if operation.pagination else []
-    stream = next((r.stream for r in _success_responses(operation) if r.stream), None)
+    stream = _stream(operation)
     exprs += _stream_types(stream) if stream else []
     for expr in exprs:
         for name in sorted(types.referenced(expr)):
@@ -132,7 +132,7 @@ def _operation_view(
         for module, name in types.decoder_imports(expr):
             imports.add(f"..models.{module}", name)
     add_annotation_imports(imports, types, exprs)
-    args = _arguments(operation, types)
+    args = arguments(operation, types)
     if any(arg.default == "UNSET" for arg in args):
         imports.add(".._codec", "UNSET", "Unset")
     success, errors = _responses(operation, types)
@@ -140,12 +140,8 @@ def _operation_view(
     decoders += [_stream_view(stream, types).format] if stream else []
     if any("_codec." in decoder for decoder in decoders):
         imports.add("..", "_codec")
-    returns = (
-        " | ".join(
-            dict.fromkeys(_response_annotation(r, types) for r in _success_responses(operation))
-        )
-        or "None"
-    )
+    # A streamed body is not parsed by the endpoint: its type parameter is None.
+    returns = "None" if stream else return_annotation(operation, types)
     endpoint = "_" + operation.function_name.upper()
     pagination = _pagination(operation, args, types, endpoint)
     if pagination is not None:
@@ -218,7 +214,21 @@ def _streaming_data(kind: ir.EventData, types: TypeRenderer) -> str:
     return f"_streaming.json_data({types.decoder(kind.type)})"
 
 
-def _arguments(operation: ir.Operation, types: TypeRenderer) -> list[ArgView]:
+def return_annotation(operation: ir.Operation, types: TypeRenderer) -> str:
+    """What an endpoint function returns (also what `oapigen diff` compares)."""
+    stream = _stream(operation)
+    if stream is not None:
+        return f"_streaming.Stream[{_stream_view(stream, types).item_annotation}]"
+    annotations = (_response_annotation(r, types) for r in _success_responses(operation))
+    return " | ".join(dict.fromkeys(annotations)) or "None"
+
+
+def _stream(operation: ir.Operation) -> ir.ItemStream | None:
+    return next((r.stream for r in _success_responses(operation) if r.stream), None)
+
+
+def arguments(operation: ir.Operation, types: TypeRenderer) -> list[ArgView]:
+    """An endpoint function's keyword arguments, required first (also what `oapigen diff` compares)."""
     required, optional = [], []
     for param in operation.parameters:
         annotation = types.annotation(param.type)
