@@ -3,11 +3,11 @@
     PYTHONPATH=generated python examples/iterate_experiments.py --project-id PROJECT [--base-url URL]
         [--page-size N] [--max-items N]
 
-The API key is read from GALILEO_API_KEY. To try it without an account, serve the spec with Prism (installed by
+The API key is read from OAPIGEN_GALILEO_CLIENT_API_KEY. To try it without an account, serve the spec with Prism (installed by
 `make`) and point the example at it; Prism answers with the spec's example page, whose `paginated` is false:
 
     SCARF_ANALYTICS=false node_modules/.bin/prism mock spec/galileo.yaml --port 4010 &
-    GALILEO_API_KEY=test PYTHONPATH=generated python examples/iterate_experiments.py \
+    OAPIGEN_GALILEO_CLIENT_API_KEY=test PYTHONPATH=generated python examples/iterate_experiments.py \
         --base-url http://127.0.0.1:4010 --project-id demo
 
 With `prism mock -d` (random pages) the server may claim more pages forever; `--max-items` bounds the run.

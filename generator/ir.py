@@ -253,16 +253,69 @@ class Pagination:
     item_type: TypeExpr
 
 
+# --- Security --------------------------------------------------------------------------------------------------------
+# Each scheme carries the `Client(...)` keywords that configure it, as (role, keyword) pairs: the role says what the
+# value is ("api_key", "token", "client_id"...), the keyword is its unique Python name in this client.
+
+
 @dataclass(frozen=True, slots=True)
-class SecurityScheme:
+class ApiKeyScheme:
+    """`apiKey`: a secret sent as is in a header, a query parameter or a cookie."""
+
     name: str  # the key under components/securitySchemes
-    py_name: (
-        str  # its snake_case stem for `Client(...)` keywords, distinct from every other scheme's
-    )
-    kind: Literal["api_key", "bearer", "basic"]
     location: Literal["header", "query", "cookie"]
-    parameter: str  # header/query/cookie name (Authorization for bearer and basic)
+    parameter: str  # the header, query parameter or cookie name
     description: str
+    keywords: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BasicScheme:
+    """HTTP `basic`: a user name and a password."""
+
+    name: str
+    description: str
+    keywords: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizationScheme:
+    """Any other HTTP scheme (`digest`, `hoba`, a vendor's): the whole `Authorization` value, as the user gives it."""
+
+    name: str
+    http_scheme: str
+    description: str
+    keywords: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TokenScheme:
+    """What ends in a bearer token: HTTP `bearer`, `oauth2` and `openIdConnect`.
+
+    The token is given, comes from a user's provider callable, or (oauth2) is fetched by the client: with client
+    credentials at `token_url` (the clientCredentials flow), or with a refresh token at `refresh_url`. An empty URL
+    means the spec declares no such flow, and the scheme has no keyword for it.
+    """
+
+    name: str
+    kind: Literal["bearer", "oauth2", "openIdConnect"]
+    token_url: str
+    refresh_url: str
+    description: str
+    keywords: tuple[tuple[str, str], ...]
+
+
+SecurityScheme = ApiKeyScheme | BasicScheme | AuthorizationScheme | TokenScheme
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityRequirement:
+    """One security requirement object: all of its schemes are sent together, each with the scopes it lists.
+
+    An empty requirement (`{}`) means the operation may be called without credentials.
+    """
+
+    schemes: tuple[tuple[str, tuple[str, ...]], ...]  # (scheme name, scopes), in the spec's order
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +330,7 @@ class Operation:
     parameters: tuple[Parameter, ...]
     body: RequestBody | None
     responses: tuple[Response, ...]
-    security: tuple[str, ...]  # names of the schemes any of which authenticates this operation
+    security: tuple[SecurityRequirement, ...]  # alternatives, in spec order; empty: nothing is sent
     deprecated: bool
     idempotent: bool
     pagination: Pagination | None

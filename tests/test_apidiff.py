@@ -91,6 +91,7 @@ def base() -> Spec:
                         "name": {"type": "string"},
                         "status": {"$ref": "#/components/schemas/Status"},
                         "owner": {"$ref": "#/components/schemas/Owner"},
+                        "tag": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
                     },
                 },
                 "Owner": {
@@ -364,6 +365,48 @@ RULES: list[tuple[str, Callable[[Spec], object], str, str, str]] = [
         "DEFAULT_BASE_URL",
     ),
     (
+        "field default changed",
+        lambda s: schemas(s)["NewPet"]["properties"]["tag"].update(default="none"),
+        "warning",
+        "field-default-changed",
+        "models.NewPet.tag",
+    ),
+    (
+        "field became read-only",
+        lambda s: schemas(s)["Pet"]["properties"]["id"].update(readOnly=True),
+        "warning",
+        "field-access-changed",
+        "models.Pet.id",
+    ),
+    (
+        "field deprecated",
+        lambda s: schemas(s)["Pet"]["properties"]["name"].update(deprecated=True),
+        "warning",
+        "field-deprecated",
+        "models.Pet.name",
+    ),
+    (
+        "response union variant added",
+        lambda s: schemas(s)["Pet"]["properties"]["tag"]["oneOf"].append({"type": "boolean"}),
+        "warning",
+        "response-union-variant-added",
+        "models.PetTag",
+    ),
+    (
+        "request constraint loosened",
+        lambda s: schemas(s)["NewPet"]["properties"]["name"].pop("maxLength"),
+        "info",
+        "constraint-loosened",
+        "models.NewPet.name",
+    ),
+    (
+        "response constraint tightened",
+        lambda s: schemas(s)["Pet"]["properties"]["name"].update(maxLength=10),
+        "info",
+        "constraint-tightened",
+        "models.Pet.name",
+    ),
+    (
         "operation deprecated",
         lambda s: list_pets(s).update(deprecated=True),
         "warning",
@@ -423,6 +466,12 @@ def test_an_upstream_schema_rename_is_exactly_one_change(tmp_path: Path) -> None
     assert [(c.level, c.rule, c.symbols[0].old, c.symbols[0].new) for c in changes] == [
         ("breaking", "type-renamed", "Owner", "Keeper")
     ]
+    # The fields typed with it are named among the symbols, not reported as type changes.
+    assert changes[0].symbols[1].name == "models.Pet.owner"
+    assert (changes[0].symbols[1].old, changes[0].symbols[1].new) == (
+        "Owner | Unset",
+        "Keeper | Unset",
+    )
 
 
 def test_galileo_pair_reports_each_change_once_golden(tmp_path: Path) -> None:

@@ -11,7 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator import ir
+from generator.cli import main
 from generator.load import Document
+from generator.naming import MAX_NAME_LENGTH
 from generator.refs import DocumentSet
 from generator.render import render_api
 from generator.translate import build_api
@@ -143,8 +145,9 @@ def test_schemes_colliding_after_casing_get_distinct_keywords(tmp_path: Path) ->
         },
     }
     api = _build(spec)
-    stems = {scheme.name: scheme.py_name for scheme in api.security_schemes}
-    assert stems["api_key"] == "api_key" and stems["ApiKey"].startswith("api_key_")
+    keywords = {scheme.name: dict(scheme.keywords)["api_key"] for scheme in api.security_schemes}
+    assert keywords["api_key"] == "api_key_api_key"
+    assert keywords["ApiKey"].startswith("api_key_") and keywords["ApiKey"] != "api_key_api_key"
     client = render_api(api)["_client.py"]
     compile(client, "_client.py", "exec")  # two `api_key_api_key=` keywords were a SyntaxError
 
@@ -167,3 +170,37 @@ def test_adding_a_schema_changes_only_the_files_that_refer_to_it() -> None:
     added = set(after) - set(before)
     assert changed == {"models/__init__.py"}
     assert added == {"models/alpha.py", "models/alpha_operator.py", "models/alpha_value.py"}
+
+
+def test_schema_names_of_270_characters_generate_short_stable_files(tmp_path: Path) -> None:
+    # Pydantic names generic models after their parameters; the Galileo document has names of 266-276 characters.
+    long = (
+        "Page_Annotated_Union_" + "_".join(f"LogRecords{kind}Filter" for kind in "ABCDEFGHIJ") * 2
+    )
+    assert len(long) > 255
+    spec = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {},
+        "components": {
+            "schemas": {
+                long + "A": {"type": "object", "properties": {"a": {"type": "string"}}},
+                long + "B": {"type": "object", "properties": {"b": {"type": "string"}}},
+            }
+        },
+    }
+    path = tmp_path / "long.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    assert (
+        main(["generate", str(path), "-o", str(tmp_path / "out"), "--package", "long_client"]) == 0
+    )
+    models = sorted((tmp_path / "out" / "long_client" / "models").glob("page_*.py"))
+    assert len(models) == 2 and all(len(model.name) <= MAX_NAME_LENGTH + 3 for model in models)
+    models[0].read_text().index("class PageAnnotatedUnionLogRecordsAFilterLogRecords")  # readable
+    # Stable: a second run, from another output folder, names the files alike.
+    assert (
+        main(["generate", str(path), "-o", str(tmp_path / "again"), "--package", "long_client"])
+        == 0
+    )
+    again = sorted((tmp_path / "again" / "long_client" / "models").glob("page_*.py"))
+    assert [model.name for model in again] == [model.name for model in models]

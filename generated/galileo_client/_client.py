@@ -3,39 +3,41 @@
 
 from __future__ import annotations
 
-import os
 import ssl
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import httpx
 
+from ._auth import ApiKeyScheme, Scheme
 from ._base_client import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     AsyncBaseClient,
-    Credential,
+    AsyncRequestHook,
+    AsyncResponseHook,
+    RequestHook,
+    ResponseHook,
     SyncClient,
 )
 
 DEFAULT_BASE_URL = "https://api.galileo.ai"
 USER_AGENT = "galileo_client/2.0.0 (oapigen)"
 
-
-def _credentials(
-    api_key: str | None,
-) -> list[Credential]:
-    """Credentials from the arguments, else from the environment; a scheme without one is not sent."""
-    credentials: list[Credential] = []
-    api_key = api_key if api_key is not None else os.environ.get("GALILEO_API_KEY")
-    if api_key is not None:
-        credentials.append(Credential("GalileoApiKey", "header", "Galileo-API-Key", api_key))
-    return credentials
+# The API's security schemes and the keywords of `Client(...)` that configure each (see `_auth`).
+SECURITY_SCHEMES: tuple[Scheme, ...] = (
+    ApiKeyScheme("GalileoApiKey", "header", "Galileo-API-Key", api_key="api_key"),
+)
+# The environment variable each credential keyword falls back to when none of its scheme's keywords is given.
+ENVIRONMENT: Mapping[str, str] = {
+    "api_key": "OAPIGEN_GALILEO_CLIENT_API_KEY",
+}
 
 
 class Client(SyncClient):
     """A client for Galileo API.
 
-    Credentials come from the arguments or the environment (`GALILEO_API_KEY`).
+    Credentials come from the keyword arguments or, for a scheme given none, from the
+    environment (`OAPIGEN_GALILEO_CLIENT_API_KEY`).
     """
 
     def __init__(
@@ -49,17 +51,25 @@ class Client(SyncClient):
         headers: Mapping[str, str] | None = None,
         verify: bool | ssl.SSLContext = True,
         idempotency_header: str | None = None,
+        request_hooks: Sequence[RequestHook] = (),
+        response_hooks: Sequence[ResponseHook] = (),
         strict: bool = False,
     ) -> None:
         super().__init__(
             base_url,
-            credentials=_credentials(api_key),
+            schemes=SECURITY_SCHEMES,
+            environment=ENVIRONMENT,
+            credentials={
+                "api_key": api_key,
+            },
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
             headers=headers,
             verify=verify,
             idempotency_header=idempotency_header,
+            request_hooks=request_hooks,
+            response_hooks=response_hooks,
             user_agent=USER_AGENT,
             strict=strict,
         )
@@ -68,7 +78,8 @@ class Client(SyncClient):
 class AsyncClient(AsyncBaseClient):
     """A client for Galileo API.
 
-    Credentials come from the arguments or the environment (`GALILEO_API_KEY`).
+    Credentials come from the keyword arguments or, for a scheme given none, from the
+    environment (`OAPIGEN_GALILEO_CLIENT_API_KEY`).
     """
 
     def __init__(
@@ -82,17 +93,25 @@ class AsyncClient(AsyncBaseClient):
         headers: Mapping[str, str] | None = None,
         verify: bool | ssl.SSLContext = True,
         idempotency_header: str | None = None,
+        request_hooks: Sequence[AsyncRequestHook] = (),
+        response_hooks: Sequence[AsyncResponseHook] = (),
         strict: bool = False,
     ) -> None:
         super().__init__(
             base_url,
-            credentials=_credentials(api_key),
+            schemes=SECURITY_SCHEMES,
+            environment=ENVIRONMENT,
+            credentials={
+                "api_key": api_key,
+            },
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
             headers=headers,
             verify=verify,
             idempotency_header=idempotency_header,
+            request_hooks=request_hooks,
+            response_hooks=response_hooks,
             user_agent=USER_AGENT,
             strict=strict,
         )

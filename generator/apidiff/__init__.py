@@ -36,16 +36,18 @@ def _client(diff: Diff) -> None:
     old, new = client_view(diff.old.api), client_view(diff.new.api)
     root = ir.Origin(diff.new.api.spec_path, "/components/securitySchemes")
     where = (diff.new, root)
-    for keyword in sorted(set(old.credential_args) - set(new.credential_args)):
-        symbol = (Symbol(f"Client({keyword}=)", "str | None", ""),)
+    old_keywords = {keyword.name: keyword.sync_annotation for keyword in old.keywords}
+    new_keywords = {keyword.name: keyword.sync_annotation for keyword in new.keywords}
+    for keyword in sorted(set(old_keywords) - set(new_keywords)):
+        symbol = (Symbol(f"Client({keyword}=)", old_keywords[keyword], ""),)
         message = f"keyword {code(keyword)} of `Client(...)` removed (security schemes changed)"
         diff.add("breaking", "client-keyword-removed", where, message, symbol, "client")
-    for keyword in sorted(set(new.credential_args) - set(old.credential_args)):
-        symbol = (Symbol(f"Client({keyword}=)", "", "str | None"),)
+    for keyword in sorted(set(new_keywords) - set(old_keywords)):
+        symbol = (Symbol(f"Client({keyword}=)", "", new_keywords[keyword]),)
         message = f"keyword {code(keyword)} added to `Client(...)`"
         diff.add("info", "client-keyword-added", where, message, symbol, "client")
-    old_env = [env for credential in old.credentials for env in credential.env_vars]
-    new_env = [env for credential in new.credentials for env in credential.env_vars]
+    old_env = [keyword.env for keyword in old.keywords if keyword.env]
+    new_env = [keyword.env for keyword in new.keywords if keyword.env]
     if old_env != new_env:
         was, now = ", ".join(old_env) or "none", ", ".join(new_env) or "none"
         message = f"credentials are read from {code(now)}, not {code(was)}"

@@ -102,8 +102,8 @@ def _operation(diff: Diff, old: ir.Operation, new: ir.Operation) -> None:
     elif old.pagination and new.pagination and old.pagination.style != new.pagination.style:
         message = f"{name} pages by {code(new.pagination.style)}, not {code(old.pagination.style)}"
         diff.add("warning", "pagination-changed", where, message, (function,), module)
-    if set(old.security) != set(new.security):
-        was, now = ", ".join(old.security) or "none", ", ".join(new.security) or "none"
+    if old.security != new.security:
+        was, now = _security_text(old.security), _security_text(new.security)
         message = f"{name} is authenticated by {code(now)}, not {code(was)}"
         diff.add("warning", "operation-security-changed", where, message, (function,), module)
 
@@ -251,3 +251,16 @@ def _responses(statuses: dict[str, str]) -> str:
 
 def _module(operation: ir.Operation) -> str:
     return f"api.{operation.module}"
+
+
+def _security_text(security: tuple[ir.SecurityRequirement, ...]) -> str:
+    """`oauth (read) and key, or none`: the alternatives, each with its schemes and their scopes."""
+
+    def scheme(name: str, scopes: tuple[str, ...]) -> str:
+        return f"{name} ({', '.join(scopes)})" if scopes else name
+
+    alternatives = [
+        " and ".join(scheme(name, scopes) for name, scopes in requirement.schemes) or "none"
+        for requirement in security
+    ]
+    return ", or ".join(alternatives) or "none"

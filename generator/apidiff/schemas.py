@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable
 
@@ -83,14 +84,27 @@ def _renames(diff: Diff, pairs: list[tuple[Named, Named]]) -> None:
     renamed = [(old, new) for old, new in pairs if old.name != new.name]
     owners = [pair for pair in renamed if not _inside_any(pair[0], (o for o, _ in renamed))]
     for owner_old, owner_new in owners:
-        symbols = tuple(
-            Symbol(f"models.{new.name}", old.name, new.name)
-            for old, new in renamed
-            if old is owner_old or _inside(old, owner_old)
-        )
+        group = [(old, new) for old, new in renamed if old is owner_old or _inside(old, owner_old)]
+        symbols = tuple(Symbol(f"models.{new.name}", old.name, new.name) for old, new in group)
+        symbols += _typed_with(diff, {old.name: new.name for old, new in group})
         message = f"{_kind(owner_new)} {code(owner_old.name)} renamed to {code(owner_new.name)}"
         at = (diff.new, owner_new.origin)
         diff.add("breaking", "type-renamed", at, message, symbols, _module(owner_new))
+
+
+def _typed_with(diff: Diff, names: dict[str, str]) -> tuple[Symbol, ...]:
+    """Fields whose annotation spells a renamed type: the code that mentions the old name breaks there too."""
+    back = {new: old for old, new in names.items()}
+    symbols = []
+    for model in diff.new.api.models:
+        for field in model.fields:
+            if diff.new.types.referenced(field.type) & back.keys():
+                was = dataclasses.replace(field, type=rename(field.type, back))
+                name = f"models.{model.name}.{field.py_name}"
+                symbols.append(
+                    Symbol(name, _field_type(diff.old, was), _field_type(diff.new, field))
+                )
+    return tuple(symbols)
 
 
 def _model(diff: Diff, old: ir.Model, new: ir.Model) -> None:

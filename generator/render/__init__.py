@@ -31,6 +31,7 @@ from generator.render.types import TypeRenderer
 TEMPLATES = resources.files("generator.templates")
 # The client's runtime: real, already formatted Python, copied into each package behind the header line.
 RUNTIME_MODULES = (
+    "_auth",
     "_base_client",
     "_codec",
     "_http",

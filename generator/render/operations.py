@@ -174,7 +174,7 @@ def _operation_view(
         success=success,
         errors=errors,
         idempotent=operation.idempotent,
-        security="(" + "".join(f"{py_literal(name)}, " for name in operation.security) + ")",
+        security=_security_literal(operation.security),
         path_params=by_location["path"],
         query=by_location["query"],
         querystring=next(
@@ -212,6 +212,19 @@ def _stream_view(stream: ir.ItemStream, types: TypeRenderer) -> StreamView:
 
 def _streaming_data(kind: ir.EventData, types: TypeRenderer) -> str:
     return f"_streaming.json_data({types.decoder(kind.type)})"
+
+
+def _security_literal(security: tuple[ir.SecurityRequirement, ...]) -> str:
+    """`({"oauth": ("read",), "key": ()}, {})`: the alternatives, each scheme with its scopes."""
+
+    def scopes(names: tuple[str, ...]) -> str:
+        return "(" + "".join(f"{py_literal(name)}, " for name in names) + ")"
+
+    requirements = (
+        "{" + ", ".join(f"{py_literal(name)}: {scopes(s)}" for name, s in req.schemes) + "}"
+        for req in security
+    )
+    return "(" + "".join(f"{requirement}, " for requirement in requirements) + ")"
 
 
 def return_annotation(operation: ir.Operation, types: TypeRenderer) -> str:

@@ -20,27 +20,37 @@ ERROR_CLASSES = (
     "BadRequestError",
     "ConflictError",
     "InternalServerError",
+    "MissingCredentialsError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseValidationError",
     "StreamError",
+    "TokenError",
     "UnprocessableEntityError",
 )
-_PACKAGE_SUFFIXES = ("_client", "_sdk", "_api")
+ENV_PREFIX = "OAPIGEN_"
 
 
 @dataclass(frozen=True, slots=True)
-class CredentialView:
-    scheme: str
-    location: str
+class SchemeView:
+    """One entry of `SECURITY_SCHEMES`: the runtime class and its arguments, already quoted."""
+
+    cls: str
+    args: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordView:
+    """A credential keyword of `Client(...)` and `AsyncClient(...)`."""
+
     name: str
-    sources: list[tuple[str, str]]  # (argument, quoted environment variable)
-    condition: str
-    value: str
-    env_vars: list[
-        str
-    ]  # the environment variables, unquoted (identifiers made from the package name)
+    literal: str
+    sync_annotation: str
+    async_annotation: str
+    env: str  # the environment variable it falls back to, unquoted; "" for a callable
+    env_literal: str
+    scheme: str  # the scheme's name, as Markdown text
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +74,8 @@ class ClientView:
     default_environment: str
     variables: list[VariableView]
     user_agent: str
-    credentials: list[CredentialView]
-    credential_args: list[str]
-    credential_call: str
+    schemes: list[SchemeView]
+    keywords: list[KeywordView]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,36 +93,54 @@ class PackageInitView:
     exports: list[str]
 
 
-def env_prefix(package: str) -> str:
-    """`galileo_client` -> `GALILEO`: environment variables are named after the API, not the package."""
-    for suffix in _PACKAGE_SUFFIXES:
-        if package.endswith(suffix) and len(package) > len(suffix):
-            package = package.removesuffix(suffix)
-            break
-    return package.upper()
+def env_var(package: str, keyword: str) -> str:
+    """`galileo_client`, `api_key` -> `OAPIGEN_GALILEO_CLIENT_API_KEY`.
+
+    The prefix keeps a client from reading another tool's secret: named after the package alone, a client
+    generated from `github.json` would send `$GITHUB_TOKEN` to whatever server its spec names.
+    """
+    return f"{ENV_PREFIX}{package}_{keyword}".upper()
 
 
-def _credential(scheme: ir.SecurityScheme, prefix: str, several: bool) -> CredentialView:
-    stem = scheme.py_name + "_" if several else ""
-    if scheme.kind == "basic":
-        user, password = f"{stem}username", f"{stem}password"
-        sources = [(user, f"{prefix}_{user.upper()}"), (password, f"{prefix}_{password.upper()}")]
-        condition = f"{user} is not None and {password} is not None"
-        value = f'"Basic " + base64.b64encode(f"{{{user}}}:{{{password}}}".encode()).decode()'
+def _scheme_view(scheme: ir.SecurityScheme) -> SchemeView:
+    args = [py_literal(scheme.name)]
+    if isinstance(scheme, ir.ApiKeyScheme):
+        cls = "ApiKeyScheme"
+        args += [py_literal(scheme.location), py_literal(scheme.parameter)]
+    elif isinstance(scheme, ir.BasicScheme):
+        cls = "BasicScheme"
+    elif isinstance(scheme, ir.AuthorizationScheme):
+        cls = "AuthorizationScheme"
     else:
-        arg = f"{stem}{'api_key' if scheme.kind == 'api_key' else 'token'}"
-        sources = [(arg, f"{prefix}_{arg.upper()}")]
-        condition = f"{arg} is not None"
-        value = arg if scheme.kind == "api_key" else f'f"Bearer {{{arg}}}"'
-    return CredentialView(
-        scheme=py_literal(scheme.name),
-        location=py_literal(scheme.location),
-        name=py_literal(scheme.parameter),
-        sources=[(arg, py_literal(env)) for arg, env in sources],
-        condition=condition,
-        value=value,
-        env_vars=[env for _, env in sources],
-    )
+        cls = "TokenScheme"
+    args += [f"{role}={py_literal(keyword)}" for role, keyword in scheme.keywords]
+    if isinstance(scheme, ir.TokenScheme):
+        args += [
+            f"{name}={py_literal(url)}"
+            for name, url in (("token_url", scheme.token_url), ("refresh_url", scheme.refresh_url))
+            if url
+        ]
+    return SchemeView(cls, args)
+
+
+def _keyword_views(api: ir.Api) -> list[KeywordView]:
+    views = []
+    for scheme in api.security_schemes:
+        for role, keyword in scheme.keywords:
+            provider = role == "token_provider"
+            env = "" if provider else env_var(api.package, keyword)
+            views.append(
+                KeywordView(
+                    name=keyword,
+                    literal=py_literal(keyword),
+                    sync_annotation="TokenProvider | None" if provider else "str | None",
+                    async_annotation="AsyncTokenProvider | None" if provider else "str | None",
+                    env=env,
+                    env_literal=py_literal(env),
+                    scheme=markdown_text(scheme.name),
+                )
+            )
+    return views
 
 
 def _default_base_url(api: ir.Api) -> str:
@@ -164,30 +191,31 @@ def _variable_views(servers: tuple[ir.Server, ...]) -> list[VariableView]:
 
 
 def client_view(api: ir.Api) -> ClientView:
-    prefix = env_prefix(api.package)
-    schemes = api.security_schemes
-    credentials = [_credential(scheme, prefix, len(schemes) > 1) for scheme in schemes]
-    args = [arg for credential in credentials for arg, _ in credential.sources]
+    schemes = [_scheme_view(scheme) for scheme in api.security_schemes]
+    keywords = _keyword_views(api)
     imports = Imports()
     imports.add("ssl")
     imports.add("httpx")
-    imports.add("collections.abc", "Mapping")
+    imports.add("collections.abc", "Mapping", "Sequence")
     imports.add(
         "._base_client",
         "DEFAULT_MAX_RETRIES",
         "DEFAULT_TIMEOUT",
         "AsyncBaseClient",
-        "Credential",
+        "AsyncRequestHook",
+        "AsyncResponseHook",
+        "RequestHook",
+        "ResponseHook",
         "SyncClient",
     )
-    if credentials:
-        imports.add("os")
-    if any(scheme.kind == "basic" for scheme in schemes):
-        imports.add("base64")
+    imports.add("._auth", "Scheme", *sorted({scheme.cls for scheme in schemes}))
+    if any(not keyword.env for keyword in keywords):
+        imports.add("._auth", "AsyncTokenProvider", "TokenProvider")
     base_url = _default_base_url(api)
-    env_names = [f"`{env}`" for credential in credentials for env in credential.env_vars]
+    env_names = [f"`{keyword.env}`" for keyword in keywords if keyword.env]
     auth = (
-        f"Credentials come from the arguments or the environment ({', '.join(env_names)})."
+        "Credentials come from the keyword arguments or, for a scheme given none, from the environment "
+        f"({', '.join(env_names)})."
         if env_names
         else ""
     )
@@ -212,9 +240,8 @@ def client_view(api: ir.Api) -> ClientView:
         default_environment=py_literal(servers[0].name) if servers else "",
         variables=_variable_views(servers),
         user_agent=py_literal(f"{api.package}/{header_token(api.version, fallback='0')} (oapigen)"),
-        credentials=credentials,
-        credential_args=args,
-        credential_call=", ".join(args),
+        schemes=schemes,
+        keywords=keywords,
     )
 
 
@@ -281,23 +308,19 @@ class ReadmeView:
     package: str
     spec_path: str
     base_url: str
-    env_vars: list[str]
+    keywords: list[KeywordView]
     examples: list[ExampleView]
     streams: bool  # some operation returns a stream or a binary body
 
 
 def readme_view(api: ir.Api, examples: list[ExampleView]) -> ReadmeView:
-    prefix = env_prefix(api.package)
-    credentials = [
-        _credential(s, prefix, len(api.security_schemes) > 1) for s in api.security_schemes
-    ]
     return ReadmeView(
         title=markdown_text(api.title or api.package),
         description=markdown_text(api.description),
         package=api.package,
         spec_path=markdown_text(api.spec_path),
         base_url=markdown_text(_default_base_url(api)),
-        env_vars=[env for credential in credentials for env in credential.env_vars],
+        keywords=_keyword_views(api),
         examples=examples,
         streams=any(
             response.kind in ("stream", "binary")

@@ -12,11 +12,12 @@ from typing import Any
 
 from generator import ir
 from generator.diagnostics import Diagnostic
-from generator.naming import Claim, assign_unique, snake_case, spelled_claim
+from generator.naming import Claim, assign_unique, snake_case
 from generator.refs import DocumentSet
 from generator.translate.context import Namer, Node, Report, SchemaKey, text
 from generator.translate.operations import HTTP_METHODS, OperationBuilder, is_http_token
 from generator.translate.schemas import SchemaConverter
+from generator.translate.security import security_requirements, security_schemes
 
 _SERVER_VARIABLE = re.compile(r"\{([^{}]*)\}")
 # Keyword arguments of the generated `Client`; a server variable may not take one of their names.
@@ -67,12 +68,17 @@ class _Builder:
         self._unsupported(root)
         named = self.schemas.finish()
         models = {m.name: m for m in named.values() if isinstance(m, ir.Model)}
-        schemes = self._security_schemes(root)
-        global_security = self._security_requirement(root.get("security"), schemes)
+        components = root.get("components")
+        schemes = security_schemes(
+            components.get("securitySchemes") if components else None,
+            self.report,
+            self.schemas.resolve,
+        )
+        global_security = security_requirements(root.get("security"), schemes, self.report)
         operations = [
             dataclasses.replace(
                 operation,
-                security=self._security_requirement(node.get("security"), schemes)
+                security=security_requirements(node.get("security"), schemes, self.report)
                 if node.get("security") is not None
                 else global_security,
                 pagination=self.operations.pagination(node, operation, models),
@@ -128,54 +134,6 @@ class _Builder:
                 if isinstance(tag, dict) and key in tag:
                     message = f"tag `{key}` is not used: API modules are named after the first tag"
                     self.report.warn(tags.child(index, key), message)  # type: ignore[union-attr]
-
-    def _security_schemes(self, root: Node) -> dict[str, ir.SecurityScheme]:
-        components = root.get("components")
-        holder = components.get("securitySchemes") if components else None
-        schemes: dict[str, ir.SecurityScheme] = {}
-        declared = [str(name) for name in holder.mapping()] if holder else []
-        # `ApiKey` and `api_key` would both give `api_key_api_key=`: their keyword stems are made distinct.
-        py_names = assign_unique(
-            spelled_claim(name, snake_case(name, fallback="scheme"), name, name)
-            for name in declared
-        )
-        for name in sorted(declared):
-            node = self.schemas.resolve(holder.child(name))  # type: ignore[union-attr]
-            scheme = _security_scheme(name, py_names[name], node.mapping())
-            if (
-                scheme is not None
-                and scheme.location != "query"
-                and not is_http_token(scheme.parameter)
-            ):
-                self.report.warn(
-                    node,
-                    f"{scheme.parameter!r} is not a valid HTTP token; requests will not carry it",
-                )
-            elif scheme is None:
-                self.report.warn(node, "unsupported security scheme; requests will not carry it")
-            else:
-                schemes[str(name)] = scheme
-        return schemes
-
-    def _security_requirement(
-        self, node: Node | None, schemes: dict[str, ir.SecurityScheme]
-    ) -> tuple[str, ...]:
-        if node is None or not isinstance(node.value, list):
-            return ()
-        names: list[str] = []
-        for index, requirement in enumerate(node.value):
-            supported = (
-                [name for name in requirement if name in schemes]
-                if isinstance(requirement, dict)
-                else []
-            )
-            if len(supported) > 1:
-                message = (
-                    "schemes required together are not enforced: the client sends those it is given"
-                )
-                self.report.warn(node.child(index), message)
-            names += [name for name in supported if name not in names]
-        return tuple(names)
 
     def _assemble(
         self,
@@ -271,21 +229,3 @@ def _server_variables(server: dict[str, Any]) -> tuple[ir.ServerVariable, ...]:
         default = str(spec["default"]) if "default" in spec else name
         variables.append(ir.ServerVariable(name, py_names[name], default, values, text(spec)))
     return tuple(variables)
-
-
-def _security_scheme(name: str, py_name: str, spec: dict[str, Any]) -> ir.SecurityScheme | None:
-    kind = spec.get("type")
-    description = str(spec.get("description") or "")
-    if (
-        kind == "apiKey"
-        and spec.get("in") in ("header", "query", "cookie")
-        and isinstance(spec.get("name"), str)
-    ):
-        return ir.SecurityScheme(name, py_name, "api_key", spec["in"], spec["name"], description)
-    http_scheme = str(spec.get("scheme", "")).lower()
-    if kind == "http" and http_scheme in ("bearer", "basic"):
-        return ir.SecurityScheme(name, py_name, http_scheme, "header", "Authorization", description)  # type: ignore[arg-type]
-    if kind in ("oauth2", "openIdConnect"):
-        # Both end in an access token sent as a bearer token; obtaining it is the caller's business.
-        return ir.SecurityScheme(name, py_name, "bearer", "header", "Authorization", description)
-    return None

@@ -15,17 +15,25 @@ The wait is the server's `retry-after-ms` or `Retry-After` (seconds or an HTTP d
 exponential backoff with full jitter: uniform in [0, min(8 s, 0.5 s * 2**retry)]. A server asking for more than 60 s
 is not retried: the error is raised at once, for the caller to decide.
 
-Credentials. An endpoint lists the security schemes any one of which authenticates it; the first of them the client
-has a credential for is applied, and none when the list is empty. When the client has none of them the request is
-sent without, so the server gives its own answer (endpoints are sometimes open in practice); a 401 then carries a
-note naming the missing schemes.
+Credentials. See `_auth`: the first alternative of an operation's security requirement that the configured
+credentials meet is sent, and a call no alternative can be met for fails before sending. Credentials are applied to
+every attempt afresh, so a retry after a backoff carries a token that is still valid; a 401 answered to a token
+the client fetched (OAuth2) makes it fetch a new one and send the request once more.
+
+Hooks. `request_hooks` run on every request just before it is sent (each attempt, retry and redirect), credentials
+included, so they can log, trace or sign it (they may change its headers); `response_hooks` on every response, before
+it is retried or decoded. They are plain callables (`AsyncClient` also takes coroutine functions), run in order;
+an exception in a hook ends the call. OAuth2 token requests do not run them.
 
 Safety. Credentials never appear in the repr of a client or a credential, in error messages, or in this package's
 log records (sensitive headers and query parameters are logged as REDACTED); note that httpx's own INFO log line
-shows the full URL, so a credential sent in the query appears there. TLS is verified by default. Redirects are not
-followed by the client this module creates, so credential headers never go to another host. Likewise a URL a
-response links to (`next_url` paging) is resolved against the base URL and sent only when it has the base URL's
-scheme, host and port; any other origin raises `PaginationError` before anything is sent.
+shows the full URL, so a credential sent in the query appears there. TLS is verified by default. Credentials stay
+on the base URL's origin (scheme, host and port), whatever `http_client` is given: the client follows redirects
+itself, only when the `http_client` is set to (`follow_redirects=True`, at most its `max_redirects`), and a redirect
+to another origin loses every credential header, cookie and query parameter (httpx itself keeps API-key headers,
+and drops the `Cookie` header on every redirect). Likewise a URL a response links to (`next_url` paging) is
+resolved against the base URL and sent only when it has the base URL's scheme, host and port; any other origin
+raises `PaginationError` before anything is sent.
 
 Responses. A success body that differs from the spec is kept as received and the differences are reported in
 `ApiResponse.drift` (and logged once per operation and place, at WARNING); with `strict=True` the call raises
@@ -38,6 +46,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import inspect
 import logging
 import math
 import random
@@ -46,26 +55,37 @@ import ssl
 import time
 import uuid
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Literal, Self, TypeVar
+from typing import Self, TypeVar
 
 import httpx
 
+from ._auth import (
+    ApiKeyScheme,
+    Auth,
+    Credential,
+    FetchedToken,
+    ProvidedToken,
+    Scheme,
+    Scopes,
+    bearer,
+    choose,
+    configure,
+)
 from ._codec import Unset
 from ._http import REDACTED, ApiResponse, Endpoint, Request, RequestOptions, is_sensitive
 from ._uploads import StreamedContent
-from .errors import (
-    APIConnectionError,
-    APITimeoutError,
-    AuthenticationError,
-    PaginationError,
-    request_id_of,
-)
+from .errors import APIConnectionError, APITimeoutError, PaginationError, TokenError, request_id_of
 
 T = TypeVar("T")
 
 log = logging.getLogger(__name__.rsplit(".", 1)[0])
+
+RequestHook = Callable[[httpx.Request], None]
+ResponseHook = Callable[[httpx.Response], None]
+AsyncRequestHook = Callable[[httpx.Request], Awaitable[None] | None]
+AsyncResponseHook = Callable[[httpx.Response], Awaitable[None] | None]
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
@@ -81,24 +101,6 @@ _RETRY_AFTER_STATUSES = frozenset({429, 503})
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # Fail the same way every time.
 _NOT_RETRYABLE = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
-
-
-@dataclass(frozen=True, slots=True, repr=False)
-class Credential:
-    """How one security scheme is applied: `value` is sent as is (already `Bearer xyz`, `Basic b64...`)."""
-
-    scheme: str
-    location: Literal["header", "query", "cookie"]
-    name: str
-    value: str
-
-    def __post_init__(self) -> None:
-        # httpx would refuse these too, but with the value in its message.
-        if any(char in self.value for char in "\r\n\0"):
-            raise ValueError(f"the credential for {self.scheme} contains a line break or NUL")
-
-    def __repr__(self) -> str:
-        return f"Credential(scheme={self.scheme!r}, location={self.location!r}, name={self.name!r}, value='***')"
 
 
 def server_url(template: str, defaults: Mapping[str, str], values: Mapping[str, str | None]) -> str:
@@ -142,14 +144,24 @@ def _seconds(text: str) -> float | None:
 
 @dataclass(slots=True)
 class _Call:
-    """One logical call, across its attempts."""
+    """One logical call, across its attempts: what every attempt sends before credentials, and where it stands."""
 
     name: str  # the operation's function name
     operation: str  # "POST /v2/datasets/{dataset_id}/extend": the path template, never a value
-    request: httpx.Request
+    method: str
+    url: httpx.URL
+    params: list[tuple[str, str]]
+    headers: httpx.Headers
+    content: bytes | StreamedContent | None
+    options: RequestOptions
+    timeout: httpx.Timeout
     max_retries: int
     replayable: bool  # idempotent method, or an idempotency key is sent
-    missing_schemes: tuple[str, ...]
+    auth: tuple[tuple[Auth, Scopes], ...]  # the credentials of the chosen security alternative
+    fetched: list[tuple[FetchedToken, Scopes, str]] = field(
+        default_factory=list
+    )  # tokens it carries
+    reauthorized: bool = False  # a 401 already made it fetch new tokens
     retry: int = 0
     started: float = 0.0
 
@@ -161,7 +173,9 @@ class _BaseClient:
         self,
         base_url: str,
         *,
-        credentials: Sequence[Credential],
+        schemes: Sequence[Scheme],
+        environment: Mapping[str, str],
+        credentials: Mapping[str, object],
         timeout: float | httpx.Timeout,
         max_retries: int,
         headers: Mapping[str, str] | None,
@@ -177,8 +191,13 @@ class _BaseClient:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         self.max_retries = max_retries
-        self._credentials = {credential.scheme: credential for credential in credentials}
-        self._secret_names = frozenset(credential.name.lower() for credential in credentials)
+        self._schemes = {scheme.name: scheme for scheme in schemes}
+        self._environment = environment
+        self._credentials = configure(schemes, credentials, environment)
+        self._secret_names = frozenset(
+            scheme.parameter.lower() if isinstance(scheme, ApiKeyScheme) else "authorization"
+            for scheme in schemes
+        )
         self._headers = {"User-Agent": user_agent, **(headers or {})}
         self._idempotency_header = idempotency_header
         self.strict = strict
@@ -190,13 +209,14 @@ class _BaseClient:
     # --- What to send --------------------------------------------------------------------------------------------
 
     def _prepare(
-        self,
-        client: httpx.Client | httpx.AsyncClient,
-        endpoint: Endpoint[T],
-        request: Request,
-        options: RequestOptions | None,
+        self, endpoint: Endpoint[T], request: Request, options: RequestOptions | None
     ) -> _Call:
+        """Everything a call sends except its credentials; raises `MissingCredentialsError` before anything is sent
+        when no alternative of the operation's security can be met."""
         options = options or RequestOptions()
+        auth = choose(
+            endpoint.name, endpoint.security, self._credentials, self._schemes, self._environment
+        )
         headers = httpx.Headers(self._headers)
         for name, value in request.headers:
             _set_header(headers, name, value)
@@ -211,51 +231,101 @@ class _BaseClient:
             headers[self._idempotency_header or DEFAULT_IDEMPOTENCY_HEADER] = key
             replayable = True
 
-        params = list(request.query)
-        credential = next(
-            (self._credentials[s] for s in endpoint.security if s in self._credentials), None
-        )
-        if credential is None:
-            missing = endpoint.security
-        else:
-            missing = ()
-            if credential.location == "header":
-                headers[credential.name] = credential.value
-            elif credential.location == "cookie":
-                _set_header(headers, "Cookie", f"{credential.name}={credential.value}")
-            else:
-                params = [(k, v) for k, v in params if k != credential.name] + [
-                    (credential.name, credential.value)
-                ]
-
-        headers.update(options.extra_headers)
-        if options.extra_query:
-            params = [(k, v) for k, v in params if k not in options.extra_query] + list(
-                options.extra_query.items()
-            )
-
         timeout = self.timeout if isinstance(options.timeout, Unset) else options.timeout
         max_retries = (
             self.max_retries if isinstance(options.max_retries, Unset) else options.max_retries
         )
         if max_retries < 0:
             raise ValueError(f"max_retries must be 0 or more, got {max_retries}")
-        content: bytes | Iterable[bytes] | AsyncIterable[bytes] | None = request.content
-        if isinstance(request.content, StreamedContent):
-            if request.content.length is not None:
-                headers["Content-Length"] = str(request.content.length)  # else sent chunked
+        return _Call(
+            name=endpoint.name,
+            operation=f"{endpoint.method} {endpoint.path}",
+            method=request.method,
+            url=self._url(request),
+            params=list(request.query),
+            headers=headers,
+            content=request.content,
+            options=options,
+            timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
+            max_retries=max_retries,
+            replayable=replayable,
+            auth=auth,
+        )
+
+    def _build(
+        self,
+        client: httpx.Client | httpx.AsyncClient,
+        call: _Call,
+        credentials: Sequence[Credential],
+    ) -> httpx.Request:
+        """One attempt's request: the call's, with `credentials`, then the call's own extra headers and query."""
+        headers = httpx.Headers(call.headers)
+        params = list(call.params)
+        for credential in credentials:
+            if credential.location == "header":
+                headers[credential.name] = credential.value
+            elif credential.location == "cookie":
+                _set_header(headers, "Cookie", f"{credential.name}={credential.value}")
+            else:
+                params = [(k, v) for k, v in params if k != credential.name]
+                params.append((credential.name, credential.value))
+        headers.update(call.options.extra_headers)
+        extra_query = call.options.extra_query
+        if extra_query:
+            params = [(k, v) for k, v in params if k not in extra_query] + list(extra_query.items())
+        content: bytes | Iterable[bytes] | AsyncIterable[bytes] | None = call.content
+        if isinstance(call.content, StreamedContent):
+            if call.content.length is not None:
+                headers["Content-Length"] = str(call.content.length)  # else sent chunked
             if isinstance(client, httpx.AsyncClient):
-                content = request.content.asynchronous()
-        http_request = client.build_request(
-            request.method,
-            self._url(request),
+                content = call.content.asynchronous()
+        return client.build_request(
+            call.method,
+            call.url,
             params=tuple(params),
             headers=headers,
             content=content,
-            timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
+            timeout=call.timeout,
         )
-        operation = f"{endpoint.method} {endpoint.path}"
-        return _Call(endpoint.name, operation, http_request, max_retries, replayable, missing)
+
+    def _provided(self, scheme: str, value: object) -> Credential:
+        if not isinstance(value, str):
+            raise TypeError(
+                f"the token_provider of {scheme} returned {type(value).__name__}, not str"
+            )
+        return bearer(scheme, value)
+
+    def _token_failed(self, source: FetchedToken, error: httpx.HTTPError) -> TokenError:
+        return TokenError(f"the token request of {source.scheme} failed: {type(error).__name__}")
+
+    def _reauthorize(
+        self, call: _Call, response: httpx.Response
+    ) -> list[tuple[FetchedToken, Scopes, str]]:
+        """The fetched tokens to forget when the API refused them (a first 401), so the call is sent once more."""
+        if response.status_code != 401 or call.reauthorized or not call.fetched:
+            return []
+        call.reauthorized = True
+        log.debug("%s: 401 with a fetched token; fetching a new one", call.name)
+        return call.fetched
+
+    def _redirect(
+        self, client: httpx.Client | httpx.AsyncClient, response: httpx.Response, hops: int
+    ) -> httpx.Request | None:
+        """The next request of a redirect, when `client` follows them, stripped of every credential when it goes
+        to another origin than the base URL's."""
+        request = response.next_request
+        if request is None or not client.follow_redirects:
+            return None
+        if hops >= client.max_redirects:
+            raise httpx.TooManyRedirects("Exceeded maximum allowed redirects.", request=request)
+        if _origin(request.url) != _origin(httpx.URL(self.base_url)):
+            for name in [name for name in request.headers if self._is_secret(name)]:
+                del request.headers[name]
+            for name in {
+                name for name, _ in request.url.params.multi_items() if self._is_secret(name)
+            }:
+                request.url = request.url.copy_remove_param(name)
+        return request
 
     def _url(self, request: Request) -> httpx.URL:
         """The request's URL without its query: the base URL + the path, or a linked URL resolved against the base
@@ -277,16 +347,6 @@ class _BaseClient:
     def _after_response(self, call: _Call, response: httpx.Response) -> float | None:
         """The delay before retrying, or None to hand the response to the endpoint."""
         status = response.status_code
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug(
-                "%s: %s %s -> %d (request id %s, %.0f ms)",
-                call.name,
-                call.request.method,
-                self._redact_url(call.request.url),
-                status,
-                request_id_of(response.headers),
-                (time.monotonic() - call.started) * 1000,
-            )
         if call.retry >= call.max_retries or not (status in _RETRY_STATUSES or status >= 500):
             return None
         wait = retry_after(response.headers)
@@ -297,7 +357,7 @@ class _BaseClient:
             log.debug(
                 "%s: not retrying %s after status %d: no idempotency key",
                 call.name,
-                call.request.method,
+                call.method,
                 status,
             )
             return None
@@ -338,24 +398,22 @@ class _BaseClient:
 
     # --- Around each attempt -------------------------------------------------------------------------------------
 
-    def _before_attempt(self, call: _Call) -> None:
-        call.started = time.monotonic()
+    def _log_request(self, call: _Call, request: httpx.Request) -> None:
         if log.isEnabledFor(logging.DEBUG):
-            request = call.request
             log.debug("%s: %s %s", call.name, request.method, self._redact_url(request.url))
             log.debug("%s: request headers %s", call.name, self._redact_headers(request.headers))
 
-    def _parse(
-        self, call: _Call, endpoint: Endpoint[T], response: httpx.Response
-    ) -> ApiResponse[T]:
-        try:
-            return endpoint.parse(response, strict=self.strict)
-        except AuthenticationError as error:
-            if call.missing_schemes:
-                error.add_note(
-                    f"No credential was configured for {' or '.join(call.missing_schemes)}."
-                )
-            raise
+    def _log_response(self, call: _Call, response: httpx.Response) -> None:
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s: %s %s -> %d (request id %s, %.0f ms)",
+                call.name,
+                response.request.method,
+                self._redact_url(response.request.url),
+                response.status_code,
+                request_id_of(response.headers),
+                (time.monotonic() - call.started) * 1000,
+            )
 
     def _is_secret(self, name: str) -> bool:
         return name.lower() in self._secret_names or is_sensitive(name)
@@ -398,13 +456,17 @@ class SyncClient(_BaseClient):
         self,
         base_url: str,
         *,
-        credentials: Sequence[Credential],
+        schemes: Sequence[Scheme] = (),
+        environment: Mapping[str, str] | None = None,
+        credentials: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
         headers: Mapping[str, str] | None = None,
         verify: bool | ssl.SSLContext = True,
         idempotency_header: str | None = None,
+        request_hooks: Sequence[RequestHook] = (),
+        response_hooks: Sequence[ResponseHook] = (),
         user_agent: str,
         strict: bool = False,
     ) -> None:
@@ -413,7 +475,9 @@ class SyncClient(_BaseClient):
             timeout = http_client.timeout
         super().__init__(
             base_url,
-            credentials=credentials,
+            schemes=schemes,
+            environment=environment or {},
+            credentials=credentials or {},
             timeout=timeout,
             max_retries=max_retries,
             headers=headers,
@@ -421,6 +485,8 @@ class SyncClient(_BaseClient):
             user_agent=user_agent,
             strict=strict,
         )
+        self.request_hooks = list(request_hooks)
+        self.response_hooks = list(response_hooks)
         self._owns_client = http_client is None
         self._client = (
             http_client
@@ -433,20 +499,20 @@ class SyncClient(_BaseClient):
         self, endpoint: Endpoint[T], request: Request, options: RequestOptions | None = None
     ) -> ApiResponse[T]:
         """Send one call, retrying as the module docstring says; the decoded success response, or an `APIError`."""
-        call = self._prepare(self._client, endpoint, request, options)
-        return self._parse(call, endpoint, self._exchange(call, stream=False))
+        call = self._prepare(endpoint, request, options)
+        return endpoint.parse(self._exchange(call, stream=False), strict=self.strict)
 
     def open(
         self, endpoint: Endpoint[T], request: Request, options: RequestOptions | None = None
     ) -> httpx.Response:
         """Send one call like `send`, but return a success response with its body not yet read, for a
         `_streaming.Stream` to read as it arrives (and close). An error status raises."""
-        call = self._prepare(self._client, endpoint, request, options)
+        call = self._prepare(endpoint, request, options)
         response = self._exchange(call, stream=True)
         if not response.is_success:
             try:
                 response.read()
-                self._parse(call, endpoint, response)
+                endpoint.parse(response, strict=self.strict)
             finally:
                 response.close()
         return response
@@ -454,19 +520,74 @@ class SyncClient(_BaseClient):
     def _exchange(self, call: _Call, *, stream: bool) -> httpx.Response:
         """The response that ends the call (retrying as the module docstring says); with `stream`, unread."""
         while True:
-            self._before_attempt(call)
+            call.started = time.monotonic()
             try:
-                response = self._client.send(call.request, stream=stream)
+                attempt = self._build(self._client, call, self._authorize(call))
+                response = self._transmit(call, attempt, stream)
             except httpx.HTTPError as error:
                 delay = self._after_error(call, error)
             else:
-                retry_delay = self._after_response(call, response)
-                if retry_delay is None:
+                stale = self._reauthorize(call, response)
+                retry_delay = None if stale else self._after_response(call, response)
+                if not stale and retry_delay is None:
                     return response
                 response.close()
-                delay = retry_delay
+                if stale:
+                    for source, scopes, token in stale:
+                        with source.lock:
+                            source.invalidate(scopes, token)
+                    continue
+                delay = retry_delay or 0.0
             self._sleep(delay)
             call.retry += 1
+
+    def _authorize(self, call: _Call) -> list[Credential]:
+        """The credentials of this attempt; fetched tokens are recorded in `call.fetched`."""
+        call.fetched = []
+        credentials = []
+        for auth, scopes in call.auth:
+            if isinstance(auth, Credential):
+                credentials.append(auth)
+            elif isinstance(auth, ProvidedToken):
+                credentials.append(self._provided(auth.scheme, auth.provider(scopes)))
+            else:
+                token = self._token(auth, scopes)
+                call.fetched.append((auth, scopes, token))
+                credentials.append(bearer(auth.scheme, token))
+        return credentials
+
+    def _token(self, source: FetchedToken, scopes: Scopes) -> str:
+        token = source.cached(scopes)
+        if token is not None:
+            return token
+        with source.lock:
+            token = source.cached(scopes)
+            if token is not None:
+                return token
+            request = source.request(self._client, self.base_url, scopes)
+            requested_at = time.monotonic()
+            try:
+                response = self._client.send(request, follow_redirects=False)
+            except httpx.HTTPError as error:
+                raise self._token_failed(source, error) from error
+            return source.store(scopes, response, requested_at)
+
+    def _transmit(self, call: _Call, request: httpx.Request, stream: bool) -> httpx.Response:
+        """Send the attempt's request, running the hooks and following redirects (see the module docstring)."""
+        hops = 0
+        while True:
+            for request_hook in self.request_hooks:
+                request_hook(request)
+            self._log_request(call, request)
+            response = self._client.send(request, follow_redirects=False, stream=stream)
+            self._log_response(call, response)
+            for response_hook in self.response_hooks:
+                response_hook(response)
+            next_request = self._redirect(self._client, response, hops)
+            if next_request is None:
+                return response
+            response.close()
+            request, hops = next_request, hops + 1
 
     def close(self) -> None:
         """Close the HTTP client if this object created it."""
@@ -486,19 +607,24 @@ class SyncClient(_BaseClient):
 
 
 class AsyncBaseClient(_BaseClient):
-    """`SyncClient` with `async def send`, over an `httpx.AsyncClient`."""
+    """`SyncClient` with `async def send`, over an `httpx.AsyncClient`; hooks and token providers may be coroutine
+    functions."""
 
     def __init__(
         self,
         base_url: str,
         *,
-        credentials: Sequence[Credential],
+        schemes: Sequence[Scheme] = (),
+        environment: Mapping[str, str] | None = None,
+        credentials: Mapping[str, object] | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
         headers: Mapping[str, str] | None = None,
         verify: bool | ssl.SSLContext = True,
         idempotency_header: str | None = None,
+        request_hooks: Sequence[AsyncRequestHook] = (),
+        response_hooks: Sequence[AsyncResponseHook] = (),
         user_agent: str,
         strict: bool = False,
     ) -> None:
@@ -507,7 +633,9 @@ class AsyncBaseClient(_BaseClient):
             timeout = http_client.timeout
         super().__init__(
             base_url,
-            credentials=credentials,
+            schemes=schemes,
+            environment=environment or {},
+            credentials=credentials or {},
             timeout=timeout,
             max_retries=max_retries,
             headers=headers,
@@ -515,6 +643,8 @@ class AsyncBaseClient(_BaseClient):
             user_agent=user_agent,
             strict=strict,
         )
+        self.request_hooks = list(request_hooks)
+        self.response_hooks = list(response_hooks)
         self._owns_client = http_client is None
         self._client = (
             http_client
@@ -527,38 +657,94 @@ class AsyncBaseClient(_BaseClient):
         self, endpoint: Endpoint[T], request: Request, options: RequestOptions | None = None
     ) -> ApiResponse[T]:
         """Send one call, retrying as the module docstring says; the decoded success response, or an `APIError`."""
-        call = self._prepare(self._client, endpoint, request, options)
-        return self._parse(call, endpoint, await self._exchange(call, stream=False))
+        call = self._prepare(endpoint, request, options)
+        return endpoint.parse(await self._exchange(call, stream=False), strict=self.strict)
 
     async def open(
         self, endpoint: Endpoint[T], request: Request, options: RequestOptions | None = None
     ) -> httpx.Response:
         """`SyncClient.open`, async."""
-        call = self._prepare(self._client, endpoint, request, options)
+        call = self._prepare(endpoint, request, options)
         response = await self._exchange(call, stream=True)
         if not response.is_success:
             try:
                 await response.aread()
-                self._parse(call, endpoint, response)
+                endpoint.parse(response, strict=self.strict)
             finally:
                 await response.aclose()
         return response
 
     async def _exchange(self, call: _Call, *, stream: bool) -> httpx.Response:
         while True:
-            self._before_attempt(call)
+            call.started = time.monotonic()
             try:
-                response = await self._client.send(call.request, stream=stream)
+                attempt = self._build(self._client, call, await self._authorize(call))
+                response = await self._transmit(call, attempt, stream)
             except httpx.HTTPError as error:
                 delay = self._after_error(call, error)
             else:
-                retry_delay = self._after_response(call, response)
-                if retry_delay is None:
+                stale = self._reauthorize(call, response)
+                retry_delay = None if stale else self._after_response(call, response)
+                if not stale and retry_delay is None:
                     return response
                 await response.aclose()
-                delay = retry_delay
+                if stale:
+                    for source, scopes, token in stale:
+                        source.invalidate(scopes, token)
+                    continue
+                delay = retry_delay or 0.0
             await self._sleep(delay)
             call.retry += 1
+
+    async def _authorize(self, call: _Call) -> list[Credential]:
+        """The credentials of this attempt; fetched tokens are recorded in `call.fetched`."""
+        call.fetched = []
+        credentials = []
+        for auth, scopes in call.auth:
+            if isinstance(auth, Credential):
+                credentials.append(auth)
+            elif isinstance(auth, ProvidedToken):
+                credentials.append(
+                    self._provided(auth.scheme, await _result(auth.provider(scopes)))
+                )
+            else:
+                token = await self._token(auth, scopes)
+                call.fetched.append((auth, scopes, token))
+                credentials.append(bearer(auth.scheme, token))
+        return credentials
+
+    async def _token(self, source: FetchedToken, scopes: Scopes) -> str:
+        token = source.cached(scopes)
+        if token is not None:
+            return token
+        async with source.async_lock:
+            token = source.cached(scopes)
+            if token is not None:
+                return token
+            request = source.request(self._client, self.base_url, scopes)
+            requested_at = time.monotonic()
+            try:
+                response = await self._client.send(request, follow_redirects=False)
+            except httpx.HTTPError as error:
+                raise self._token_failed(source, error) from error
+            return source.store(scopes, response, requested_at)
+
+    async def _transmit(self, call: _Call, request: httpx.Request, stream: bool) -> httpx.Response:
+        """Send the attempt's request, running the hooks and following redirects (see the module docstring)."""
+        hops = 0
+        while True:
+            for request_hook in self.request_hooks:
+                await _result(request_hook(request))
+            self._log_request(call, request)
+            response = await self._client.send(request, follow_redirects=False, stream=stream)
+            self._log_response(call, response)
+            for response_hook in self.response_hooks:
+                await _result(response_hook(response))
+            next_request = self._redirect(self._client, response, hops)
+            if next_request is None:
+                return response
+            await response.aclose()
+            request, hops = next_request, hops + 1
 
     async def aclose(self) -> None:
         """Close the HTTP client if this object created it."""
@@ -575,3 +761,10 @@ class AsyncBaseClient(_BaseClient):
         traceback: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+async def _result(value: T | Awaitable[T]) -> T:
+    """What a hook or provider returned, awaited when it is awaitable (a coroutine function's result)."""
+    if inspect.isawaitable(value):
+        return await value
+    return value

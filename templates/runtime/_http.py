@@ -29,6 +29,7 @@ from typing import Generic, TypeVar
 import httpx
 
 from . import _codec
+from ._auth import Security
 from ._codec import UNSET, DecodeError, Drift, File, TypeLike, Unset
 from ._uploads import StreamedContent
 from .errors import APIStatusError, ResponseValidationError, raw_body, request_id_of, status_error
@@ -512,7 +513,7 @@ class Endpoint(Generic[T]):
     success: Mapping[str, BodyDecoder[T]]
     errors: Mapping[str, BodyDecoder[object]]
     idempotent: bool
-    security: tuple[str, ...]
+    security: Security
 
     def build(
         self,

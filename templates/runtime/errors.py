@@ -14,7 +14,9 @@
     │   └── InternalServerError         500 and above
     ├── ResponseValidationError     a response does not have the shape the spec declares
     ├── StreamError                 a streamed response broke off or sent an item the spec does not allow
-    └── PaginationError             a server sent the same page token twice
+    ├── PaginationError             a server sent the same page token twice
+    ├── MissingCredentialsError     no configured credentials meet the operation's security; nothing was sent
+    └── TokenError                  an OAuth2 token request failed
 
 Messages name the operation, the status and the request id, and never contain request headers or credentials.
 """
@@ -149,6 +151,22 @@ class StreamError(APIError):
 class PaginationError(APIError):
     """Page iteration cannot go on safely: the server returned a page token (or next URL) it had already returned,
     which would loop forever, or a next URL on another origin than the client's base URL."""
+
+
+class MissingCredentialsError(APIError):
+    """The operation needs credentials the client was not given; the message names the `Client(...)` keywords and
+    environment variables that would provide them. Raised before anything is sent."""
+
+
+class TokenError(APIError):
+    """The token endpoint refused to issue an OAuth2 access token, or answered without one.
+
+    `response` is its answer (None if none came); the message has the OAuth2 `error` code."""
+
+    def __init__(self, message: str, *, response: httpx.Response | None = None) -> None:
+        super().__init__(message)
+        self.response = response
+        self.status_code = response.status_code if response is not None else None
 
 
 _STATUS_ERRORS: Mapping[int, type[APIStatusError]] = {

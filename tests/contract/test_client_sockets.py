@@ -465,10 +465,35 @@ def test_the_api_key_reaches_the_server_and_nothing_else(
 
 
 def test_the_api_key_from_the_environment_is_not_shown(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GALILEO_API_KEY", SECRET)
+    monkeypatch.setenv("OAPIGEN_GALILEO_CLIENT_API_KEY", SECRET)
     client = Client("http://127.0.0.1:9")
-    assert client._credentials["GalileoApiKey"].value == SECRET
+    credential = client._credentials["GalileoApiKey"]
+    assert isinstance(credential, galileo_client._auth.Credential) and credential.value == SECRET
     assert SECRET not in repr(client) + str(client) + repr(client._credentials)
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_to_another_origin_never_carries_the_api_key(
+    drive: Driver, server: ScriptedServer, status: int
+) -> None:
+    """httpx strips only `Authorization` on such redirects; the client keeps every credential on its origin,
+    whatever `http_client` it is given (issue 14)."""
+    http_client: httpx.Client | httpx.AsyncClient = (
+        httpx.Client(follow_redirects=True)
+        if drive.mode == "sync"
+        else httpx.AsyncClient(follow_redirects=True)
+    )
+    with ScriptedServer() as other:  # another port: another origin
+        other.enqueue(200, page(0, 1, more=False))
+        server.enqueue(status, headers={"Location": other.base_url + LIST_PATH})
+        result = drive.call(
+            "list_experiments_paginated",
+            client_args={"http_client": http_client},
+            project_id=PROJECT,
+        )
+    assert [e.id for e in result.experiments] == ["exp-0"]
+    assert server.requests[0].headers["Galileo-API-Key"] == SECRET
+    assert "Galileo-API-Key" not in other.requests[0].headers
 
 
 def test_a_users_http_client_is_used_and_left_open(server: ScriptedServer) -> None:

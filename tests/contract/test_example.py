@@ -17,7 +17,11 @@ EXAMPLE = ROOT / "examples" / "iterate_experiments.py"
 
 
 def run_example(base_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(GENERATED), "GALILEO_API_KEY": "example-key"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(GENERATED),
+        "OAPIGEN_GALILEO_CLIENT_API_KEY": "example-key",
+    }
     command = [sys.executable, str(EXAMPLE), "--base-url", base_url, "--project-id", PROJECT, *args]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
 

@@ -6,126 +6,26 @@ import asyncio
 import datetime
 import email.utils
 import logging
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
+from support import client_harness
+from support.client_harness import (
+    BASE_URL,
+    COOKIE_SECRET,
+    QUERY_SECRET,
+    SECRET,
+    USER_AGENT,
+    Harness,
+    Kit,
+    Runtime,
+    Server,
+    fail,
+    reply,
+)
 
-Runtime = Any  # the runtime package assembled by conftest.py; its modules are untyped here
-
-SECRET = "sk-live-SECRET-0123456789"
-QUERY_SECRET = "qk-SECRET-abcdef"
-COOKIE_SECRET = "ck-SECRET-987"
-BASE_URL = "https://api.example.com/v1"
-USER_AGENT = "galileo_client/1.2.3 (oapigen)"
-
-Reply = Callable[[httpx.Request], httpx.Response]
-
-
-def reply(status: int = 200, body: object = None, headers: dict[str, str] | None = None) -> Reply:
-    def respond(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(
-            status, json=body if body is not None else {"ok": True}, headers=headers
-        )
-
-    return respond
-
-
-def fail(error: type[httpx.TransportError]) -> Reply:
-    def respond(request: httpx.Request) -> httpx.Response:
-        raise error("scripted failure", request=request)
-
-    return respond
-
-
-class Server:
-    """Answers each request with the next scripted reply; the last one repeats."""
-
-    def __init__(self, replies: tuple[Reply, ...]) -> None:
-        self.replies = list(replies) or [reply()]
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        respond = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
-        return respond(request)
-
-    def header(self, name: str) -> list[str | None]:
-        return [request.headers.get(name) for request in self.requests]
-
-
-class Harness:
-    def __init__(
-        self, rt: Runtime, mode: str, replies: tuple[Reply, ...], kwargs: dict[str, Any]
-    ) -> None:
-        self.rt = rt
-        self.mode = mode
-        self.server = Server(replies)
-        self.delays: list[float] = []
-        kwargs.setdefault(
-            "credentials",
-            [rt.base.Credential("GalileoApiKey", "header", "Galileo-API-Key", SECRET)],
-        )
-        kwargs.setdefault("user_agent", USER_AGENT)
-        transport = httpx.MockTransport(self.server)
-        if mode == "sync":
-            kwargs.setdefault("http_client", httpx.Client(transport=transport))
-            self.client = rt.base.SyncClient(BASE_URL, **kwargs)
-            self.client._sleep = self.delays.append
-        else:
-            kwargs.setdefault("http_client", httpx.AsyncClient(transport=transport))
-            self.client = rt.base.AsyncBaseClient(BASE_URL, **kwargs)
-
-            async def sleep(delay: float) -> None:
-                self.delays.append(delay)
-
-            self.client._sleep = sleep
-
-    def send(self, endpoint: Any, request: Any = None, options: Any = None) -> Any:
-        request = request if request is not None else endpoint.build()
-        if self.mode == "sync":
-            return self.client.send(endpoint, request, options)
-        return asyncio.run(self.client.send(endpoint, request, options))
-
-    def close(self) -> None:
-        if self.mode == "sync":
-            self.client.close()
-        else:
-            asyncio.run(self.client.aclose())
-
-
-class Kit:
-    def __init__(self, rt: Runtime, mode: str) -> None:
-        self.rt = rt
-        self.mode = mode
-
-    def __call__(self, *replies: Reply, **kwargs: Any) -> Harness:
-        return Harness(self.rt, self.mode, replies, kwargs)
-
-    def endpoint(
-        self,
-        method: str = "GET",
-        path: str = "/items",
-        security: tuple[str, ...] = ("GalileoApiKey",),
-    ) -> Any:
-        return self.rt.http.Endpoint(
-            name=f"{method.lower()}_items",
-            method=method,
-            path=path,
-            success={"200": self.rt.http.json_body(self.rt.codec.ANY)},
-            errors={},
-            idempotent=method in self.rt.http.IDEMPOTENT_METHODS,
-            security=security,
-        )
-
-    def options(self, **kwargs: Any) -> Any:
-        return self.rt.http.RequestOptions(**kwargs)
-
-
-@pytest.fixture(params=["sync", "async"])
-def kit(rt: Runtime, request: pytest.FixtureRequest) -> Kit:
-    return Kit(rt, request.param)
+kit = client_harness.kit
 
 
 def http_date(seconds_from_now: float) -> str:
@@ -383,8 +283,8 @@ def test_the_sdk_client_verifies_tls_and_has_a_finite_timeout(
             return real(*args, **kwargs)
 
         monkeypatch.setattr(httpx, name, create)
-    rt.base.SyncClient(BASE_URL, credentials=[], user_agent=USER_AGENT).close()
-    asyncio.run(rt.base.AsyncBaseClient(BASE_URL, credentials=[], user_agent=USER_AGENT).aclose())
+    rt.base.SyncClient(BASE_URL, user_agent=USER_AGENT).close()
+    asyncio.run(rt.base.AsyncBaseClient(BASE_URL, user_agent=USER_AGENT).aclose())
     assert created == [{"timeout": rt.base.DEFAULT_TIMEOUT, "verify": True}] * 2
     assert httpx.Timeout(60.0, connect=5.0) == rt.base.DEFAULT_TIMEOUT
     assert rt.base.DEFAULT_MAX_RETRIES == 2
@@ -394,7 +294,6 @@ def test_verify_with_a_user_http_client_is_refused(rt: Runtime) -> None:
     with pytest.raises(ValueError, match="verify"):
         rt.base.SyncClient(
             BASE_URL,
-            credentials=[],
             user_agent=USER_AGENT,
             http_client=httpx.Client(),
             verify=False,
@@ -451,28 +350,31 @@ def test_credentials_only_for_secured_endpoints(kit: Kit) -> None:
 
 
 def test_first_available_scheme_is_applied(kit: Kit) -> None:
-    C = kit.rt.base.Credential
-    credentials = [
-        C("QueryKey", "query", "api_key", QUERY_SECRET),
-        C("CookieKey", "cookie", "sid", COOKIE_SECRET),
+    S = kit.rt.auth.ApiKeyScheme
+    schemes = [
+        S("Missing", "header", "X-Missing", "missing_key"),
+        S("QueryKey", "query", "api_key", "query_key"),
+        S("CookieKey", "cookie", "sid", "cookie_key"),
     ]
-    h = kit(credentials=credentials)
-    ep = kit.endpoint(security=("Missing", "QueryKey", "CookieKey"))
+    h = kit(schemes=schemes, credentials={"query_key": QUERY_SECRET, "cookie_key": COOKIE_SECRET})
+    ep = kit.endpoint(security=({"Missing": ()}, {"QueryKey": ()}, {"CookieKey": ()}))
     h.send(ep, ep.build(query=[kit.rt.http.Param("api_key", "spoofed")]))
     assert h.server.requests[0].url.params.get_list("api_key") == [QUERY_SECRET]
     assert "Cookie" not in h.server.requests[0].headers
-    ep = kit.endpoint(security=("CookieKey",))
+    ep = kit.endpoint(security=({"CookieKey": ()},))
     h.send(ep, ep.build(cookies=[kit.rt.http.Param("theme", "dark")]))
     assert h.server.requests[1].headers["Cookie"] == f"theme=dark; sid={COOKIE_SECRET}"
 
 
-def test_missing_credential_sends_without_and_notes_it_on_401(kit: Kit) -> None:
-    h = kit(reply(401, {"detail": "Invalid API key"}), credentials=[])
-    with pytest.raises(kit.rt.errors.AuthenticationError) as caught:
+def test_missing_credential_fails_before_sending(kit: Kit) -> None:
+    h = kit(credentials={}, environment={"api_key": "OAPIGEN_TEST_API_KEY"})
+    with pytest.raises(kit.rt.errors.MissingCredentialsError) as caught:
         h.send(kit.endpoint())
-    assert "Galileo-API-Key" not in h.server.requests[0].headers
-    assert caught.value.__notes__ == ["No credential was configured for GalileoApiKey."]
-    assert str(caught.value) == "401 Unauthorized from GET /items: Invalid API key"
+    assert h.server.requests == []
+    assert str(caught.value) == (
+        "get_items: no credentials for GalileoApiKey (Client keyword api_key or "
+        "$OAPIGEN_TEST_API_KEY); nothing was sent"
+    )
 
 
 def test_per_call_header_overrides_the_credential(kit: Kit) -> None:
@@ -512,9 +414,9 @@ def test_query_credential_is_redacted_in_our_log_records(
     kit: Kit, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    credentials = [kit.rt.base.Credential("QueryKey", "query", "key", QUERY_SECRET)]
-    h = kit(credentials=credentials)
-    ep = kit.endpoint(security=("QueryKey",))
+    scheme = kit.rt.auth.ApiKeyScheme("QueryKey", "query", "key", "api_key")
+    h = kit(schemes=[scheme], credentials={"api_key": QUERY_SECRET})
+    ep = kit.endpoint(security=({"QueryKey": ()},))
     h.send(
         ep,
         ep.build(
@@ -528,13 +430,13 @@ def test_query_credential_is_redacted_in_our_log_records(
 
 
 def test_reprs_do_not_show_secrets(kit: Kit) -> None:
-    credential = kit.rt.base.Credential("GalileoApiKey", "header", "Galileo-API-Key", SECRET)
+    credential = kit.rt.auth.Credential("GalileoApiKey", "header", "Galileo-API-Key", SECRET)
     assert SECRET not in repr(credential) and SECRET not in str(credential)
     assert (
         repr(credential)
         == "Credential(scheme='GalileoApiKey', location='header', name='Galileo-API-Key', value='***')"
     )
-    h = kit(reply(500, {"detail": "boom"}), credentials=[credential], max_retries=0)
+    h = kit(reply(500, {"detail": "boom"}), max_retries=0)
     assert repr(h.client) == f"{type(h.client).__name__}(base_url='{BASE_URL}')"
     assert SECRET not in str(vars(h.client).get("_headers"))
     with pytest.raises(kit.rt.errors.InternalServerError) as caught:
@@ -546,9 +448,7 @@ def test_reprs_do_not_show_secrets(kit: Kit) -> None:
 
 
 def test_base_url_userinfo_is_not_shown(rt: Runtime) -> None:
-    client = rt.base.SyncClient(
-        "https://user:pa55@api.example.com/v1", credentials=[], user_agent=USER_AGENT
-    )
+    client = rt.base.SyncClient("https://user:pa55@api.example.com/v1", user_agent=USER_AGENT)
     assert repr(client) == "SyncClient(base_url='https://api.example.com/v1')"
     client.close()
 
@@ -564,15 +464,13 @@ def test_user_http_client_is_not_closed(kit: Kit) -> None:
 
 
 def test_own_http_client_is_closed(rt: Runtime) -> None:
-    with rt.base.SyncClient(BASE_URL, credentials=[], user_agent=USER_AGENT) as client:
+    with rt.base.SyncClient(BASE_URL, user_agent=USER_AGENT) as client:
         inner = client._client
         assert not inner.is_closed
     assert inner.is_closed
 
     async def run() -> Any:
-        async with rt.base.AsyncBaseClient(
-            BASE_URL, credentials=[], user_agent=USER_AGENT
-        ) as client:
+        async with rt.base.AsyncBaseClient(BASE_URL, user_agent=USER_AGENT) as client:
             return client._client
 
     assert asyncio.run(run()).is_closed
@@ -580,7 +478,7 @@ def test_own_http_client_is_closed(rt: Runtime) -> None:
 
 def test_credential_with_a_line_break_is_refused_without_echoing_it(rt: Runtime) -> None:
     with pytest.raises(ValueError, match="GalileoApiKey") as caught:
-        rt.base.Credential("GalileoApiKey", "header", "Galileo-API-Key", "abc\r\nX-Evil: 1")
+        rt.auth.Credential("GalileoApiKey", "header", "Galileo-API-Key", "abc\r\nX-Evil: 1")
     assert "abc" not in str(caught.value)
 
 
@@ -589,4 +487,4 @@ def test_credential_with_a_line_break_is_refused_without_echoing_it(rt: Runtime)
 )
 def test_base_url_must_be_absolute_http(rt: Runtime, url: str) -> None:
     with pytest.raises(ValueError, match="base_url"):
-        rt.base.SyncClient(url, credentials=[], user_agent=USER_AGENT)
+        rt.base.SyncClient(url, user_agent=USER_AGENT)

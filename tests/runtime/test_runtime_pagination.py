@@ -159,7 +159,6 @@ def test_pages_through_the_client(rt: Runtime) -> None:
 
     client = rt.base.SyncClient(
         "https://api.example.com",
-        credentials=[],
         user_agent="t/1 (oapigen)",
         http_client=httpx.Client(transport=httpx.MockTransport(handler)),
     )

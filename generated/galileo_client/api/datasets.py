@@ -21,7 +21,7 @@ _EXTEND_DATASET_CONTENT: _http.Endpoint[SyntheticDatasetExtensionResponse] = _ht
         "422": _http.json_body(HTTPValidationError),
     },
     idempotent=False,
-    security=("GalileoApiKey",),
+    security=({"GalileoApiKey": ()},),
 )
 
 

@@ -23,7 +23,7 @@ _LIST_EXPERIMENTS_PAGINATED: _http.Endpoint[ListExperimentResponse] = _http.Endp
         "422": _http.json_body(HTTPValidationError),
     },
     idempotent=True,
-    security=("GalileoApiKey",),
+    security=({"GalileoApiKey": ()},),
 )
 
 

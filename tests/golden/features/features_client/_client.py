@@ -3,18 +3,21 @@
 
 from __future__ import annotations
 
-import os
 import ssl
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import httpx
 
+from ._auth import AsyncTokenProvider, Scheme, TokenProvider, TokenScheme
 from ._base_client import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     AsyncBaseClient,
-    Credential,
+    AsyncRequestHook,
+    AsyncResponseHook,
+    RequestHook,
+    ResponseHook,
     SyncClient,
     server_url,
 )
@@ -26,16 +29,14 @@ ENVIRONMENTS: dict[str, tuple[str, dict[str, str]]] = {
 }
 USER_AGENT = "features_client/1.0.0 (oapigen)"
 
-
-def _credentials(
-    token: str | None,
-) -> list[Credential]:
-    """Credentials from the arguments, else from the environment; a scheme without one is not sent."""
-    credentials: list[Credential] = []
-    token = token if token is not None else os.environ.get("FEATURES_TOKEN")
-    if token is not None:
-        credentials.append(Credential("bearer", "header", "Authorization", f"Bearer {token}"))
-    return credentials
+# The API's security schemes and the keywords of `Client(...)` that configure each (see `_auth`).
+SECURITY_SCHEMES: tuple[Scheme, ...] = (
+    TokenScheme("bearer", token="token", token_provider="token_provider"),
+)
+# The environment variable each credential keyword falls back to when none of its scheme's keywords is given.
+ENVIRONMENT: Mapping[str, str] = {
+    "token": "OAPIGEN_FEATURES_CLIENT_TOKEN",
+}
 
 
 class Client(SyncClient):
@@ -45,7 +46,8 @@ class Client(SyncClient):
     https://api.example.test/{version}); server variables are keyword arguments. `base_url`
     overrides both.
 
-    Credentials come from the arguments or the environment (`FEATURES_TOKEN`).
+    Credentials come from the keyword arguments or, for a scheme given none, from the
+    environment (`OAPIGEN_FEATURES_CLIENT_TOKEN`).
     """
 
     def __init__(
@@ -55,12 +57,15 @@ class Client(SyncClient):
         environment: Literal["api_example_test_version"] = "api_example_test_version",
         version: str = "v1",
         token: str | None = None,
+        token_provider: TokenProvider | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
         headers: Mapping[str, str] | None = None,
         verify: bool | ssl.SSLContext = True,
         idempotency_header: str | None = None,
+        request_hooks: Sequence[RequestHook] = (),
+        response_hooks: Sequence[ResponseHook] = (),
         strict: bool = False,
     ) -> None:
         super().__init__(
@@ -74,13 +79,20 @@ class Client(SyncClient):
                     },
                 )
             ),
-            credentials=_credentials(token),
+            schemes=SECURITY_SCHEMES,
+            environment=ENVIRONMENT,
+            credentials={
+                "token": token,
+                "token_provider": token_provider,
+            },
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
             headers=headers,
             verify=verify,
             idempotency_header=idempotency_header,
+            request_hooks=request_hooks,
+            response_hooks=response_hooks,
             user_agent=USER_AGENT,
             strict=strict,
         )
@@ -93,7 +105,8 @@ class AsyncClient(AsyncBaseClient):
     https://api.example.test/{version}); server variables are keyword arguments. `base_url`
     overrides both.
 
-    Credentials come from the arguments or the environment (`FEATURES_TOKEN`).
+    Credentials come from the keyword arguments or, for a scheme given none, from the
+    environment (`OAPIGEN_FEATURES_CLIENT_TOKEN`).
     """
 
     def __init__(
@@ -103,12 +116,15 @@ class AsyncClient(AsyncBaseClient):
         environment: Literal["api_example_test_version"] = "api_example_test_version",
         version: str = "v1",
         token: str | None = None,
+        token_provider: AsyncTokenProvider | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
         headers: Mapping[str, str] | None = None,
         verify: bool | ssl.SSLContext = True,
         idempotency_header: str | None = None,
+        request_hooks: Sequence[AsyncRequestHook] = (),
+        response_hooks: Sequence[AsyncResponseHook] = (),
         strict: bool = False,
     ) -> None:
         super().__init__(
@@ -122,13 +138,20 @@ class AsyncClient(AsyncBaseClient):
                     },
                 )
             ),
-            credentials=_credentials(token),
+            schemes=SECURITY_SCHEMES,
+            environment=ENVIRONMENT,
+            credentials={
+                "token": token,
+                "token_provider": token_provider,
+            },
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
             headers=headers,
             verify=verify,
             idempotency_header=idempotency_header,
+            request_hooks=request_hooks,
+            response_hooks=response_hooks,
             user_agent=USER_AGENT,
             strict=strict,
         )

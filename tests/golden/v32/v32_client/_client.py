@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 import ssl
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import httpx
 
+from ._auth import Scheme
 from ._base_client import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     AsyncBaseClient,
-    Credential,
+    AsyncRequestHook,
+    AsyncResponseHook,
+    RequestHook,
+    ResponseHook,
     SyncClient,
     server_url,
 )
@@ -29,11 +33,10 @@ ENVIRONMENTS: dict[str, tuple[str, dict[str, str]]] = {
 }
 USER_AGENT = "v32_client/1.0.0 (oapigen)"
 
-
-def _credentials() -> list[Credential]:
-    """Credentials from the arguments, else from the environment; a scheme without one is not sent."""
-    credentials: list[Credential] = []
-    return credentials
+# The API's security schemes and the keywords of `Client(...)` that configure each (see `_auth`).
+SECURITY_SCHEMES: tuple[Scheme, ...] = ()
+# The environment variable each credential keyword falls back to when none of its scheme's keywords is given.
+ENVIRONMENT: Mapping[str, str] = {}
 
 
 class Client(SyncClient):
@@ -58,6 +61,8 @@ class Client(SyncClient):
         headers: Mapping[str, str] | None = None,
         verify: bool | ssl.SSLContext = True,
         idempotency_header: str | None = None,
+        request_hooks: Sequence[RequestHook] = (),
+        response_hooks: Sequence[ResponseHook] = (),
         strict: bool = False,
     ) -> None:
         super().__init__(
@@ -72,13 +77,17 @@ class Client(SyncClient):
                     },
                 )
             ),
-            credentials=_credentials(),
+            schemes=SECURITY_SCHEMES,
+            environment=ENVIRONMENT,
+            credentials={},
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
             headers=headers,
             verify=verify,
             idempotency_header=idempotency_header,
+            request_hooks=request_hooks,
+            response_hooks=response_hooks,
             user_agent=USER_AGENT,
             strict=strict,
         )
@@ -106,6 +115,8 @@ class AsyncClient(AsyncBaseClient):
         headers: Mapping[str, str] | None = None,
         verify: bool | ssl.SSLContext = True,
         idempotency_header: str | None = None,
+        request_hooks: Sequence[AsyncRequestHook] = (),
+        response_hooks: Sequence[AsyncResponseHook] = (),
         strict: bool = False,
     ) -> None:
         super().__init__(
@@ -120,13 +131,17 @@ class AsyncClient(AsyncBaseClient):
                     },
                 )
             ),
-            credentials=_credentials(),
+            schemes=SECURITY_SCHEMES,
+            environment=ENVIRONMENT,
+            credentials={},
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
             headers=headers,
             verify=verify,
             idempotency_header=idempotency_header,
+            request_hooks=request_hooks,
+            response_hooks=response_hooks,
             user_agent=USER_AGENT,
             strict=strict,
         )

@@ -19,7 +19,7 @@ _GET_NODE: _http.Endpoint[Node] = _http.Endpoint(
     },
     errors={},
     idempotent=True,
-    security=("bearer",),
+    security=({"bearer": ()},),
 )
 
 

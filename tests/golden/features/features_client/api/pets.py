@@ -25,7 +25,7 @@ _CREATE_PET: _http.Endpoint[Pet] = _http.Endpoint(
         "default": _http.json_body(Error),
     },
     idempotent=False,
-    security=("bearer",),
+    security=({"bearer": ()},),
 )
 
 
@@ -113,7 +113,7 @@ _DELETE_PET: _http.Endpoint[None] = _http.Endpoint(
     },
     errors={},
     idempotent=True,
-    security=("bearer",),
+    security=({"bearer": ()},),
 )
 
 
@@ -204,7 +204,7 @@ _LIST_PETS: _http.Endpoint[PetPage] = _http.Endpoint(
     },
     errors={},
     idempotent=True,
-    security=("bearer",),
+    security=({"bearer": ()},),
 )
 
 
