@@ -11,11 +11,13 @@ import httpx
 
 from ._auth import AsyncTokenProvider, Scheme, TokenProvider, TokenScheme
 from ._base_client import (
+    DEFAULT_LIMITS,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     AsyncBaseClient,
     AsyncRequestHook,
     AsyncResponseHook,
+    Limits,
     RequestHook,
     ResponseHook,
     SyncClient,
@@ -67,6 +69,7 @@ class Client(SyncClient):
         request_hooks: Sequence[RequestHook] = (),
         response_hooks: Sequence[ResponseHook] = (),
         strict: bool = False,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         super().__init__(
             (
@@ -95,6 +98,7 @@ class Client(SyncClient):
             response_hooks=response_hooks,
             user_agent=USER_AGENT,
             strict=strict,
+            limits=limits,
         )
 
 
@@ -126,6 +130,7 @@ class AsyncClient(AsyncBaseClient):
         request_hooks: Sequence[AsyncRequestHook] = (),
         response_hooks: Sequence[AsyncResponseHook] = (),
         strict: bool = False,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         super().__init__(
             (
@@ -154,4 +159,5 @@ class AsyncClient(AsyncBaseClient):
             response_hooks=response_hooks,
             user_agent=USER_AGENT,
             strict=strict,
+            limits=limits,
         )

@@ -11,11 +11,13 @@ import httpx
 
 from ._auth import Scheme
 from ._base_client import (
+    DEFAULT_LIMITS,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     AsyncBaseClient,
     AsyncRequestHook,
     AsyncResponseHook,
+    Limits,
     RequestHook,
     ResponseHook,
     SyncClient,
@@ -64,6 +66,7 @@ class Client(SyncClient):
         request_hooks: Sequence[RequestHook] = (),
         response_hooks: Sequence[ResponseHook] = (),
         strict: bool = False,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         super().__init__(
             (
@@ -90,6 +93,7 @@ class Client(SyncClient):
             response_hooks=response_hooks,
             user_agent=USER_AGENT,
             strict=strict,
+            limits=limits,
         )
 
 
@@ -118,6 +122,7 @@ class AsyncClient(AsyncBaseClient):
         request_hooks: Sequence[AsyncRequestHook] = (),
         response_hooks: Sequence[AsyncResponseHook] = (),
         strict: bool = False,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         super().__init__(
             (
@@ -144,4 +149,5 @@ class AsyncClient(AsyncBaseClient):
             response_hooks=response_hooks,
             user_agent=USER_AGENT,
             strict=strict,
+            limits=limits,
         )

@@ -45,10 +45,10 @@ def create_pet_raw(
     options: RequestOptions | None = None,
 ) -> ApiResponse[Pet]:
     """Like `create_pet`, returning the status, headers and parsed body."""
-    request = _create_pet_request(
+    _request = _create_pet_request(
         body=body,
     )
-    return client.send(_CREATE_PET, request, options)
+    return client.send(_CREATE_PET, _request, options)
 
 
 def create_pet(
@@ -72,10 +72,10 @@ def create_pet(
 
     Ref: tests/golden/features.yaml#/paths/~1pets/post
     """
-    request = _create_pet_request(
+    _request = _create_pet_request(
         body=body,
     )
-    return client.send(_CREATE_PET, request, options).parsed
+    return client.send(_CREATE_PET, _request, options).parsed
 
 
 async def create_pet_raw_async(
@@ -85,10 +85,10 @@ async def create_pet_raw_async(
     options: RequestOptions | None = None,
 ) -> ApiResponse[Pet]:
     """Like `create_pet_async`, returning the status, headers and parsed body."""
-    request = _create_pet_request(
+    _request = _create_pet_request(
         body=body,
     )
-    return await client.send(_CREATE_PET, request, options)
+    return await client.send(_CREATE_PET, _request, options)
 
 
 async def create_pet_async(
@@ -98,10 +98,10 @@ async def create_pet_async(
     options: RequestOptions | None = None,
 ) -> Pet:
     """Async twin of `create_pet`."""
-    request = _create_pet_request(
+    _request = _create_pet_request(
         body=body,
     )
-    return (await client.send(_CREATE_PET, request, options)).parsed
+    return (await client.send(_CREATE_PET, _request, options)).parsed
 
 
 _DELETE_PET: _http.Endpoint[None] = _http.Endpoint(
@@ -135,10 +135,10 @@ def delete_pet_raw(
     options: RequestOptions | None = None,
 ) -> ApiResponse[None]:
     """Like `delete_pet`, returning the status, headers and parsed body."""
-    request = _delete_pet_request(
+    _request = _delete_pet_request(
         pet_id=pet_id,
     )
-    return client.send(_DELETE_PET, request, options)
+    return client.send(_DELETE_PET, _request, options)
 
 
 def delete_pet(
@@ -163,10 +163,10 @@ def delete_pet(
 
     Ref: tests/golden/features.yaml#/paths/~1pets~1{pet_id}/delete
     """
-    request = _delete_pet_request(
+    _request = _delete_pet_request(
         pet_id=pet_id,
     )
-    return client.send(_DELETE_PET, request, options).parsed
+    return client.send(_DELETE_PET, _request, options).parsed
 
 
 async def delete_pet_raw_async(
@@ -176,10 +176,10 @@ async def delete_pet_raw_async(
     options: RequestOptions | None = None,
 ) -> ApiResponse[None]:
     """Like `delete_pet_async`, returning the status, headers and parsed body."""
-    request = _delete_pet_request(
+    _request = _delete_pet_request(
         pet_id=pet_id,
     )
-    return await client.send(_DELETE_PET, request, options)
+    return await client.send(_DELETE_PET, _request, options)
 
 
 async def delete_pet_async(
@@ -189,10 +189,10 @@ async def delete_pet_async(
     options: RequestOptions | None = None,
 ) -> None:
     """Async twin of `delete_pet`."""
-    request = _delete_pet_request(
+    _request = _delete_pet_request(
         pet_id=pet_id,
     )
-    return (await client.send(_DELETE_PET, request, options)).parsed
+    return (await client.send(_DELETE_PET, _request, options)).parsed
 
 
 _LIST_PETS: _http.Endpoint[PetPage] = _http.Endpoint(
@@ -232,12 +232,12 @@ def list_pets_raw(
     options: RequestOptions | None = None,
 ) -> ApiResponse[PetPage]:
     """Like `list_pets`, returning the status, headers and parsed body."""
-    request = _list_pets_request(
+    _request = _list_pets_request(
         x_trace=x_trace,
         cursor=cursor,
         kind=kind,
     )
-    return client.send(_LIST_PETS, request, options)
+    return client.send(_LIST_PETS, _request, options)
 
 
 def list_pets(
@@ -264,12 +264,12 @@ def list_pets(
 
     Ref: tests/golden/features.yaml#/paths/~1pets/get
     """
-    request = _list_pets_request(
+    _request = _list_pets_request(
         x_trace=x_trace,
         cursor=cursor,
         kind=kind,
     )
-    return client.send(_LIST_PETS, request, options).parsed
+    return client.send(_LIST_PETS, _request, options).parsed
 
 
 def list_pets_pages(
@@ -282,16 +282,22 @@ def list_pets_pages(
 ) -> Iterator[PetPage]:
     """Every page of `list_pets`, following `cursor` to the last page."""
 
-    def fetch(token: str | Unset) -> PetPage:
+    def _fetch(_token: str | Unset) -> PetPage:
         return list_pets(
             client,
             x_trace=x_trace,
-            cursor=token,
+            cursor=_token,
             kind=kind,
             options=options,
         )
 
-    return _pagination.iterate_pages(fetch, cursor, _list_pets_next_token)
+    return _pagination.iterate_pages(
+        _fetch,
+        cursor,
+        _list_pets_next_token,
+        items=_list_pets_items,
+        max_pages=client.limits.max_pages,
+    )
 
 
 def list_pets_iter(
@@ -303,14 +309,14 @@ def list_pets_iter(
     options: RequestOptions | None = None,
 ) -> Iterator[Pet]:
     """Every item of every page of `list_pets`, fetching pages as needed."""
-    pages = list_pets_pages(
+    _pages = list_pets_pages(
         client,
         x_trace=x_trace,
         cursor=cursor,
         kind=kind,
         options=options,
     )
-    return _pagination.iterate_items(pages, _list_pets_items)
+    return _pagination.iterate_items(_pages, _list_pets_items)
 
 
 async def list_pets_raw_async(
@@ -322,12 +328,12 @@ async def list_pets_raw_async(
     options: RequestOptions | None = None,
 ) -> ApiResponse[PetPage]:
     """Like `list_pets_async`, returning the status, headers and parsed body."""
-    request = _list_pets_request(
+    _request = _list_pets_request(
         x_trace=x_trace,
         cursor=cursor,
         kind=kind,
     )
-    return await client.send(_LIST_PETS, request, options)
+    return await client.send(_LIST_PETS, _request, options)
 
 
 async def list_pets_async(
@@ -339,12 +345,12 @@ async def list_pets_async(
     options: RequestOptions | None = None,
 ) -> PetPage:
     """Async twin of `list_pets`."""
-    request = _list_pets_request(
+    _request = _list_pets_request(
         x_trace=x_trace,
         cursor=cursor,
         kind=kind,
     )
-    return (await client.send(_LIST_PETS, request, options)).parsed
+    return (await client.send(_LIST_PETS, _request, options)).parsed
 
 
 def list_pets_pages_async(
@@ -357,16 +363,22 @@ def list_pets_pages_async(
 ) -> AsyncIterator[PetPage]:
     """Every page of `list_pets_async`, following `cursor` to the last page."""
 
-    async def fetch(token: str | Unset) -> PetPage:
+    async def _fetch(_token: str | Unset) -> PetPage:
         return await list_pets_async(
             client,
             x_trace=x_trace,
-            cursor=token,
+            cursor=_token,
             kind=kind,
             options=options,
         )
 
-    return _pagination.aiterate_pages(fetch, cursor, _list_pets_next_token)
+    return _pagination.aiterate_pages(
+        _fetch,
+        cursor,
+        _list_pets_next_token,
+        items=_list_pets_items,
+        max_pages=client.limits.max_pages,
+    )
 
 
 def list_pets_iter_async(
@@ -378,14 +390,14 @@ def list_pets_iter_async(
     options: RequestOptions | None = None,
 ) -> AsyncIterator[Pet]:
     """Every item of every page of `list_pets_async`, fetching pages as needed."""
-    pages = list_pets_pages_async(
+    _pages = list_pets_pages_async(
         client,
         x_trace=x_trace,
         cursor=cursor,
         kind=kind,
         options=options,
     )
-    return _pagination.aiterate_items(pages, _list_pets_items)
+    return _pagination.aiterate_items(_pages, _list_pets_items)
 
 
 def _list_pets_next_token(page: PetPage, token: str | Unset) -> str | Unset | None:

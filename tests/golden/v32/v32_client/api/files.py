@@ -40,10 +40,10 @@ def download_file_raw(
     options: RequestOptions | None = None,
 ) -> ApiResponse[bytes]:
     """Like `download_file`, returning the status, headers and parsed body."""
-    request = _download_file_request(
+    _request = _download_file_request(
         name=name,
     )
-    return client.send(_DOWNLOAD_FILE, request, options)
+    return client.send(_DOWNLOAD_FILE, _request, options)
 
 
 def download_file(
@@ -68,10 +68,10 @@ def download_file(
 
     Ref: tests/golden/v32.yaml#/paths/~1files~1{name}/get
     """
-    request = _download_file_request(
+    _request = _download_file_request(
         name=name,
     )
-    return client.send(_DOWNLOAD_FILE, request, options).parsed
+    return client.send(_DOWNLOAD_FILE, _request, options).parsed
 
 
 def download_file_stream(
@@ -95,10 +95,10 @@ async def download_file_raw_async(
     options: RequestOptions | None = None,
 ) -> ApiResponse[bytes]:
     """Like `download_file_async`, returning the status, headers and parsed body."""
-    request = _download_file_request(
+    _request = _download_file_request(
         name=name,
     )
-    return await client.send(_DOWNLOAD_FILE, request, options)
+    return await client.send(_DOWNLOAD_FILE, _request, options)
 
 
 async def download_file_async(
@@ -108,10 +108,10 @@ async def download_file_async(
     options: RequestOptions | None = None,
 ) -> bytes:
     """Async twin of `download_file`."""
-    request = _download_file_request(
+    _request = _download_file_request(
         name=name,
     )
-    return (await client.send(_DOWNLOAD_FILE, request, options)).parsed
+    return (await client.send(_DOWNLOAD_FILE, _request, options)).parsed
 
 
 async def download_file_stream_async(
@@ -167,11 +167,11 @@ def upload_file_raw(
     options: RequestOptions | None = None,
 ) -> ApiResponse[Stored]:
     """Like `upload_file`, returning the status, headers and parsed body."""
-    request = _upload_file_request(
+    _request = _upload_file_request(
         name=name,
         body=body,
     )
-    return client.send(_UPLOAD_FILE, request, options)
+    return client.send(_UPLOAD_FILE, _request, options)
 
 
 def upload_file(
@@ -198,11 +198,11 @@ def upload_file(
 
     Ref: tests/golden/v32.yaml#/paths/~1files~1{name}/put
     """
-    request = _upload_file_request(
+    _request = _upload_file_request(
         name=name,
         body=body,
     )
-    return client.send(_UPLOAD_FILE, request, options).parsed
+    return client.send(_UPLOAD_FILE, _request, options).parsed
 
 
 async def upload_file_raw_async(
@@ -213,11 +213,11 @@ async def upload_file_raw_async(
     options: RequestOptions | None = None,
 ) -> ApiResponse[Stored]:
     """Like `upload_file_async`, returning the status, headers and parsed body."""
-    request = _upload_file_request(
+    _request = _upload_file_request(
         name=name,
         body=body,
     )
-    return await client.send(_UPLOAD_FILE, request, options)
+    return await client.send(_UPLOAD_FILE, _request, options)
 
 
 async def upload_file_async(
@@ -228,8 +228,8 @@ async def upload_file_async(
     options: RequestOptions | None = None,
 ) -> Stored:
     """Async twin of `upload_file`."""
-    request = _upload_file_request(
+    _request = _upload_file_request(
         name=name,
         body=body,
     )
-    return (await client.send(_UPLOAD_FILE, request, options)).parsed
+    return (await client.send(_UPLOAD_FILE, _request, options)).parsed
