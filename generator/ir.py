@@ -12,7 +12,9 @@ from typing import Literal
 
 JsonValue = None | bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"]
 
-PrimitiveKind = Literal["str", "int", "float", "bool", "date", "datetime", "bytes", "any"]
+# "file": binary content sent as is (`format: binary`, a non-text `contentMediaType`, an octet-stream body): bytes,
+# or a file streamed from disk when uploaded. "bytes": a binary response body.
+PrimitiveKind = Literal["str", "int", "float", "bool", "date", "datetime", "bytes", "file", "any"]
 
 
 # --- Types -----------------------------------------------------------------------------------------------------------
@@ -184,17 +186,45 @@ class RequestBody:
     required: bool
     description: str
     example: JsonValue = None  # the spec's example payload, for the generated README
+    part_types: tuple[
+        tuple[str, str], ...
+    ] = ()  # multipart: (property, content type) from `encoding`
+
+
+@dataclass(frozen=True, slots=True)
+class EventData:
+    """How the `data` of one kind of server-sent event decodes: `event` names the kind ("" for any other kind),
+    `json` says the data is JSON text of `type` (else it is `str`)."""
+
+    event: str
+    type: TypeExpr
+    json: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ItemStream:
+    """A response body read as a sequence of items (OpenAPI 3.2 `itemSchema`).
+
+    `events` (server-sent events) has the default kind first, then the named kinds; `item` types each record of
+    JSON Lines / NDJSON / JSON text sequences.
+    """
+
+    format: Literal["events", "json_lines", "json_seq"]
+    item: TypeExpr
+    events: tuple[EventData, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Response:
-    """One declared response. `status` is "200", "2XX" or `DEFAULT_STATUS`; `type` is None for an empty body."""
+    """One declared response. `status` is "200", "2XX" or `DEFAULT_STATUS`; `type` is None for an empty body and
+    for a stream, whose items `stream` describes."""
 
     status: str
     content_type: str
-    kind: Literal["json", "text", "binary", "empty"]
+    kind: Literal["json", "text", "binary", "empty", "stream"]
     type: TypeExpr | None
     description: str
+    stream: ItemStream | None = None
 
     @property
     def is_success(self) -> bool:
@@ -203,8 +233,13 @@ class Response:
 
 # The functions generated for an operation, as suffixes of its function name: every operation gets the call
 # variants, a paginated one the pagination variants too. The builder reserves these names, the renderer exports them.
-CALL_VARIANTS = ("", "_async", "_raw", "_raw_async")
+PLAIN_VARIANTS = ("", "_async")
+# With the `ApiResponse` (status, headers, drift); a streaming operation has none: its stream carries them.
+RAW_VARIANTS = ("_raw", "_raw_async")
+CALL_VARIANTS = PLAIN_VARIANTS + RAW_VARIANTS
 PAGINATION_VARIANTS = ("_iter", "_iter_async", "_pages", "_pages_async")
+# Of an operation with a binary response: its body as a `ByteStream`, never held in memory.
+STREAM_VARIANTS = ("_stream", "_stream_async")
 
 # The status of the response the spec declares as `default`, as it is spelled in the spec and at run time.
 DEFAULT_STATUS = "default"
@@ -320,6 +355,32 @@ class Operation:
 
 
 @dataclass(frozen=True, slots=True)
+class ServerVariable:
+    name: str  # as in the URL template's `{name}`
+    py_name: str  # the client's keyword argument
+    default: str
+    enum: tuple[str, ...]
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Server:
+    """One entry of `servers`: `name` is the environment a client selects it by (see docs/servers.md)."""
+
+    name: str
+    url: str  # the template, `{variable}` placeholders kept
+    description: str
+    variables: tuple[ServerVariable, ...]
+
+    @property
+    def default_url(self) -> str:
+        url = self.url
+        for variable in self.variables:
+            url = url.replace("{" + variable.name + "}", variable.default)
+        return url
+
+
+@dataclass(frozen=True, slots=True)
 class Api:
     """The whole client. Every tuple is in a deterministic order (by name)."""
 
@@ -328,7 +389,7 @@ class Api:
     description: str
     spec_path: str
     package: str
-    servers: tuple[str, ...]
+    servers: tuple[Server, ...]
     security_schemes: tuple[SecurityScheme, ...]
     models: tuple[Model, ...]
     enums: tuple[EnumType, ...]

@@ -118,7 +118,7 @@ def test_deprecated_is_shown_in_docstrings(api: ir.Api) -> None:
 
 
 def test_servers_take_variable_defaults(api: ir.Api) -> None:
-    assert api.servers == ("https://eu.example.com",)
+    assert [server.default_url for server in api.servers] == ["https://eu.example.com"]
 
 
 @pytest.mark.parametrize(

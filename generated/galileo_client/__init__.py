@@ -10,7 +10,7 @@ adds fields and enum values over time.
 
 from ._base_client import Limits
 from ._client import DEFAULT_BASE_URL, AsyncClient, Client
-from ._codec import UNSET, DecodeError, Drift, EncodeError, Unset, drift
+from ._codec import UNSET, DecodeError, Drift, EncodeError, File, Unset, drift
 from ._http import ApiResponse, RequestOptions
 from .errors import (
     APIConnectionError,
@@ -28,6 +28,7 @@ from .errors import (
     RateLimitError,
     ResponseTooLargeError,
     ResponseValidationError,
+    StreamError,
     TokenError,
     UnprocessableEntityError,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "DecodeError",
     "Drift",
     "EncodeError",
+    "File",
     "InternalServerError",
     "Limits",
     "MissingCredentialsError",
@@ -60,6 +62,7 @@ __all__ = [
     "RequestOptions",
     "ResponseTooLargeError",
     "ResponseValidationError",
+    "StreamError",
     "TokenError",
     "UnprocessableEntityError",
     "Unset",

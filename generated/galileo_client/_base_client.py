@@ -61,10 +61,11 @@ import inspect
 import logging
 import math
 import random
+import re
 import ssl
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self, TypeVar
@@ -85,6 +86,7 @@ from ._auth import (
 )
 from ._codec import Unset
 from ._http import REDACTED, ApiResponse, Endpoint, Request, RequestOptions, is_sensitive
+from ._uploads import StreamedContent
 from .errors import (
     APIConnectionError,
     APITimeoutError,
@@ -127,12 +129,19 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 
+_SERVER_VARIABLE = re.compile(r"\{([^{}]*)\}")
 _RETRY_STATUSES = frozenset({408, 409, 429})
 _RETRY_AFTER_STATUSES = frozenset({429, 503})
 # The request was never written to the network, so sending it again cannot make the server act twice.
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # Fail the same way every time.
 _NOT_RETRYABLE = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
+
+
+def server_url(template: str, defaults: Mapping[str, str], values: Mapping[str, str | None]) -> str:
+    """A server's URL: each `{variable}` replaced by the value given, else by the server's default."""
+    chosen = {**defaults, **{name: value for name, value in values.items() if value is not None}}
+    return _SERVER_VARIABLE.sub(lambda match: chosen.get(match.group(1), match.group(0)), template)
 
 
 def backoff_delay(retry: int, rand: Callable[[], float] = random.random) -> float:
@@ -178,7 +187,7 @@ class _Call:
     url: httpx.URL
     params: list[tuple[str, str]]
     headers: httpx.Headers
-    content: bytes | None
+    content: bytes | StreamedContent | None
     options: RequestOptions
     timeout: httpx.Timeout
     max_retries: int
@@ -359,12 +368,18 @@ class _BaseClient:
         extra_query = call.options.extra_query
         if extra_query:
             params = [(k, v) for k, v in params if k not in extra_query] + list(extra_query.items())
+        content: bytes | Iterable[bytes] | AsyncIterable[bytes] | None = call.content
+        if isinstance(call.content, StreamedContent):
+            if call.content.length is not None:
+                headers["Content-Length"] = str(call.content.length)  # else sent chunked
+            if isinstance(client, httpx.AsyncClient):
+                content = call.content.asynchronous()
         return client.build_request(
             call.method,
             call.url,
             params=tuple(params),
             headers=headers,
-            content=call.content,
+            content=content,
             timeout=call.attempt_timeout(),
         )
 
@@ -589,23 +604,41 @@ class SyncClient(_BaseClient):
     ) -> ApiResponse[T]:
         """Send one call, retrying as the module docstring says; the decoded success response, or an `APIError`."""
         call = self._prepare(endpoint, request, options)
+        return endpoint.parse(self._exchange(call, stream=False), strict=self.strict)
+
+    def open(
+        self, endpoint: Endpoint[T], request: Request, options: RequestOptions | None = None
+    ) -> httpx.Response:
+        """Send one call like `send`, but return a success response with its body not yet read, for a
+        `_streaming.Stream` to read as it arrives (and close): no size limit applies to it, the read timeout
+        does. An error status raises as `send` does."""
+        call = self._prepare(endpoint, request, options)
+        response = self._exchange(call, stream=True)
+        if not response.is_success:
+            endpoint.parse(response, strict=self.strict)  # raises the declared error
+        return response
+
+    def _exchange(self, call: _Call, *, stream: bool) -> httpx.Response:
+        """The response that ends the call; its body read (within the size limit), or with `stream` a success
+        response left unread and open."""
         while True:
             call.started = time.monotonic()
             try:
                 attempt = self._build(self._client, call, self._authorize(call))
                 response = self._transmit(call, attempt)
+                unread = False
                 try:
                     stale = self._reauthorize(call, response)
                     retry_delay = None if stale else self._after_response(call, response)
-                    if (
-                        not stale and retry_delay is None
-                    ):  # read only a body that is going to be used
-                        body = _Body(call, response)
+                    unread = stream and not stale and retry_delay is None and response.is_success
+                    if not stale and retry_delay is None and not unread:
+                        body = _Body(call, response)  # read only a body that is going to be used
                         for chunk in response.iter_bytes():
                             body.add(chunk)
                         body.keep(response)
                 finally:
-                    response.close()
+                    if not unread:
+                        response.close()
             except httpx.HTTPError as error:
                 delay = self._after_error(call, error)
             else:
@@ -615,7 +648,7 @@ class SyncClient(_BaseClient):
                             source.invalidate(scopes, token)
                     continue
                 if retry_delay is None:
-                    return endpoint.parse(response, strict=self.strict)
+                    return response
                 delay = retry_delay
             self._sleep(delay)
             call.retry += 1
@@ -743,23 +776,39 @@ class AsyncBaseClient(_BaseClient):
     ) -> ApiResponse[T]:
         """Send one call, retrying as the module docstring says; the decoded success response, or an `APIError`."""
         call = self._prepare(endpoint, request, options)
+        return endpoint.parse(await self._exchange(call, stream=False), strict=self.strict)
+
+    async def open(
+        self, endpoint: Endpoint[T], request: Request, options: RequestOptions | None = None
+    ) -> httpx.Response:
+        """`SyncClient.open`, async."""
+        call = self._prepare(endpoint, request, options)
+        response = await self._exchange(call, stream=True)
+        if not response.is_success:
+            endpoint.parse(response, strict=self.strict)  # raises the declared error
+        return response
+
+    async def _exchange(self, call: _Call, *, stream: bool) -> httpx.Response:
+        """The response that ends the call; its body read (within the size limit), or with `stream` a success
+        response left unread and open."""
         while True:
             call.started = time.monotonic()
             try:
                 attempt = self._build(self._client, call, await self._authorize(call))
                 response = await self._transmit(call, attempt)
+                unread = False
                 try:
                     stale = self._reauthorize(call, response)
                     retry_delay = None if stale else self._after_response(call, response)
-                    if (
-                        not stale and retry_delay is None
-                    ):  # read only a body that is going to be used
-                        body = _Body(call, response)
+                    unread = stream and not stale and retry_delay is None and response.is_success
+                    if not stale and retry_delay is None and not unread:
+                        body = _Body(call, response)  # read only a body that is going to be used
                         async for chunk in response.aiter_bytes():
                             body.add(chunk)
                         body.keep(response)
                 finally:
-                    await response.aclose()
+                    if not unread:
+                        await response.aclose()
             except httpx.HTTPError as error:
                 delay = self._after_error(call, error)
             else:
@@ -768,7 +817,7 @@ class AsyncBaseClient(_BaseClient):
                         source.invalidate(scopes, token)
                     continue
                 if retry_delay is None:
-                    return endpoint.parse(response, strict=self.strict)
+                    return response
                 delay = retry_delay
             await self._sleep(delay)
             call.retry += 1

@@ -31,7 +31,8 @@ import httpx
 
 from . import _codec
 from ._auth import Security
-from ._codec import UNSET, DecodeError, Drift, TypeLike, Unset
+from ._codec import UNSET, DecodeError, Drift, File, TypeLike, Unset
+from ._uploads import StreamedContent
 from .errors import APIStatusError, ResponseValidationError, raw_body, request_id_of, status_error
 
 T = TypeVar("T")
@@ -147,8 +148,8 @@ def _header_value(param: Param) -> str | None:
         text = ",".join(parts) or None
     else:
         text = _text(value)
-    if text is not None and any(char in text for char in "\r\n\0"):
-        raise ValueError(f"header parameter {param.name!r} contains a line break or NUL")
+    if text is not None:
+        _check_header_value(text, f"header parameter {param.name!r}")
     return text
 
 
@@ -240,37 +241,44 @@ def _form_pairs(value: object, what: str) -> list[tuple[str, str]]:
 class MultipartBody:
     """`multipart/form-data`, one part per property (a list gives one part per item).
 
-    A file is `bytes`, `(filename, bytes)` or `(filename, bytes, content_type)`; it becomes a file part (filename
-    defaults to the property name, content type to `application/octet-stream`). Objects become
-    `application/json` parts, other values text parts; `None` and `UNSET` are left out.
+    A file is a `File`, `bytes`, `(filename, bytes)` or `(filename, bytes, content_type)`; it becomes a file part
+    (filename defaulting to the property name, content type to the one `content_types` declares for the property,
+    else `application/octet-stream`). A `File` of a path or a file object is streamed, not read into memory.
+    Objects become `application/json` parts, other values text parts; `None` and `UNSET` are left out.
     """
 
     value: object = field(repr=False)
+    content_types: Mapping[str, str] = field(default_factory=dict)  # the spec's per-part `encoding`
 
-    def render(self) -> tuple[bytes, str]:
+    def render(self) -> tuple[bytes | StreamedContent, str]:
         data = _codec.encode(self.value, request=True)
         if not isinstance(data, dict):
             raise TypeError(f"a multipart body must be an object, got {type(self.value).__name__}")
         boundary = secrets.token_hex(16)
-        chunks: list[bytes] = []
+        pieces: list[bytes | File] = []
         for name, value in data.items():
             items = value if isinstance(value, list) and _as_file(value) is None else [value]
             for item in items:
-                part = _multipart_part(name, item)
-                if part is not None:
-                    chunks += [f"--{boundary}\r\n".encode(), part, b"\r\n"]
-        chunks.append(f"--{boundary}--\r\n".encode())
-        return b"".join(chunks), f"multipart/form-data; boundary={boundary}"
+                part = _multipart_part(name, item, self.content_types.get(name))
+                if part:
+                    pieces += [f"--{boundary}\r\n".encode(), *part, b"\r\n"]
+        pieces.append(f"--{boundary}--\r\n".encode())
+        content_type = f"multipart/form-data; boundary={boundary}"
+        if all(isinstance(piece, bytes) for piece in pieces):
+            return b"".join(piece for piece in pieces if isinstance(piece, bytes)), content_type
+        return StreamedContent(pieces), content_type
 
 
-def _as_file(value: object) -> tuple[str | None, bytes, str] | None:
+def _as_file(value: object) -> File | None:
+    if isinstance(value, File):
+        return value
     if isinstance(value, bytes):
-        return None, value, "application/octet-stream"
+        return File(value)
     if isinstance(value, list | tuple) and len(value) in (2, 3) and isinstance(value[1], bytes):
         filename, content, *rest = value
-        content_type = rest[0] if rest else "application/octet-stream"
-        if isinstance(filename, str | None) and isinstance(content_type, str):
-            return filename, content, content_type
+        content_type = rest[0] if rest else None
+        if isinstance(filename, str | None) and isinstance(content_type, str | None):
+            return File(content, filename, content_type)
     return None
 
 
@@ -278,29 +286,44 @@ def _quote_disposition(text: str) -> str:
     return text.replace("\r", "%0D").replace("\n", "%0A").replace('"', "%22")
 
 
-def _multipart_part(name: str, value: object) -> bytes | None:
+def _multipart_part(name: str, value: object, declared_type: str | None) -> list[bytes | File]:
+    """A part's headers and content (a `File` to stream, or bytes); empty for a value left out."""
     disposition = f'Content-Disposition: form-data; name="{_quote_disposition(name)}"'
     file = _as_file(value)
     if file is not None:
-        filename, content, content_type = file
-        headers = f'{disposition}; filename="{_quote_disposition(filename or name)}"\r\nContent-Type: {content_type}'
-        return f"{headers}\r\n\r\n".encode() + content
+        filename = _quote_disposition(file.name or name)
+        content_type = file.content_type or declared_type or "application/octet-stream"
+        _check_header_value(content_type, f"the content type of part {name!r}")
+        headers = f'{disposition}; filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'
+        content = file.content
+        return [headers.encode(), content if isinstance(content, bytes) else file]
     if isinstance(value, dict | list):
         body = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-        return f"{disposition}\r\nContent-Type: application/json\r\n\r\n{body}".encode()
+        return [f"{disposition}\r\nContent-Type: application/json\r\n\r\n{body}".encode()]
     text = _text(value)
-    return None if text is None else f"{disposition}\r\n\r\n{text}".encode()
+    return [] if text is None else [f"{disposition}\r\n\r\n{text}".encode()]
+
+
+def _check_header_value(value: str, what: str) -> None:
+    if any(char in value for char in "\r\n\0"):
+        raise ValueError(f"{what} contains a line break or NUL")
 
 
 @dataclass(frozen=True, slots=True)
 class BinaryBody:
-    """Raw bytes, sent as they are."""
+    """Raw bytes, or a `File` streamed as it is read, sent as they are."""
 
-    content: bytes = field(repr=False)
+    content: bytes | File = field(repr=False)
     content_type: str = "application/octet-stream"
 
-    def render(self) -> tuple[bytes, str]:
-        return self.content, self.content_type
+    def render(self) -> tuple[bytes | StreamedContent, str]:
+        if isinstance(self.content, bytes):
+            return self.content, self.content_type
+        content_type = self.content.content_type or self.content_type
+        _check_header_value(content_type, "the content type of the body")
+        if isinstance(self.content.content, bytes):
+            return self.content.content, content_type
+        return StreamedContent([self.content]), content_type
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,7 +356,7 @@ class Request:
     path: str
     query: tuple[tuple[str, str], ...]
     headers: tuple[tuple[str, str], ...]
-    content: bytes | None
+    content: bytes | StreamedContent | None
     content_type: str | None
     link: bool = False
 
@@ -342,7 +365,9 @@ class Request:
         headers = [
             (name, REDACTED if is_sensitive(name) else value) for name, value in self.headers
         ]
-        size = "None" if self.content is None else f"<{len(self.content)} bytes>"
+        size = "None" if not isinstance(self.content, bytes) else f"<{len(self.content)} bytes>"
+        if isinstance(self.content, StreamedContent):
+            size = repr(self.content)
         return (
             f"Request(method={self.method!r}, path={self.path!r}, query={query!r}, headers={headers!r}, "
             f"content={size}, content_type={self.content_type!r}, link={self.link!r})"

@@ -43,6 +43,7 @@ RUNTIME_FILES = frozenset(
     for entry in (TEMPLATES / "runtime").iterdir()
     if entry.name.endswith(".py") and entry.name != "__init__.py"
 )
+RUNTIME_MODULES = tuple(sorted(name.removesuffix(".py") for name in RUNTIME_FILES))
 
 
 @functools.cache

@@ -50,6 +50,14 @@ class PaginationView:
 
 
 @dataclass(frozen=True, slots=True)
+class StreamView:
+    """A streamed success response: the type of its items and the `_streaming.StreamFormat` reading them."""
+
+    item_annotation: str
+    format: str
+
+
+@dataclass(frozen=True, slots=True)
 class OperationView:
     function_name: str
     endpoint: str
@@ -71,6 +79,16 @@ class OperationView:
     cookies: list[ParamView]
     body: str
     pagination: PaginationView | None
+    stream: StreamView | None  # the function returns a `_streaming.Stream` of items
+    download: bool  # a binary body: `_stream` variants return it as a `_streaming.ByteStream`
+
+    @property
+    def public_functions(self) -> list[str]:
+        """The names of the functions the template writes for this operation (each also `_async`)."""
+        variants: tuple[str, ...] = ir.PLAIN_VARIANTS if self.stream else ir.CALL_VARIANTS
+        variants += ir.STREAM_VARIANTS if self.download else ()
+        variants += ir.PAGINATION_VARIANTS if self.pagination else ()
+        return [self.function_name + variant for variant in variants]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +104,7 @@ def api_module_view(
     imports = Imports()
     imports.add("..", "_http")
     imports.add(".._client", *client_classes)
-    imports.add(".._http", "ApiResponse", "RequestOptions")
+    imports.add(".._http", "RequestOptions")
     views = []
     for operation in operations:
         views.append(_operation_view(operation, types, imports))
@@ -100,6 +118,8 @@ def _operation_view(
     exprs += [operation.body.type] if operation.body else []
     exprs += [response.type for response in operation.responses if response.type is not None]
     exprs += [operation.pagination.item_type] if operation.pagination else []
+    stream = _stream(operation)
+    exprs += _stream_types(stream) if stream else []
     for expr in exprs:
         for name in sorted(types.referenced(expr)):
             imports.add(f"..models.{types.named[name].module}", name)
@@ -110,9 +130,12 @@ def _operation_view(
     if any(arg.default == "UNSET" for arg in args):
         imports.add(".._codec", "UNSET", "Unset")
     success, errors = _responses(operation, types)
-    if any("_codec." in decoder for _, decoder in success + errors):
+    decoders = [decoder for _, decoder in success + errors]
+    decoders += [_stream_view(stream, types).format] if stream else []
+    if any("_codec." in decoder for decoder in decoders):
         imports.add("..", "_codec")
-    returns = return_annotation(operation, types)
+    # A streamed body is not parsed by the endpoint: its type parameter is None.
+    returns = "None" if stream else return_annotation(operation, types)
     endpoint = "_" + operation.function_name.upper()
     pagination = _pagination(operation, args, types, endpoint)
     if pagination is not None:
@@ -122,6 +145,16 @@ def _operation_view(
         location: [_param_view(p) for p in operation.parameters if p.location == location]
         for location in ("path", "query", "header", "cookie")
     }
+    download = any(r.kind == "binary" for r in _success_responses(operation))
+    stream_view = _stream_view(stream, types) if stream else None
+    if stream_view or download:
+        imports.add("..", "_streaming")
+    if stream_view is None:
+        imports.add(".._http", "ApiResponse")  # for the `_raw` variants
+    if stream is not None:
+        # Servers of event streams and JSON sequences commonly answer only when asked for one.
+        accept = next(r.content_type for r in _success_responses(operation) if r.stream)
+        by_location["header"].insert(0, ParamView(py_literal("Accept"), py_literal(accept), ""))
     return OperationView(
         function_name=operation.function_name,
         endpoint=endpoint,
@@ -145,7 +178,34 @@ def _operation_view(
         cookies=by_location["cookie"],
         body=_body_expression(operation.body),
         pagination=pagination,
+        stream=stream_view,
+        download=download,
     )
+
+
+def _stream_types(stream: ir.ItemStream) -> list[ir.TypeExpr]:
+    return [kind.type for kind in stream.events] if stream.format == "events" else [stream.item]
+
+
+def _stream_view(stream: ir.ItemStream, types: TypeRenderer) -> StreamView:
+    if stream.format != "events":
+        item = types.annotation(stream.item)
+        return StreamView(item, f"_streaming.{stream.format}({types.decoder(stream.item)})")
+    data = " | ".join(dict.fromkeys(types.annotation(kind.type) for kind in stream.events))
+    readers = [
+        _streaming_data(kind, types) if kind.json else "_streaming.text_data"
+        for kind in stream.events
+    ]
+    by_event = "".join(
+        f"{py_literal(kind.event)}: {reader}, "
+        for kind, reader in zip(stream.events[1:], readers[1:], strict=True)
+    )
+    arguments = readers[0] + (f", {{{by_event}}}" if by_event else "")
+    return StreamView(f"_streaming.ServerSentEvent[{data}]", f"_streaming.events({arguments})")
+
+
+def _streaming_data(kind: ir.EventData, types: TypeRenderer) -> str:
+    return f"_streaming.json_data({types.decoder(kind.type)})"
 
 
 def _security_literal(security: tuple[ir.SecurityRequirement, ...]) -> str:
@@ -163,8 +223,15 @@ def _security_literal(security: tuple[ir.SecurityRequirement, ...]) -> str:
 
 def return_annotation(operation: ir.Operation, types: TypeRenderer) -> str:
     """What an endpoint function returns (also what `oapigen diff` compares)."""
+    stream = _stream(operation)
+    if stream is not None:
+        return f"_streaming.Stream[{_stream_view(stream, types).item_annotation}]"
     annotations = (_response_annotation(r, types) for r in _success_responses(operation))
     return " | ".join(dict.fromkeys(annotations)) or "None"
+
+
+def _stream(operation: ir.Operation) -> ir.ItemStream | None:
+    return next((r.stream for r in _success_responses(operation) if r.stream), None)
 
 
 def arguments(operation: ir.Operation, types: TypeRenderer) -> list[ArgView]:
@@ -204,6 +271,9 @@ def _body_expression(body: ir.RequestBody | None) -> str:
     content_type = (
         "" if body.kind in ("json", "form", "multipart") else f", {py_literal(body.content_type)}"
     )
+    part_types = "".join(f"{py_literal(n)}: {py_literal(t)}, " for n, t in body.part_types)
+    if part_types:
+        content_type = f", {{{part_types}}}"
     expression = f"_http.{_BODY_CLASSES[body.kind]}({body.py_name}{content_type})"
     if body.required:
         return expression
@@ -237,12 +307,14 @@ def _body_decoder(response: ir.Response, types: TypeRenderer) -> str:
 def _responses(
     operation: ir.Operation, types: TypeRenderer
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    # A streamed body is read by the function's `_streaming.Stream`, not decoded by the endpoint.
     success = [
         (
             py_literal(r.status),
             _body_decoder(r, types),
         )
         for r in _success_responses(operation)
+        if r.stream is None
     ]
     errors = [
         (py_literal(r.status), _body_decoder(r, types))

@@ -37,11 +37,25 @@ class KeywordView:
 
 
 @dataclass(frozen=True, slots=True)
+class VariableView:
+    py_name: str
+    annotation: str
+    default: str
+    wire_literal: str
+
+
+@dataclass(frozen=True, slots=True)
 class ClientView:
     doc: str
     imports: list[str]
     base_url: str
     has_default_base_url: bool
+    environments: list[
+        tuple[str, str, str]
+    ]  # name, URL template and defaults, quoted; empty for one plain URL
+    environment_annotation: str
+    default_environment: str
+    variables: list[VariableView]
     user_agent: str
     schemes: list[SchemeView]
     keywords: list[KeywordView]
@@ -126,6 +140,53 @@ def _keyword_views(api: ir.Api) -> list[KeywordView]:
     return views
 
 
+def _default_base_url(api: ir.Api) -> str:
+    return next(
+        (s.default_url for s in api.servers if s.default_url.startswith(("http://", "https://"))),
+        "",
+    )
+
+
+def _literal_annotation(values: list[str]) -> str:
+    return f"Literal[{', '.join(py_literal(value) for value in dict.fromkeys(values))}]"
+
+
+def _servers_doc(servers: tuple[ir.Server, ...]) -> str:
+    if not servers:
+        return ""
+    listed = "; ".join(
+        f"`{server.name}`: {server.url}"
+        + (f" ({server.description})" if server.description else "")
+        for server in servers
+    )
+    return (
+        f"`environment` selects the server ({listed}); server variables are keyword arguments. "
+        "`base_url` overrides both."
+    )
+
+
+def _variable_views(servers: tuple[ir.Server, ...]) -> list[VariableView]:
+    """One keyword argument per server variable name. Its type lists every server's `enum` values (`str` when a
+    server has none); its default is the servers' common default, else None for each server's own."""
+    by_name: dict[str, list[ir.ServerVariable]] = {}
+    for server in servers:
+        for variable in server.variables:
+            by_name.setdefault(variable.name, []).append(variable)
+    views = []
+    for name in sorted(by_name):
+        declared = by_name[name]
+        enums = [value for variable in declared for value in variable.enum]
+        closed = all(variable.enum for variable in declared)
+        annotation = _literal_annotation(enums) if closed else "str"
+        defaults = {variable.default for variable in declared}
+        if len(defaults) == 1:
+            default = py_literal(defaults.pop())
+        else:
+            annotation, default = f"{annotation} | None", "None"
+        views.append(VariableView(declared[0].py_name, annotation, default, py_literal(name)))
+    return views
+
+
 def client_view(api: ir.Api) -> ClientView:
     schemes = [_scheme_view(scheme) for scheme in api.security_schemes]
     keywords = _keyword_views(api)
@@ -149,7 +210,7 @@ def client_view(api: ir.Api) -> ClientView:
     imports.add("._auth", "Scheme", *sorted({scheme.cls for scheme in schemes}))
     if any(not keyword.env for keyword in keywords):
         imports.add("._auth", "AsyncTokenProvider", "TokenProvider")
-    base_url = next((url for url in api.servers if url.startswith(("http://", "https://"))), "")
+    base_url = _default_base_url(api)
     env_names = [f"`{keyword.env}`" for keyword in keywords if keyword.env]
     auth = (
         "Credentials come from the keyword arguments or, for a scheme given none, from the environment "
@@ -157,11 +218,26 @@ def client_view(api: ir.Api) -> ClientView:
         if env_names
         else ""
     )
+    servers = api.servers if len(api.servers) > 1 or any(s.variables for s in api.servers) else ()
+    if servers:
+        imports.add("typing", "Literal")
+        imports.add("._base_client", "server_url")
     return ClientView(
-        doc=docstring(f"A client for {api.title or api.package}.", auth),
+        doc=docstring(f"A client for {api.title or api.package}.", _servers_doc(servers), auth),
         imports=imports.lines(),
         base_url=py_literal(base_url),
         has_default_base_url=bool(base_url),
+        environments=[
+            (
+                py_literal(server.name),
+                py_literal(server.url),
+                py_literal({variable.name: variable.default for variable in server.variables}),
+            )
+            for server in servers
+        ],
+        environment_annotation=_literal_annotation([server.name for server in servers]),
+        default_environment=py_literal(servers[0].name) if servers else "",
+        variables=_variable_views(servers),
         user_agent=py_literal(f"{api.package}/{header_token(api.version, fallback='0')} (oapigen)"),
         schemes=schemes,
         keywords=keywords,
@@ -170,7 +246,15 @@ def client_view(api: ir.Api) -> ClientView:
 
 def package_init_view(api: ir.Api, client_classes: tuple[str, str]) -> PackageInitView:
     client_imports = sorted(["DEFAULT_BASE_URL", *client_classes], key=isort_key)
-    exports = [*client_imports, "UNSET", "ApiResponse", "DecodeError", "Drift", "EncodeError"]
+    exports = [
+        *client_imports,
+        "UNSET",
+        "ApiResponse",
+        "DecodeError",
+        "Drift",
+        "EncodeError",
+        "File",
+    ]
     exports += ["Limits", "RequestOptions", "Unset", "drift", *ERROR_CLASSES]
     return PackageInitView(
         doc=docstring(
@@ -201,8 +285,7 @@ def api_init_view(modules: dict[str, list[OperationView]]) -> ReexportView:
     for module in sorted(modules):
         names: list[str] = []
         for op in modules[module]:
-            suffixes = ir.CALL_VARIANTS + (ir.PAGINATION_VARIANTS if op.pagination else ())
-            names += [op.function_name + suffix for suffix in suffixes]
+            names += op.public_functions
         entries.append((module, sorted(names, key=isort_key)))
     return reexport_view("Every endpoint function of the API.", entries)
 
@@ -215,6 +298,7 @@ class ExampleView:
     title: str
     imports: list[str]
     call: str
+    stream: bool  # the call returns a stream of items, iterated inside `with`
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +310,7 @@ class ReadmeView:
     base_url: str
     keywords: list[KeywordView]
     examples: list[ExampleView]
+    streams: bool  # some operation returns a stream or a binary body
 
 
 def readme_view(api: ir.Api, examples: list[ExampleView]) -> ReadmeView:
@@ -234,9 +319,14 @@ def readme_view(api: ir.Api, examples: list[ExampleView]) -> ReadmeView:
         description=markdown_text(api.description),
         package=api.package,
         spec_path=markdown_text(api.spec_path),
-        base_url=markdown_text(next(iter(api.servers), "")),
+        base_url=markdown_text(_default_base_url(api)),
         keywords=_keyword_views(api),
         examples=examples,
+        streams=any(
+            response.kind in ("stream", "binary")
+            for operation in api.operations
+            for response in operation.success_responses
+        ),
     )
 
 
@@ -262,7 +352,9 @@ def example_view(
         else:
             args.append(f"body={_example_literal(body.type, 'body')}")
     call = f"{operation.function_name}(client{''.join(', ' + arg for arg in args)})"
-    return ExampleView(markdown_text(operation.summary or operation.function_name), imports, call)
+    stream = any(response.stream for response in operation.success_responses)
+    title = markdown_text(operation.summary or operation.function_name)
+    return ExampleView(title, imports, call, stream)
 
 
 def _example_literal(expr: ir.TypeExpr, wire_name: str) -> str:

@@ -18,6 +18,7 @@ _ANNOTATIONS: dict[ir.PrimitiveKind, str] = {
     "date": "datetime.date",
     "datetime": "datetime.datetime",
     "bytes": "bytes",
+    "file": "bytes | File",
     "any": "Any",
 }
 # The runtime `_codec` types that read and write each primitive (`_codec.STR`, ...).
@@ -29,6 +30,7 @@ _WIRE_TYPES: dict[ir.PrimitiveKind, str] = {
     "date": "_codec.DATE",
     "datetime": "_codec.DATETIME",
     "bytes": "_codec.BYTES",
+    "file": "_codec.FILE",
     "any": "_codec.ANY",
 }
 
@@ -150,6 +152,8 @@ class TypeRenderer:
                 return {("typing", "Any")}
             case ir.Primitive("date" | "datetime"):
                 return {("datetime", "")}
+            case ir.Primitive("file"):
+                return {(".._codec", "File")}  # models/ and api/ modules are one level down alike
             case ir.Const(value) if value is not None:
                 return {("typing", "Literal")}
         return set()

@@ -20,6 +20,27 @@ from generator.translate.schemas import SchemaConverter
 from generator.translate.security import security_requirements, security_schemes
 
 _SERVER_VARIABLE = re.compile(r"\{([^{}]*)\}")
+# Keyword arguments of the generated `Client`; a server variable may not take one of their names.
+_CLIENT_ARGUMENTS = frozenset(
+    {
+        "self",
+        "base_url",
+        "environment",
+        "timeout",
+        "max_retries",
+        "http_client",
+        "headers",
+        "verify",
+        "idempotency_header",
+        "request_hooks",
+        "response_hooks",
+        "strict",
+        "api_key",
+        "token",
+        "username",
+        "password",
+    }
+)
 
 
 def build_api(docs: DocumentSet, *, package: str) -> tuple[ir.Api, list[Diagnostic]]:
@@ -86,9 +107,8 @@ class _Builder:
         found = []
         for method in sorted(holder.mapping() if holder else {}):
             node = self.schemas.resolve(holder.child(method))  # type: ignore[union-attr]
-            if not is_http_token(str(method)) or str(method).lower() in HTTP_METHODS:
-                message = f"{method!r} is not an HTTP method this field may hold; not generated"
-                self.report.warn(node, message)
+            if not is_http_token(str(method)):  # the validator refuses it; reachable with --lenient
+                self.report.warn(node, f"{method!r} is not an HTTP method; not generated")
             elif isinstance(node.value, dict):
                 found.append((node, item, str(method), path))
         return found
@@ -107,6 +127,16 @@ class _Builder:
             self.report.warn(
                 webhooks, "webhooks describe requests the API sends; no client code is generated"
             )
+        # OpenAPI 3.2 fields with no meaning for the generated code.
+        if "$self" in root.mapping():
+            message = "$self is not used: references resolve against the file's own location"
+            self.report.warn(root.child("$self"), message)
+        tags = root.get("tags")
+        for index, tag in enumerate(tags.value if tags and isinstance(tags.value, list) else []):
+            for key in ("parent", "kind"):
+                if isinstance(tag, dict) and key in tag:
+                    message = f"tag `{key}` is not used: API modules are named after the first tag"
+                    self.report.warn(tags.child(index, key), message)  # type: ignore[union-attr]
 
     def _assemble(
         self,
@@ -161,26 +191,44 @@ class _Builder:
             ),
         )
 
-    def _servers(self, root: Node) -> tuple[str, ...]:
+    def _servers(self, root: Node) -> tuple[ir.Server, ...]:
+        """Servers with an http(s) URL (relative ones cannot be a client's base URL), each named for the client's
+        `environment` argument: OpenAPI 3.2's `name`, else its description, else its URL."""
         servers = root.get("servers")
-        urls: list[str] = []
+        found: list[tuple[str, dict[str, Any]]] = []
         for server in servers.value if servers and isinstance(servers.value, list) else []:
-            if not isinstance(server, dict) or not isinstance(server.get("url"), str):
-                continue
-            urls.append(_expand_server_url(server["url"], server.get("variables")))
-        return tuple(urls)
+            url = server.get("url") if isinstance(server, dict) else None
+            if isinstance(url, str) and url.startswith(("http://", "https://", "{")):
+                wanted = text(server, "name") or text(server) or url.split("://", 1)[-1]
+                found.append((snake_case(wanted, fallback="server"), server))
+        names = assign_unique(
+            Claim(index, name, server["url"]) for index, (name, server) in enumerate(found)
+        )
+        return tuple(
+            ir.Server(names[index], server["url"], text(server), _server_variables(server))
+            for index, (_, server) in enumerate(found)
+        )
 
 
 def _module_tag(operation: ir.Operation) -> str:
     return operation.tags[0] if operation.tags else "default"
 
 
-def _expand_server_url(url: str, variables: Any) -> str:
-    """Substitute each `{variable}` of a server URL with its default value."""
-
-    def default(match: re.Match[str]) -> str:
-        variable = variables.get(match.group(1)) if isinstance(variables, dict) else None
-        value = variable.get("default") if isinstance(variable, dict) else None
-        return str(value) if value is not None else match.group(1)
-
-    return _SERVER_VARIABLE.sub(default, url)
+def _server_variables(server: dict[str, Any]) -> tuple[ir.ServerVariable, ...]:
+    """The variables the URL uses, sorted by name; a placeholder without a declaration keeps its name as value."""
+    declared = server.get("variables")
+    declared = declared if isinstance(declared, dict) else {}
+    used = sorted(set(_SERVER_VARIABLE.findall(server["url"])))
+    py_names = assign_unique(
+        (Claim(name, snake_case(name, fallback="variable"), name) for name in used),
+        taken=_CLIENT_ARGUMENTS,
+    )
+    variables = []
+    for name in used:
+        spec = declared.get(name)
+        spec = spec if isinstance(spec, dict) else {}
+        enum = spec.get("enum")
+        values = tuple(str(value) for value in enum) if isinstance(enum, list) else ()
+        default = str(spec["default"]) if "default" in spec else name
+        variables.append(ir.ServerVariable(name, py_names[name], default, values, text(spec)))
+    return tuple(variables)

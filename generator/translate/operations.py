@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 import re
-from typing import Any
+from typing import Any, Literal
 
 from generator import ir
 from generator.naming import Claim, assign_unique, snake_case, spelled_claim
@@ -15,7 +15,9 @@ from generator.translate.schemas import SchemaConverter
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE", "OPTIONS", "HEAD", "TRACE", "QUERY"})
 # Suffixes of the functions generated next to each operation; an operation name may not collide with them.
-DERIVED_SUFFIXES = tuple(suffix for suffix in ir.CALL_VARIANTS + ir.PAGINATION_VARIANTS if suffix)
+DERIVED_SUFFIXES = tuple(
+    suffix for suffix in ir.CALL_VARIANTS + ir.PAGINATION_VARIANTS + ir.STREAM_VARIANTS if suffix
+)
 _LOCATIONS = ("path", "query", "querystring", "header", "cookie")
 # Keyword arguments every endpoint function takes besides the spec's parameters, and the one builtin its body
 # calls (an optional body is tested with `isinstance`). Its own locals start with "_", which no spec name does.
@@ -51,22 +53,43 @@ _NEXT_KEYS: dict[ir.PaginationStyle, str] = {
 }
 
 
+# Media types whose body is a sequence of items, read as it arrives.
+_STREAM_FORMATS: dict[str, Literal["events", "json_lines", "json_seq"]] = {
+    "text/event-stream": "events",
+    "application/jsonl": "json_lines",
+    "application/x-ndjson": "json_lines",
+    "application/x-jsonlines": "json_lines",
+    "application/json-seq": "json_seq",
+}
+
+
+def _media(content_type: str) -> str:
+    return content_type.split(";")[0].strip().lower()
+
+
+def _is_json(content_type: str) -> bool:
+    media = _media(content_type)
+    return media == "application/json" or media.endswith("+json")
+
+
 def _media_rank(content_type: str) -> int:
     """Which request/response representation the client uses when several are offered (lower is preferred)."""
-    media = content_type.split(";")[0].strip().lower()
-    if media == "application/json" or media.endswith("+json"):
+    media = _media(content_type)
+    if _is_json(media):
         return 0
     if media == "application/x-www-form-urlencoded":
         return 1
     if media.startswith("multipart/"):
         return 2
-    if media.startswith("text/"):
+    if media in _STREAM_FORMATS:
         return 3
-    return 4
+    if media.startswith("text/"):
+        return 4
+    return 5
 
 
 def _body_kind(content_type: str) -> ir.BodyKind:
-    return ("json", "form", "multipart", "text", "binary")[_media_rank(content_type)]
+    return ("json", "form", "multipart", "binary", "text", "binary")[_media_rank(content_type)]
 
 
 def _unshadowing(name: str) -> str:
@@ -223,10 +246,13 @@ class OperationBuilder:
         content_type = min(content.mapping(), key=lambda media: (_media_rank(media), media))
         media = content.child(content_type)
         schema = media.get("schema")
+        if media.get("itemSchema") is not None:
+            message = "itemSchema of a request body is not used: the body is sent as the bytes or File given"
+            self._report.warn(media.child("itemSchema"), message)
         kind = _body_kind(content_type)
         if kind in ("binary", "text"):
             self._check_unstructured(media, content_type)
-            body_type: ir.TypeExpr = ir.Primitive("bytes" if kind == "binary" else "str")
+            body_type: ir.TypeExpr = ir.Primitive("file" if kind == "binary" else "str")
         else:
             body_type = self._schemas.convert(schema) if schema is not None else ir.ANY
         return ir.RequestBody(
@@ -237,6 +263,7 @@ class OperationBuilder:
             required=body.mapping().get("required") is True,
             description=text(body.mapping(), "description"),
             example=self._example(media),
+            part_types=_part_types(media) if kind == "multipart" else (),
         )
 
     def _example(self, media: Node) -> ir.JsonValue:
@@ -269,15 +296,63 @@ class OperationBuilder:
             return ir.Response(status, "", "empty", None, description)
         content_type = min(content.mapping(), key=lambda media: (_media_rank(media), media))
         rank = _media_rank(content_type)
+        stream_format = _STREAM_FORMATS.get(_media(content_type))
+        if stream_format is not None:
+            stream = self._stream(content.child(content_type), stream_format)
+            return ir.Response(status, content_type, "stream", None, description, stream)
         if rank != 0:
             self._check_unstructured(content.child(content_type), content_type)
-        if rank == 3:
+        if rank == 4:
             return ir.Response(status, content_type, "text", ir.Primitive("str"), description)
         if rank != 0:
             return ir.Response(status, content_type, "binary", ir.Primitive("bytes"), description)
         schema = content.child(content_type).get("schema")
         response_type = self._schemas.convert(schema) if schema is not None else ir.ANY
         return ir.Response(status, content_type, "json", response_type, description)
+
+    def _stream(
+        self, media: Node, format: Literal["events", "json_lines", "json_seq"]
+    ) -> ir.ItemStream:
+        """The items of a streamed body, from `itemSchema` (OpenAPI 3.2); without one, raw events or any JSON."""
+        item = media.get("itemSchema")
+        if format != "events":
+            item_type = self._schemas.convert(item) if item else ir.ANY
+            return ir.ItemStream(format, item_type)
+        if item is None:
+            return ir.ItemStream(format, ir.ANY, (ir.EventData("", ir.Primitive("str"), False),))
+        # itemSchema describes each event as an object: `data`, `event`, `id`, `retry`; a `oneOf` (or `anyOf`)
+        # whose branches fix `event` to a constant types each kind of event on its own.
+        resolved = self._schemas.resolve(item)
+        kinds = [ir.EventData("", *self._event_data(resolved))]
+        for keyword in ("oneOf", "anyOf"):
+            branches = resolved.get(keyword)
+            for index in range(
+                len(branches.value) if branches and isinstance(branches.value, list) else 0
+            ):
+                branch = self._schemas.resolve(branches.child(index))  # type: ignore[union-attr]
+                name = _event_name(branch)
+                if name is None:
+                    self._report.warn(
+                        branch, "an event kind without a constant `event` is not typed apart"
+                    )
+                elif name not in {kind.event for kind in kinds}:
+                    kinds.append(ir.EventData(name, *self._event_data(branch)))
+        return ir.ItemStream(format, ir.ANY, tuple(kinds))
+
+    def _event_data(self, event: Node) -> tuple[ir.TypeExpr, bool]:
+        """The type of an event's `data` and whether it is JSON: a JSON `contentSchema`, else a non-string
+        schema, else text."""
+        properties = event.get("properties")
+        data = properties.get("data") if properties else None
+        if data is None:
+            return ir.Primitive("str"), False
+        resolved = self._schemas.resolve(data)
+        content_schema = resolved.get("contentSchema")
+        if content_schema is not None and _is_json(text(resolved.mapping(), "contentMediaType")):
+            return self._schemas.convert(content_schema), True
+        if resolved.mapping().get("type", "string") == "string":
+            return ir.Primitive("str"), False
+        return self._schemas.convert(data), True
 
     def _check_unstructured(self, media: Node, content_type: str) -> None:
         """Text and binary content is passed through as `str`/`bytes`; warn when the spec describes a structure
@@ -360,6 +435,30 @@ class OperationBuilder:
             items=items_path,
             item_type=items_type.item,
         )
+
+
+def _part_types(media: Node) -> tuple[tuple[str, str], ...]:
+    """The content type `encoding` declares for each part of a multipart body, by property name."""
+    encoding = media.mapping().get("encoding")
+    declared = encoding.items() if isinstance(encoding, dict) else ()
+    return tuple(
+        sorted(
+            (str(name), spec["contentType"])
+            for name, spec in declared
+            if isinstance(spec, dict) and isinstance(spec.get("contentType"), str)
+        )
+    )
+
+
+def _event_name(branch: Node) -> str | None:
+    """The event name a `oneOf` branch of an event `itemSchema` fixes with `const` (or a one-value `enum`)."""
+    properties = branch.get("properties")
+    event = properties.get("event") if properties else None
+    spec = event.mapping() if event else {}
+    values = [spec["const"]] if "const" in spec else spec.get("enum")
+    if isinstance(values, list) and len(values) == 1 and isinstance(values[0], str):
+        return values[0]
+    return None
 
 
 def _strip_nullable(expr: ir.TypeExpr) -> ir.TypeExpr:

@@ -39,6 +39,8 @@ _ROLE_WORDS = {
     "else": "Else",
     "requestBody": "Body",
     "schema": "",  # of a parameter or a media type
+    "itemSchema": "Item",  # OpenAPI 3.2: each item of a streamed media type
+    "contentSchema": "",  # the JSON a string holds (an event's `data`)
 }
 _OPERATION_KEYS = frozenset(
     {"get", "put", "post", "delete", "options", "head", "patch", "trace", "query"}

@@ -27,7 +27,7 @@ _PRIMITIVES: dict[str, ir.PrimitiveKind] = {
 _STRING_FORMATS: dict[str, ir.PrimitiveKind] = {
     "date-time": "datetime",
     "date": "date",
-    "binary": "bytes",
+    "binary": "file",
 }
 _UNION_KEYWORDS = ("oneOf", "anyOf")
 _ENUM_VALUE_KINDS: dict[type, Literal["str", "int", "float", "mixed"]] = {
@@ -53,6 +53,12 @@ _RESERVED_FIELDS = frozenset(
 # Keywords of an allOf part that would narrow the type of the first part (validation keywords do not change it).
 _NARROWING = ("enum", "const", "oneOf", "anyOf", "items", "prefixItems", "not")
 _SHAPES = (*_NARROWING, "type", "properties", "additionalProperties", "allOf")
+
+
+def _is_binary_media(media_type: str) -> bool:
+    media = media_type.split(";")[0].strip().lower()
+    textual = media.startswith("text/") or media.endswith(("json", "xml"))
+    return bool(media) and not textual and media != "application/x-www-form-urlencoded"
 
 
 def _unescape_token(token: str) -> str:
@@ -189,6 +195,11 @@ class SchemaConverter:
         ):
             return self._object(node)
         if kind == "string":
+            if (
+                _is_binary_media(text(schema, "contentMediaType"))
+                and "contentEncoding" not in schema
+            ):
+                return ir.Primitive("file")  # OpenAPI 3.1's spelling of `format: binary`
             return ir.Primitive(_STRING_FORMATS.get(text(schema, "format"), "str"))
         if kind in _PRIMITIVES:
             return ir.Primitive(_PRIMITIVES[kind])

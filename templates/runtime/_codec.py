@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import datetime
 import enum
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any, ClassVar, Final, Generic, Literal, NamedTuple, Self, TypeVar, cast
+from dataclasses import dataclass, field
+from typing import IO, Any, ClassVar, Final, Generic, Literal, NamedTuple, Self, TypeVar, cast
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -197,6 +198,28 @@ class Context:
 _TRIAL: Final = Context("trial")
 
 
+# --- Files -------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class File:
+    """A file to upload: `content` is bytes, a path, or a binary file object (read from its current position).
+
+    `filename` defaults to the path's name; `content_type` to the content type the spec declares for the part,
+    else `application/octet-stream`.
+    """
+
+    content: bytes | IO[bytes] | os.PathLike[str] = field(repr=False)
+    filename: str | None = None
+    content_type: str | None = None
+
+    @property
+    def name(self) -> str | None:
+        if self.filename is not None:
+            return self.filename
+        return os.path.basename(self.content) if isinstance(self.content, os.PathLike) else None
+
+
 # --- Types -------------------------------------------------------------------------------------------------------
 
 
@@ -320,6 +343,8 @@ INT: Final[Type[int]] = _Integer("an integer", int)
 FLOAT: Final[Type[float]] = _Scalar("a number", float, int)
 BOOL: Final[Type[bool]] = _Scalar("a boolean", bool)
 BYTES: Final[Type[bytes]] = _Scalar("binary content", bytes)
+# Binary content to send (`format: binary`): bytes, or a `File` that `_uploads` streams from disk.
+FILE: Final[Type[bytes | File]] = _Scalar("binary content or a File", bytes, File)
 ANY: Final[Type[Any]] = _Any()
 DATETIME: Final[Type[datetime.datetime]] = _Temporal("an RFC 3339 date-time", WireDateTime)
 DATE: Final[Type[datetime.date]] = _Temporal("an RFC 3339 full-date", WireDate)

@@ -13,6 +13,7 @@
     │   ├── RateLimitError              429
     │   └── InternalServerError         500 and above
     ├── ResponseValidationError     a response does not have the shape the spec declares
+    ├── StreamError                 a streamed response broke off or sent an item the spec does not allow
     ├── ResponseTooLargeError       a response body is larger than the client's limit
     ├── PaginationError             a server sent the same page token twice, or more pages than the limit
     ├── MissingCredentialsError     no configured credentials meet the operation's security; nothing was sent
@@ -131,6 +132,18 @@ class ResponseValidationError(APIError):
         super().__init__(message)
         self.path = path
         self.endpoint = endpoint
+        self.response = response
+        self.status_code = response.status_code
+        self.request_id = request_id_of(response.headers)
+
+
+class StreamError(APIError):
+    """A streamed response failed after it started: the connection dropped, a read timed out, or an item does not
+    match the spec. `delivered` is how many items the caller had received."""
+
+    def __init__(self, message: str, *, delivered: int, response: httpx.Response) -> None:
+        super().__init__(message)
+        self.delivered = delivered
         self.response = response
         self.status_code = response.status_code
         self.request_id = request_id_of(response.headers)

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
+from generator.render import RUNTIME_MODULES
+
 Runtime = Any  # the runtime package assembled by conftest.py
 ROOT = Path(__file__).resolve().parents[2]
-MODULES = ("_codec", "_http", "_base_client", "errors", "_pagination")  # as in conftest.py
 
 
 def run(*args: str) -> str:
@@ -57,12 +58,12 @@ def problems(output: str, directory: Path, module: str) -> list[str]:
     return [line for line in output.splitlines() if line.startswith(prefix)]
 
 
-@pytest.mark.parametrize("module", MODULES)
+@pytest.mark.parametrize("module", RUNTIME_MODULES)
 def test_mypy_strict(rt: Runtime, mypy_output: str, module: str) -> None:
     assert problems(mypy_output, rt.directory, module) == []
 
 
-@pytest.mark.parametrize("module", MODULES)
+@pytest.mark.parametrize("module", RUNTIME_MODULES)
 def test_ruff(rt: Runtime, ruff_output: str, module: str) -> None:
     assert problems(ruff_output, rt.directory, module) == []
 

@@ -7,7 +7,7 @@ hard cases.
 
 from ._base_client import Limits
 from ._client import DEFAULT_BASE_URL, AsyncClient, Client
-from ._codec import UNSET, DecodeError, Drift, EncodeError, Unset, drift
+from ._codec import UNSET, DecodeError, Drift, EncodeError, File, Unset, drift
 from ._http import ApiResponse, RequestOptions
 from .errors import (
     APIConnectionError,
@@ -25,6 +25,7 @@ from .errors import (
     RateLimitError,
     ResponseTooLargeError,
     ResponseValidationError,
+    StreamError,
     TokenError,
     UnprocessableEntityError,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "DecodeError",
     "Drift",
     "EncodeError",
+    "File",
     "InternalServerError",
     "Limits",
     "MissingCredentialsError",
@@ -57,6 +59,7 @@ __all__ = [
     "RequestOptions",
     "ResponseTooLargeError",
     "ResponseValidationError",
+    "StreamError",
     "TokenError",
     "UnprocessableEntityError",
     "Unset",

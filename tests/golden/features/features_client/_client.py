@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Mapping, Sequence
+from typing import Literal
 
 import httpx
 
@@ -20,9 +21,14 @@ from ._base_client import (
     RequestHook,
     ResponseHook,
     SyncClient,
+    server_url,
 )
 
 DEFAULT_BASE_URL = "https://api.example.test/v1"
+# Each environment's URL template, and the defaults of its variables.
+ENVIRONMENTS: dict[str, tuple[str, dict[str, str]]] = {
+    "api_example_test_version": ("https://api.example.test/{version}", {"version": "v1"}),
+}
 USER_AGENT = "features_client/1.0.0 (oapigen)"
 
 # The API's security schemes and the keywords of `Client(...)` that configure each (see `_auth`).
@@ -38,14 +44,20 @@ ENVIRONMENT: Mapping[str, str] = {
 class Client(SyncClient):
     """A client for Features.
 
+    `environment` selects the server (`api_example_test_version`:
+    https://api.example.test/{version}); server variables are keyword arguments. `base_url`
+    overrides both.
+
     Credentials come from the keyword arguments or, for a scheme given none, from the
     environment (`OAPIGEN_FEATURES_CLIENT_TOKEN`).
     """
 
     def __init__(
         self,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         *,
+        environment: Literal["api_example_test_version"] = "api_example_test_version",
+        version: str = "v1",
         token: str | None = None,
         token_provider: TokenProvider | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
@@ -60,7 +72,16 @@ class Client(SyncClient):
         limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         super().__init__(
-            base_url,
+            (
+                base_url
+                if base_url is not None
+                else server_url(
+                    *ENVIRONMENTS[environment],
+                    {
+                        "version": version,
+                    },
+                )
+            ),
             schemes=SECURITY_SCHEMES,
             environment=ENVIRONMENT,
             credentials={
@@ -84,14 +105,20 @@ class Client(SyncClient):
 class AsyncClient(AsyncBaseClient):
     """A client for Features.
 
+    `environment` selects the server (`api_example_test_version`:
+    https://api.example.test/{version}); server variables are keyword arguments. `base_url`
+    overrides both.
+
     Credentials come from the keyword arguments or, for a scheme given none, from the
     environment (`OAPIGEN_FEATURES_CLIENT_TOKEN`).
     """
 
     def __init__(
         self,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         *,
+        environment: Literal["api_example_test_version"] = "api_example_test_version",
+        version: str = "v1",
         token: str | None = None,
         token_provider: AsyncTokenProvider | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
@@ -106,7 +133,16 @@ class AsyncClient(AsyncBaseClient):
         limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         super().__init__(
-            base_url,
+            (
+                base_url
+                if base_url is not None
+                else server_url(
+                    *ENVIRONMENTS[environment],
+                    {
+                        "version": version,
+                    },
+                )
+            ),
             schemes=SECURITY_SCHEMES,
             environment=ENVIRONMENT,
             credentials={

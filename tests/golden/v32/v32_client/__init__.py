@@ -6,7 +6,7 @@ OpenAPI 3.2 constructs the client generates, kept as golden files.
 
 from ._base_client import Limits
 from ._client import DEFAULT_BASE_URL, AsyncClient, Client
-from ._codec import UNSET, DecodeError, Drift, EncodeError, Unset, drift
+from ._codec import UNSET, DecodeError, Drift, EncodeError, File, Unset, drift
 from ._http import ApiResponse, RequestOptions
 from .errors import (
     APIConnectionError,
@@ -24,6 +24,7 @@ from .errors import (
     RateLimitError,
     ResponseTooLargeError,
     ResponseValidationError,
+    StreamError,
     TokenError,
     UnprocessableEntityError,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "DecodeError",
     "Drift",
     "EncodeError",
+    "File",
     "InternalServerError",
     "Limits",
     "MissingCredentialsError",
@@ -56,6 +58,7 @@ __all__ = [
     "RequestOptions",
     "ResponseTooLargeError",
     "ResponseValidationError",
+    "StreamError",
     "TokenError",
     "UnprocessableEntityError",
     "Unset",

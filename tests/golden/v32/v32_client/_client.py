@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Mapping, Sequence
+from typing import Literal
 
 import httpx
 
@@ -20,9 +21,18 @@ from ._base_client import (
     RequestHook,
     ResponseHook,
     SyncClient,
+    server_url,
 )
 
-DEFAULT_BASE_URL = "https://api.example.test/v1"
+DEFAULT_BASE_URL = "https://eu.api.example.test/v1"
+# Each environment's URL template, and the defaults of its variables.
+ENVIRONMENTS: dict[str, tuple[str, dict[str, str]]] = {
+    "production": (
+        "https://{region}.api.example.test/{version}",
+        {"region": "eu", "version": "v1"},
+    ),
+    "sandbox_test_data": ("https://sandbox.example.test/{version}", {"version": "v2"}),
+}
 USER_AGENT = "v32_client/1.0.0 (oapigen)"
 
 # The API's security schemes and the keywords of `Client(...)` that configure each (see `_auth`).
@@ -32,12 +42,21 @@ ENVIRONMENT: Mapping[str, str] = {}
 
 
 class Client(SyncClient):
-    """A client for Streams."""
+    """A client for Streams.
+
+    `environment` selects the server (`production`:
+    https://{region}.api.example.test/{version} (The live API.); `sandbox_test_data`:
+    https://sandbox.example.test/{version} (Sandbox (test data))); server variables are
+    keyword arguments. `base_url` overrides both.
+    """
 
     def __init__(
         self,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         *,
+        environment: Literal["production", "sandbox_test_data"] = "production",
+        region: Literal["eu", "us"] = "eu",
+        version: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
@@ -50,7 +69,17 @@ class Client(SyncClient):
         limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         super().__init__(
-            base_url,
+            (
+                base_url
+                if base_url is not None
+                else server_url(
+                    *ENVIRONMENTS[environment],
+                    {
+                        "region": region,
+                        "version": version,
+                    },
+                )
+            ),
             schemes=SECURITY_SCHEMES,
             environment=ENVIRONMENT,
             credentials={},
@@ -69,12 +98,21 @@ class Client(SyncClient):
 
 
 class AsyncClient(AsyncBaseClient):
-    """A client for Streams."""
+    """A client for Streams.
+
+    `environment` selects the server (`production`:
+    https://{region}.api.example.test/{version} (The live API.); `sandbox_test_data`:
+    https://sandbox.example.test/{version} (Sandbox (test data))); server variables are
+    keyword arguments. `base_url` overrides both.
+    """
 
     def __init__(
         self,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         *,
+        environment: Literal["production", "sandbox_test_data"] = "production",
+        region: Literal["eu", "us"] = "eu",
+        version: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
@@ -87,7 +125,17 @@ class AsyncClient(AsyncBaseClient):
         limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         super().__init__(
-            base_url,
+            (
+                base_url
+                if base_url is not None
+                else server_url(
+                    *ENVIRONMENTS[environment],
+                    {
+                        "region": region,
+                        "version": version,
+                    },
+                )
+            ),
             schemes=SECURITY_SCHEMES,
             environment=ENVIRONMENT,
             credentials={},

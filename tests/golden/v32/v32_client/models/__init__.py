@@ -5,24 +5,51 @@ from importlib import import_module as _import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .chat_request import ChatRequest
     from .document import Document
     from .document_filter import DocumentFilter
     from .document_filter_created import DocumentFilterCreated
+    from .error import Error
+    from .log_record import LogRecord
+    from .log_record_level import LogRecordLevel
+    from .read_metrics_response_item import ReadMetricsResponseItem
     from .search_query import SearchQuery
+    from .stored import Stored
+    from .token import Token
+    from .upload import Upload
+    from .usage import Usage
 
 __all__ = [
+    "ChatRequest",
     "Document",
     "DocumentFilter",
     "DocumentFilterCreated",
+    "Error",
+    "LogRecord",
+    "LogRecordLevel",
+    "ReadMetricsResponseItem",
     "SearchQuery",
+    "Stored",
+    "Token",
+    "Upload",
+    "Usage",
 ]
 
 # Each name is imported on first use (PEP 562): importing one module of the package does not import them all.
 _MODULE_OF: dict[str, str] = {
+    "ChatRequest": "chat_request",
     "Document": "document",
     "DocumentFilter": "document_filter",
     "DocumentFilterCreated": "document_filter_created",
+    "Error": "error",
+    "LogRecord": "log_record",
+    "LogRecordLevel": "log_record_level",
+    "ReadMetricsResponseItem": "read_metrics_response_item",
     "SearchQuery": "search_query",
+    "Stored": "stored",
+    "Token": "token",
+    "Upload": "upload",
+    "Usage": "usage",
 }
 
 
