@@ -237,6 +237,9 @@ class ReadmeView:
     base_url: str
     keywords: list[KeywordView]
     examples: list[ExampleView]
+    request_form: (
+        tuple[str, str] | None
+    )  # (response, request) class names of one split schema, if any
 
 
 def readme_view(api: ir.Api, examples: list[ExampleView]) -> ReadmeView:
@@ -248,7 +251,20 @@ def readme_view(api: ir.Api, examples: list[ExampleView]) -> ReadmeView:
         base_url=markdown_text(next(iter(api.servers), "")),
         keywords=_keyword_views(api),
         examples=examples,
+        request_form=_request_form(api),
     )
+
+
+def _request_form(api: ir.Api) -> tuple[str, str] | None:
+    """One split schema for the README's example, preferably one split for its own properties."""
+    by_name = {model.name: model for model in api.models}
+    pairs = [(by_name[m.request_of], m) for m in api.models if m.request_of]
+    own = [
+        (response, request)
+        for response, request in pairs
+        if any(f.read_only for f in response.fields) or any(f.write_only for f in request.fields)
+    ]
+    return next(((response.name, request.name) for response, request in own + pairs), None)
 
 
 def example_view(operation: ir.Operation, types: TypeRenderer, package: str) -> ExampleView:

@@ -2,8 +2,11 @@
 """Every model, enum and union of the API."""
 
 from .base import Base
+from .base_request import BaseRequest
 from .cat import Cat
+from .cat_request import CatRequest
 from .dog import Dog
+from .dog_request import DogRequest
 from .error import Error
 from .get_node_class import GetNodeClass
 from .node import Node
@@ -12,11 +15,16 @@ from .node_value import NodeValue, decode_node_value
 from .pet import Pet, decode_pet
 from .pet_kind import PetKind
 from .pet_page import PetPage
+from .pet_page_request import PetPageRequest
+from .pet_request import PetRequest, decode_pet_request
 
 __all__ = [
     "Base",
+    "BaseRequest",
     "Cat",
+    "CatRequest",
     "Dog",
+    "DogRequest",
     "Error",
     "GetNodeClass",
     "Node",
@@ -25,6 +33,9 @@ __all__ = [
     "Pet",
     "PetKind",
     "PetPage",
+    "PetPageRequest",
+    "PetRequest",
     "decode_node_value",
     "decode_pet",
+    "decode_pet_request",
 ]
