@@ -31,7 +31,8 @@ def api() -> ir.Api:
 
 
 def named(api: ir.Api) -> dict[str, ir.Model | ir.Union]:
-    return {item.name: item for item in (*api.models, *api.unions)}
+    items: list[ir.Model | ir.Union] = [*api.models, *api.unions]
+    return {item.name: item for item in items}
 
 
 def fields(api: ir.Api, model: str) -> dict[str, ir.Field]:
