@@ -72,12 +72,28 @@ def operation_names(n: int) -> Spec:
     return _document({}, paths)
 
 
+def parameter_names(n: int) -> Spec:
+    """One operation with n query parameters, four spellings of each snake_case name."""
+    spellings = ("p{}Size", "p{}_size", "p{}-size", "P{}Size")
+    parameters = [
+        {"name": spellings[i % 4].format(i // 4), "in": "query", "schema": {"type": "string"}}
+        for i in range(n)
+    ]
+    operation = {
+        "operationId": "search",
+        "parameters": parameters,
+        "responses": {"204": {"description": "done"}},
+    }
+    return _document({}, {"/search": {"get": operation}})
+
+
 # name -> (spec of size n, n): one script, named cases.
 CASES: dict[str, tuple[Callable[[int], Spec], int]] = {
     "enum-names": (enum_names, 8_000),
     "enum-casing": (enum_casing, 8_000),
     "field-names": (field_names, 8_000),
     "operation-names": (operation_names, 2_000),
+    "parameter-names": (parameter_names, 8_000),
 }
 
 

@@ -333,9 +333,9 @@ RULES: list[tuple[str, Callable[[Spec], object], str, str, str]] = [
     ),
     (
         "response became nullable",
-        lambda s: s["paths"]["/pets"]["post"]["responses"]["201"]["content"]["application/json"][
-            "schema"
-        ].update({"$ref": "#/components/schemas/Pet", "nullable": True}),
+        lambda s: s["paths"]["/pets"]["post"]["responses"]["201"]["content"][
+            "application/json"
+        ].update(schema={"$ref": "#/components/schemas/Pet", "nullable": True}),
         "breaking",
         "response-became-nullable",
         "api.create_pet",
@@ -405,6 +405,69 @@ RULES: list[tuple[str, Callable[[Spec], object], str, str, str]] = [
         "info",
         "constraint-tightened",
         "models.Pet.name",
+    ),
+    (
+        "operation moved",
+        lambda s: s["paths"].update({"/animals": {"post": s["paths"]["/pets"].pop("post")}}),
+        "breaking",
+        "operation-path-changed",
+        "api.create_pet",
+    ),
+    (
+        "operation authenticated otherwise",
+        lambda s: list_pets(s).update(security=[]),
+        "warning",
+        "operation-security-changed",
+        "api.list_pets",
+    ),
+    (
+        "argument type changed",
+        lambda s: list_pets(s)["parameters"][0]["schema"].update(type="string", default="20"),
+        "breaking",
+        "argument-type-changed",
+        "api.list_pets(limit=)",
+    ),
+    (
+        "argument became required",
+        lambda s: (
+            list_pets(s)["parameters"][0].update(required=True)
+            or list_pets(s)["parameters"][0]["schema"].pop("default")
+        ),
+        "breaking",
+        "argument-became-required",
+        "api.list_pets(limit=)",
+    ),
+    (
+        "return type changed",
+        lambda s: s["paths"]["/pets"]["post"]["responses"]["201"]["content"][
+            "application/json"
+        ].update(schema={"$ref": "#/components/schemas/Owner"}),
+        "breaking",
+        "return-type-changed",
+        "api.create_pet",
+    ),
+    (
+        "enum member renamed",
+        lambda s: schemas(s)["Status"].update({"x-enum-varnames": ["AVAILABLE", "GONE"]}),
+        "breaking",
+        "enum-member-renamed",
+        "models.Status.GONE",
+    ),
+    (
+        "type added",
+        lambda s: schemas(s).update(Tag={"type": "string", "enum": ["a", "b"]}),
+        "info",
+        "type-added",
+        "models.Tag",
+    ),
+    (
+        "second security scheme",
+        lambda s: s["components"]["securitySchemes"].update(
+            Token={"type": "http", "scheme": "bearer"}
+        ),
+        "warning",
+        "credential-environment-changed",
+        "Client",
     ),
     (
         "operation deprecated",

@@ -31,6 +31,7 @@ E = TypeVar("E", bound=enum.Enum)
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _NONE_TYPE = type(None)
+_SCALARS: frozenset[type] = frozenset({str, int, float, bool, _NONE_TYPE})
 
 
 class Unset:
@@ -246,7 +247,7 @@ class _Integer(_Scalar[int]):
 
 class _Any(Type[Any]):
     declared = "any value"
-    identity = frozenset({str, int, float, bool, _NONE_TYPE})
+    identity = _SCALARS
 
     def decode(self, value: object, ctx: Context, path: Path) -> Any:
         return value
@@ -366,7 +367,7 @@ class ListOf(Type[list[T]]):
 
     def decode(self, value: object, ctx: Context, path: Path) -> list[T]:
         if type(value) is not list:
-            return cast(list[T], ctx.mismatch(path, self.declared, value))
+            return cast("list[T]", ctx.mismatch(path, self.declared, value))
         item = self.item
         identity = item.identity
         if identity and all(type(element) in identity for element in value):
@@ -404,7 +405,7 @@ class MapOf(Type[dict[str, T]]):
 
     def decode(self, value: object, ctx: Context, path: Path) -> dict[str, T]:
         if type(value) is not dict:
-            return cast(dict[str, T], ctx.mismatch(path, self.declared, value))
+            return cast("dict[str, T]", ctx.mismatch(path, self.declared, value))
         return _decode_entries(self.value, value, ctx, path)
 
     def encode(self, value: Any, request: bool) -> Any:
@@ -452,7 +453,7 @@ class EnumOf(Type[E]):
         self.members: Mapping[object, E] = cast(Mapping[object, E], cls._value2member_map_)
 
     def decode(self, value: object, ctx: Context, path: Path) -> E:
-        member = self.members.get(value)
+        member = self.members.get(value) if type(value) in _SCALARS else None
         if member is not None and type(member.value) is type(value):
             return member
         unknown = unknown_member(self.cls, value)
@@ -537,7 +538,7 @@ class Model:
         """
         if type(data) is not dict:
             raise DecodeError("$", f"expected {cls.__name__}, got {describe(data)}")
-        model: Self = decode(cls, data, strict=strict)[0]
+        model: Self = _decode(cls._oapigen_type_, data, strict)[0]
         return model
 
     def to_dict(self, *, request: bool = False) -> dict[str, Any]:
@@ -546,6 +547,7 @@ class Model:
 
 
 _DRIFT: Final = "_oapigen_drift_"
+_ORDER: Final = "_oapigen_order_"
 _ADDITIONAL: Final = "additional_properties"
 M = TypeVar("M", bound=Model)
 
@@ -596,11 +598,13 @@ class ModelType(Type[M]):
                     decoded[field.name] = ctx.mismatch(
                         (path, field.wire), "a required property", UNSET
                     )
-        decoded[_ADDITIONAL] = (
-            extra
-            if extra_type is ANY or not extra
-            else _decode_entries(extra_type, extra, ctx, path)
-        )
+        if extra:
+            decoded[_ADDITIONAL] = (
+                extra if extra_type is ANY else _decode_entries(extra_type, extra, ctx, path)
+            )
+            decoded[_ORDER] = tuple(value)  # to write undeclared properties back where they were
+        else:
+            decoded[_ADDITIONAL] = extra
         model = self.cls.__new__(self.cls)
         model.__dict__ = decoded
         return model
@@ -615,7 +619,8 @@ class ModelType(Type[M]):
     def encode_model(self, model: M, request: bool) -> dict[str, Any]:
         _, by_attr, fields, _, extra_type = self._compiled or self.compiled()
         attributes = model.__dict__
-        result = _encode_entries(extra_type, attributes.get(_ADDITIONAL) or {}, request)
+        extra = attributes.get(_ADDITIONAL)
+        result = _encode_entries(extra_type, extra, request) if extra else {}
         if request:
             for field, kind in fields:
                 _encode_request_field(result, field, kind, attributes.get(field.name, UNSET))
@@ -625,7 +630,12 @@ class ModelType(Type[M]):
             if entry is not None and item is not UNSET:
                 wire, kind, identity = entry
                 result[wire] = item if type(item) in identity else kind.encode(item, False)
-        return result
+        order = attributes.get(_ORDER)
+        if order is None:
+            return result
+        ordered = {key: result[key] for key in order if key in result}
+        ordered.update(result)
+        return ordered
 
 
 def _encode_request_field(
@@ -764,7 +774,7 @@ def as_type(kind: TypeLike[T]) -> Type[T]:
         else:
             raise TypeError(f"not a generated type: {kind!r}")
         _TYPES[kind] = found
-    return cast(Type[T], found)
+    return cast("Type[T]", found)  # a string: no generic alias built per call
 
 
 def decode(
@@ -774,13 +784,19 @@ def decode(
 
     Lenient decoding never raises for a JSON value, except `DecodeError` at `$` when it is nested too deeply for
     Python's recursion limit."""
+    return _decode(as_type(kind), value, strict)
+
+
+def _decode(kind: Type[T], value: object, strict: bool) -> tuple[T, tuple[Drift, ...]]:
     ctx = Context("strict" if strict else "lenient")
     try:
-        result = as_type(kind).decode(value, ctx, ())
+        result = kind.decode(value, ctx, ())
     except RecursionError:
         raise DecodeError("$", "the value is nested too deeply to decode") from None
+    if not ctx.drift:
+        return result, ()
     found = tuple(ctx.drift)
-    if found and isinstance(result, Model):
+    if isinstance(result, Model):
         result.__dict__[_DRIFT] = found
     return result, found
 

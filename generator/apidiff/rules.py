@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator import ir
-from generator.apidiff.model import Change, Level, Symbol, code
+from generator.apidiff.model import LEVELS, Change, Level, Symbol, code
 from generator.apidiff.side import Side
 
 # Validation keywords whose larger value accepts less, and whose smaller value accepts less.
@@ -38,9 +38,6 @@ class Diff:
         self.changes.append(
             Change(level, rule, origin.pointer, side.location(origin), message, symbols, module)
         )
-
-    def same_type(self, old: ir.TypeExpr, new: ir.TypeExpr) -> bool:
-        return rename(old, self.renamed) == new
 
     def old_text(self, expr: ir.TypeExpr | None) -> str:
         return "None" if expr is None else self.old.types.annotation(expr)
@@ -82,8 +79,7 @@ def by_direction(
         levels.append(request_level)
     if in_response or not in_request:
         levels.append(response_level)
-    order = ("breaking", "warning", "info")
-    return min(levels, key=order.index)
+    return min(levels, key=LEVELS.index)
 
 
 def constraint_changes(old: Any, new: Any) -> tuple[list[str], list[str]]:

@@ -10,14 +10,17 @@ from .._codec import UNSET, Unset
 
 @dataclass(kw_only=True)
 class ExperimentDataset(_codec.Model):
-    """The dataset an experiment ran on; dataset_id is always present, the other fields are
-    optional and nullable.
+    """The dataset an experiment ran on. Every field is optional and nullable (the page marks
+    none required or non-null).
 
     Ref: spec/galileo.yaml#/components/schemas/ExperimentDataset
     """
 
-    dataset_id: str
-    """Galileo ID of the dataset."""
+    dataset_id: str | Unset | None = UNSET
+    """Galileo ID of the dataset. Optional and nullable: the page shows it only in an example,
+    not marked required or non-null, and the live FastAPI service sends null for unset
+    optional fields.
+    """
     name: str | Unset | None = UNSET
     """Name of the dataset. Optional and nullable."""
     version_index: int | Unset | None = UNSET
@@ -30,7 +33,7 @@ def _table() -> _codec.Table:
     """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
     return _codec.Table(
         (
-            _codec.Field("dataset_id", _codec.STR, required=True),
+            _codec.Field("dataset_id", _codec.Nullable(_codec.STR)),
             _codec.Field("name", _codec.Nullable(_codec.STR)),
             _codec.Field("version_index", _codec.Nullable(_codec.INT)),
         ),

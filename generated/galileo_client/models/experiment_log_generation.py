@@ -10,13 +10,14 @@ from .._codec import UNSET, Unset
 
 @dataclass(kw_only=True)
 class ExperimentLogGeneration(_codec.Model):
-    """Progress of an experiment's log generation. Every field is optional.
+    """Progress of an experiment's log generation. Every field is optional and nullable.
 
     Ref: spec/galileo.yaml#/components/schemas/ExperimentLogGeneration
     """
 
-    progress_percent: float | Unset = UNSET
-    """Percentage of log generation done. Optional; defaults to 0.
+    progress_percent: float | Unset | None = UNSET
+    """Percentage of log generation done. Optional; defaults to 0. Nullable: the page does not
+    mark it non-null, and the live FastAPI service sends null for unset fields.
 
     Server default: 0.
     """
@@ -27,7 +28,7 @@ class ExperimentLogGeneration(_codec.Model):
 def _table() -> _codec.Table:
     """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
     return _codec.Table(
-        (_codec.Field("progress_percent", _codec.FLOAT),),
+        (_codec.Field("progress_percent", _codec.Nullable(_codec.FLOAT)),),
         _codec.ANY,
     )
 

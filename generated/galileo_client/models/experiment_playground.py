@@ -10,16 +10,19 @@ from .._codec import UNSET, Unset
 
 @dataclass(kw_only=True)
 class ExperimentPlayground(_codec.Model):
-    """The playground an experiment came from; playground_id is always present, the other
-    fields are optional and nullable.
+    """The playground an experiment came from. Every field is optional and nullable (the page
+    marks none required or non-null).
 
     Ref: spec/galileo.yaml#/components/schemas/ExperimentPlayground
     """
 
-    playground_id: str
-    """Galileo ID of the playground."""
     name: str | Unset | None = UNSET
     """Name of the playground. Optional and nullable."""
+    playground_id: str | Unset | None = UNSET
+    """Galileo ID of the playground. Optional and nullable: the page shows it only in an
+    example, not marked required or non-null, and the live FastAPI service sends null for
+    unset optional fields.
+    """
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
@@ -28,8 +31,8 @@ def _table() -> _codec.Table:
     """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
     return _codec.Table(
         (
-            _codec.Field("playground_id", _codec.STR, required=True),
             _codec.Field("name", _codec.Nullable(_codec.STR)),
+            _codec.Field("playground_id", _codec.Nullable(_codec.STR)),
         ),
         _codec.ANY,
     )

@@ -10,18 +10,21 @@ from .._codec import UNSET, Unset
 
 @dataclass(kw_only=True)
 class ExperimentPrompt(_codec.Model):
-    """The prompt template an experiment used; prompt_template_id is always present, the other
-    fields are optional and nullable.
+    """The prompt template an experiment used. Every field is optional and nullable (the page
+    marks none required or non-null).
 
     Ref: spec/galileo.yaml#/components/schemas/ExperimentPrompt
     """
 
-    prompt_template_id: str
-    """Galileo ID of the prompt template."""
     content: str | Unset | None = UNSET
     """Content of the prompt template. Optional and nullable."""
     name: str | Unset | None = UNSET
     """Name of the prompt template. Optional and nullable."""
+    prompt_template_id: str | Unset | None = UNSET
+    """Galileo ID of the prompt template. Optional and nullable: the page shows it only in an
+    example, not marked required or non-null, and the live FastAPI service sends null for
+    unset optional fields.
+    """
     version_index: int | Unset | None = UNSET
     """Version of the prompt template. Optional and nullable."""
     additional_properties: dict[str, Any] = field(default_factory=dict)
@@ -32,9 +35,9 @@ def _table() -> _codec.Table:
     """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
     return _codec.Table(
         (
-            _codec.Field("prompt_template_id", _codec.STR, required=True),
             _codec.Field("content", _codec.Nullable(_codec.STR)),
             _codec.Field("name", _codec.Nullable(_codec.STR)),
+            _codec.Field("prompt_template_id", _codec.Nullable(_codec.STR)),
             _codec.Field("version_index", _codec.Nullable(_codec.INT)),
         ),
         _codec.ANY,

@@ -12,50 +12,65 @@ from .._codec import UNSET, Unset
 class ExperimentPromptRunSettings(_codec.Model):
     """Prompt run settings of an experiment (tools is a string, reasoning_effort and verbosity
     are present and there is no known_models, unlike ExtendPromptSettings). Every field is
-    optional.
+    optional and nullable.
 
     Ref: spec/galileo.yaml#/components/schemas/ExperimentPromptRunSettings
     """
 
     deployment_name: str | Unset | None = UNSET
     """Deployment name of the model. Optional and nullable."""
-    echo: bool | Unset = UNSET
-    """Whether to echo the prompt in the output. Optional; defaults to false.
+    echo: bool | Unset | None = UNSET
+    """Whether to echo the prompt in the output. Optional; defaults to false. Nullable: the
+    page does not mark it non-null, and the live FastAPI service sends null for unset
+    settings (temperature, for one).
 
     Server default: False.
     """
-    frequency_penalty: float | Unset = UNSET
-    """Frequency penalty. Optional; defaults to 0.
+    frequency_penalty: float | Unset | None = UNSET
+    """Frequency penalty. Optional; defaults to 0. Nullable: the page does not mark it
+    non-null, and the live FastAPI service sends null for unset settings (temperature, for
+    one).
 
     Server default: 0.
     """
-    logprobs: bool | Unset = UNSET
-    """Whether to return log probabilities. Optional; defaults to true.
+    logprobs: bool | Unset | None = UNSET
+    """Whether to return log probabilities. Optional; defaults to true. Nullable: the page does
+    not mark it non-null, and the live FastAPI service sends null for unset settings
+    (temperature, for one).
 
     Server default: True.
     """
-    max_tokens: int | Unset = UNSET
-    """Maximum number of tokens to generate. Optional; defaults to 4096.
+    max_tokens: int | Unset | None = UNSET
+    """Maximum number of tokens to generate. Optional; defaults to 4096. Nullable: the page
+    does not mark it non-null, and the live FastAPI service sends null for unset settings
+    (temperature, for one).
 
     Server default: 4096.
     """
-    model_alias: str | Unset = UNSET
-    """Alias of the model to use. Optional; defaults to "GPT-4o".
+    model_alias: str | Unset | None = UNSET
+    """Alias of the model to use. Optional; defaults to "GPT-4o". Nullable: the page does not
+    mark it non-null, and the live FastAPI service sends null for unset settings
+    (temperature, for one).
 
     Server default: 'GPT-4o'.
     """
-    n: int | Unset = UNSET
-    """Number of completions to generate. Optional; defaults to 1.
+    n: int | Unset | None = UNSET
+    """Number of completions to generate. Optional; defaults to 1. Nullable: the page does not
+    mark it non-null, and the live FastAPI service sends null for unset settings
+    (temperature, for one).
 
     Server default: 1.
     """
-    presence_penalty: float | Unset = UNSET
-    """Presence penalty. Optional; defaults to 0.
+    presence_penalty: float | Unset | None = UNSET
+    """Presence penalty. Optional; defaults to 0. Nullable: the page does not mark it non-null,
+    and the live FastAPI service sends null for unset settings (temperature, for one).
 
     Server default: 0.
     """
-    reasoning_effort: str | Unset = UNSET
-    """Reasoning effort for reasoning models. Optional; defaults to "medium".
+    reasoning_effort: str | Unset | None = UNSET
+    """Reasoning effort for reasoning models. Optional; defaults to "medium". Nullable: the
+    page does not mark it non-null, and the live FastAPI service sends null for unset
+    settings (temperature, for one).
 
     Server default: 'medium'.
     """
@@ -63,8 +78,10 @@ class ExperimentPromptRunSettings(_codec.Model):
     """Response format, a free-form object. Optional and nullable."""
     stop_sequences: list[str] | Unset | None = UNSET
     """Sequences that stop generation. Optional and nullable."""
-    temperature: float | Unset = UNSET
-    """Sampling temperature. Optional; defaults to 1.
+    temperature: float | Unset | None = UNSET
+    """Sampling temperature. Optional; defaults to 1. Nullable: the page does not mark it
+    non-null, and the live FastAPI service sends null for unset settings (temperature, for
+    one).
 
     Server default: 1.
     """
@@ -72,23 +89,31 @@ class ExperimentPromptRunSettings(_codec.Model):
     """Tool choice. Optional and nullable."""
     tools: str | Unset | None = UNSET
     """Tool definitions, serialized as a string. Optional and nullable."""
-    top_k: int | Unset = UNSET
-    """Number of highest-probability tokens considered. Optional; defaults to 40.
+    top_k: int | Unset | None = UNSET
+    """Number of highest-probability tokens considered. Optional; defaults to 40. Nullable: the
+    page does not mark it non-null, and the live FastAPI service sends null for unset
+    settings (temperature, for one).
 
     Server default: 40.
     """
-    top_logprobs: int | Unset = UNSET
+    top_logprobs: int | Unset | None = UNSET
     """Number of most likely tokens to return log probabilities for. Optional; defaults to 5.
+    Nullable: the page does not mark it non-null, and the live FastAPI service sends null
+    for unset settings (temperature, for one).
 
     Server default: 5.
     """
-    top_p: float | Unset = UNSET
-    """Nucleus sampling probability mass. Optional; defaults to 1.
+    top_p: float | Unset | None = UNSET
+    """Nucleus sampling probability mass. Optional; defaults to 1. Nullable: the page does not
+    mark it non-null, and the live FastAPI service sends null for unset settings
+    (temperature, for one).
 
     Server default: 1.
     """
-    verbosity: str | Unset = UNSET
-    """Verbosity of the output. Optional; defaults to "medium".
+    verbosity: str | Unset | None = UNSET
+    """Verbosity of the output. Optional; defaults to "medium". Nullable: the page does not
+    mark it non-null, and the live FastAPI service sends null for unset settings
+    (temperature, for one).
 
     Server default: 'medium'.
     """
@@ -101,23 +126,23 @@ def _table() -> _codec.Table:
     return _codec.Table(
         (
             _codec.Field("deployment_name", _codec.Nullable(_codec.STR)),
-            _codec.Field("echo", _codec.BOOL),
-            _codec.Field("frequency_penalty", _codec.FLOAT),
-            _codec.Field("logprobs", _codec.BOOL),
-            _codec.Field("max_tokens", _codec.INT),
-            _codec.Field("model_alias", _codec.STR),
-            _codec.Field("n", _codec.INT),
-            _codec.Field("presence_penalty", _codec.FLOAT),
-            _codec.Field("reasoning_effort", _codec.STR),
+            _codec.Field("echo", _codec.Nullable(_codec.BOOL)),
+            _codec.Field("frequency_penalty", _codec.Nullable(_codec.FLOAT)),
+            _codec.Field("logprobs", _codec.Nullable(_codec.BOOL)),
+            _codec.Field("max_tokens", _codec.Nullable(_codec.INT)),
+            _codec.Field("model_alias", _codec.Nullable(_codec.STR)),
+            _codec.Field("n", _codec.Nullable(_codec.INT)),
+            _codec.Field("presence_penalty", _codec.Nullable(_codec.FLOAT)),
+            _codec.Field("reasoning_effort", _codec.Nullable(_codec.STR)),
             _codec.Field("response_format", _codec.Nullable(_codec.MapOf(_codec.ANY))),
             _codec.Field("stop_sequences", _codec.Nullable(_codec.ListOf(_codec.STR))),
-            _codec.Field("temperature", _codec.FLOAT),
+            _codec.Field("temperature", _codec.Nullable(_codec.FLOAT)),
             _codec.Field("tool_choice", _codec.Nullable(_codec.STR)),
             _codec.Field("tools", _codec.Nullable(_codec.STR)),
-            _codec.Field("top_k", _codec.INT),
-            _codec.Field("top_logprobs", _codec.INT),
-            _codec.Field("top_p", _codec.FLOAT),
-            _codec.Field("verbosity", _codec.STR),
+            _codec.Field("top_k", _codec.Nullable(_codec.INT)),
+            _codec.Field("top_logprobs", _codec.Nullable(_codec.INT)),
+            _codec.Field("top_p", _codec.Nullable(_codec.FLOAT)),
+            _codec.Field("verbosity", _codec.Nullable(_codec.STR)),
         ),
         _codec.ANY,
     )

@@ -10,17 +10,21 @@ from .._codec import UNSET, Unset
 
 @dataclass(kw_only=True)
 class UserInfo(_codec.Model):
-    """A Galileo user; id is always present, the other fields are optional and nullable.
+    """A Galileo user. Every field is optional and nullable (the page marks none required or
+    non-null).
 
     Ref: spec/galileo.yaml#/components/schemas/UserInfo
     """
 
-    id: str
-    """Galileo ID of the user."""
     email: str | Unset | None = UNSET
     """Email address of the user. Optional and nullable."""
     first_name: str | Unset | None = UNSET
     """First name of the user. Optional and nullable."""
+    id: str | Unset | None = UNSET
+    """Galileo ID of the user. Optional and nullable: the page shows it only in an example, not
+    marked required or non-null, and the live FastAPI service sends null for unset optional
+    fields.
+    """
     last_name: str | Unset | None = UNSET
     """Last name of the user. Optional and nullable."""
     additional_properties: dict[str, Any] = field(default_factory=dict)
@@ -31,9 +35,9 @@ def _table() -> _codec.Table:
     """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
     return _codec.Table(
         (
-            _codec.Field("id", _codec.STR, required=True),
             _codec.Field("email", _codec.Nullable(_codec.STR)),
             _codec.Field("first_name", _codec.Nullable(_codec.STR)),
+            _codec.Field("id", _codec.Nullable(_codec.STR)),
             _codec.Field("last_name", _codec.Nullable(_codec.STR)),
         ),
         _codec.ANY,
