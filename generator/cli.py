@@ -22,7 +22,7 @@ from generator.config import Defaults, read_defaults
 from generator.diagnostics import Diagnostic, SpecError, UsageError
 from generator.naming import snake_case
 from generator.pipeline import Generation, Options, generate, load_and_validate
-from generator.write import OutputError, compare_output, write_output
+from generator.write import LockWait, OutputError, compare_output, write_output
 
 EXIT_OK, EXIT_STALE, EXIT_INVALID, EXIT_BUG = 0, 1, 2, 3
 _MAX_SUMMARY = 300  # an internal error is reported on one line, however long its message
@@ -58,6 +58,13 @@ def _parser(defaults: Defaults) -> argparse.ArgumentParser:
             "--package", default=defaults.package, help="package name (default from the spec)"
         )
         command.add_argument("--strict", action="store_true", help="treat warnings as errors")
+        command.add_argument(
+            "--lock-timeout",
+            type=float,
+            default=LockWait.timeout,
+            metavar="SECONDS",
+            help="how long to wait while another run holds the package's lock (default %(default)g)",
+        )
 
     for name, text in (
         ("generate", "generate the client"),
@@ -129,9 +136,12 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _relative_to_cwd(path: Path) -> Path:
-    """Paths in messages as the user would type them; absolute only when outside the working folder."""
+    """Paths in messages as the user would type them; absolute only when outside the working folder.
+
+    Never resolved: the write stage must see a symlinked package folder as the symlink it is.
+    """
     try:
-        return path.resolve().relative_to(Path.cwd().resolve())
+        return path.absolute().relative_to(Path.cwd())
     except ValueError:
         return path
 
@@ -158,8 +168,11 @@ def _run(args: argparse.Namespace) -> int:
     generation: Generation = generate(args.spec, options)
     _print(generation.warnings)
     package_dir = _relative_to_cwd(args.output / options.package)
+    lock_wait = LockWait(args.lock_timeout, notify=lambda message: print(message, file=sys.stderr))
     if args.command == "check":
-        comparison = compare_output(package_dir, generation.files, header=generation.header)
+        comparison = compare_output(
+            package_dir, generation.files, header=generation.header, lock_wait=lock_wait
+        )
         if comparison.clean:
             print(f"{package_dir}: up to date", file=sys.stderr)
             return EXIT_OK
@@ -171,7 +184,7 @@ def _run(args: argparse.Namespace) -> int:
         )
         return EXIT_STALE
     try:
-        write_output(package_dir, generation.files, header=generation.header)
+        write_output(package_dir, generation.files, header=generation.header, lock_wait=lock_wait)
     except (
         OSError
     ) as error:  # the disk, not the generator: a file where a folder goes, no permission, no space

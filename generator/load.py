@@ -199,30 +199,42 @@ def _load_json(text: str, display: str, limits: LoadLimits, *, fallback_to_yaml:
         raise _error(display, f"nesting deeper than {limits.max_depth} levels") from None
     except ValueError as exc:  # e.g. an integer of more digits than Python converts
         raise _error(display, f"invalid JSON: {exc}") from None
-    _check_json_depth(data, text, display, limits.max_depth)
+    _check_json_values(data, text, display, limits.max_depth)
     return data
 
 
-def _check_json_depth(data: Any, text: str, display: str, max_depth: int) -> None:
-    """Refuse JSON nested deeper than the limit (YAML checks this while parsing)."""
+def _check_json_values(data: Any, text: str, display: str, max_depth: int) -> None:
+    """Refuse JSON nested deeper than the limit, and NaN or Infinity (YAML checks both while parsing)."""
     # Entries link to their parent's entry, so the pointer is only spelled out for the error.
     stack: list[tuple[Any, int, str, Any]] = [(data, 1, "", None)]
     while stack:
         entry = stack.pop()
         node, depth = entry[0], entry[1]
-        if depth > max_depth:
+        if depth > max_depth or isinstance(node, float):
             tokens: list[str] = []
             while entry[3] is not None:
                 tokens.insert(0, entry[2])
                 entry = entry[3]
-            line = Document(Path(), display, data, text).line_of(join_pointer("", *tokens))
+            pointer = join_pointer("", *tokens)
+            line = Document(Path(), display, data, text).line_of(pointer)
+            if isinstance(node, float):
+                raise _error(display, _non_finite_message(json.dumps(node)), line, pointer)
             raise _depth_error(display, max_depth, line, tokens)
         children = node.items() if isinstance(node, dict) else enumerate(node)
         stack.extend(
             (child, depth + 1, str(key), entry)
             for key, child in children
             if isinstance(child, dict | list)
+            or (isinstance(child, float) and not math.isfinite(child))
         )
+
+
+def _non_finite_message(shown: str) -> str:
+    # Python's json and YAML's .nan/.inf accept them; an OpenAPI document is JSON data, and a client would send
+    # `nan` for such a default.
+    return (
+        f"{shown} is not a JSON number (JSON has no NaN or Infinity); quote it if a string is meant"
+    )
 
 
 # --- YAML ------------------------------------------------------------------------------------------------------
@@ -378,6 +390,8 @@ class _YamlBuilder:
             self.anchors[event.anchor] = built
         frame = self._awaiting_key()
         if frame is None:
+            if isinstance(value, float) and not math.isfinite(value):
+                raise self._fail(_non_finite_message(repr(event.value)), line, self._next_token())
             self._deliver(built, line)
         else:
             is_merge = event.value == "<<" and event.tag is None and event.implicit[0]

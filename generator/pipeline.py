@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import keyword
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,29 @@ from generator.refs import DocumentSet
 from generator.render import RUNTIME_FILES, header_line, render_api
 from generator.translate import build_api
 from generator.validate import validate
+
+# The client's only dependency and the top-level modules it may import in turn (httpx 0.2x, with its extras): a
+# package of one of these names, put on sys.path, would shadow the real one.
+_HTTPX_MODULES = frozenset(
+    {
+        "anyio",
+        "brotli",
+        "brotlicffi",
+        "certifi",
+        "exceptiongroup",
+        "h11",
+        "h2",
+        "hpack",
+        "httpcore",
+        "httpx",
+        "hyperframe",
+        "idna",
+        "sniffio",
+        "socksio",
+        "typing_extensions",
+        "zstandard",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +69,11 @@ def check_package_name(package: str) -> None:
     if not package.isidentifier() or not package.isascii():
         raise UsageError(
             f"--package: {package!r} is not a valid Python identifier (letters, digits and _ only)"
+        )
+    if package in sys.stdlib_module_names or package in _HTTPX_MODULES:
+        raise UsageError(
+            f"--package: {package!r} is the name of a module the generated client imports (the standard "
+            "library, httpx or its dependencies); the package would shadow it: choose another name"
         )
 
 

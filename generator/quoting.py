@@ -61,18 +61,22 @@ def py_literal_block(value: Any, indent: int = 0, width: int = 88) -> str:
 def _is_unsafe_char(char: str) -> bool:
     category = unicodedata.category(char)
     # Cc: control characters, Cs: lone surrogates, Zl/Zp: line/paragraph separators; none print or encode safely.
-    return category in {"Cc", "Cs", "Zl", "Zp"} and char not in "\n\t"
+    # Cf: invisible format characters, among them the bidi controls that make source read other than it runs
+    # (Trojan Source, CVE-2021-42574; ruff's PLE2502).
+    return category in {"Cc", "Cs", "Cf", "Zl", "Zp"} and char not in "\n\t"
 
 
 def docstring_body(text: str) -> str:
     """Escape `text` for use between triple double quotes in a regular (non-raw) docstring.
 
     Backslashes are doubled first so nothing else can form an escape; unprintable characters become
-    `\\xNN`/`\\uNNNN` escapes. Then every double quote followed by another one, or ending the text, is escaped: no
-    two raw quotes touch, so neither `\"\"\"` in the text nor a quote before the closing delimiter can end the string.
+    `\\xNN`/`\\uNNNN` escapes, except lone surrogates: no string that is written or printed may hold one, so the
+    docstring shows their code as text. Then every double quote followed by another one, or ending the text, is
+    escaped: no two raw quotes touch, so neither `\"\"\"` in the text nor a quote before the closing delimiter
+    can end the string.
     """
     text = text.replace("\r\n", "\n").replace("\\", "\\\\")
-    text = "".join(_escape_char(char) if _is_unsafe_char(char) else char for char in text)
+    text = "".join(_docstring_char(char) for char in text)
     text = "\n".join(line.rstrip() for line in text.strip().split("\n"))
     return _QUOTE_BEFORE_QUOTE_OR_END.sub(r'\\"', text)
 
@@ -80,9 +84,19 @@ def docstring_body(text: str) -> str:
 _QUOTE_BEFORE_QUOTE_OR_END = re.compile(r'"(?="|\Z)')
 
 
+def _docstring_char(char: str) -> str:
+    if not _is_unsafe_char(char):
+        return char
+    if unicodedata.category(char) == "Cs":
+        return "\\" + _escape_char(char)
+    return _escape_char(char)
+
+
 def _escape_char(char: str) -> str:
     code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def comment_text(text: str) -> str:

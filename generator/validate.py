@@ -14,6 +14,7 @@ through `$ref`s; they are mapped back to the file and pointer where the node is 
 from __future__ import annotations
 
 import ast
+import copy
 import re
 import reprlib
 from collections.abc import Callable, Iterator, Mapping
@@ -35,7 +36,7 @@ from openapi_spec_validator.validation.keywords import KeywordValidator
 from openapi_spec_validator.validation.validators import SpecValidator
 
 from generator.diagnostics import Diagnostic, SpecError, join_pointer
-from generator.load import Document
+from generator.load import Document, split_pointer
 from generator.refs import DocumentSet, iter_refs
 
 _SUPPORTED = "only OpenAPI 3.0, 3.1 and 3.2 are supported"
@@ -61,11 +62,11 @@ def validate(docs: DocumentSet) -> list[Diagnostic]:
         return [validator]
     # Both run, so one pass reports every problem; where a $ref is broken, the validator's own failure to follow
     # it says nothing more and is dropped.
-    ref_problems = _check_refs(docs)
+    ref_problems, data = _check_refs(docs)
     broken = {(d.file, d.pointer) for d in ref_problems}
     checked = [
         d
-        for d in _run(validator, docs)
+        for d in _run(validator, docs, data)
         if not (d.message.startswith(_UNCHECKED) and (d.file, d.pointer) in broken)
     ]
     return sorted(_without_echoes({*ref_problems, *checked}), key=lambda d: d.sort_key)
@@ -103,9 +104,13 @@ def _validator_for(root: Document) -> type[SpecValidator] | Diagnostic:
     return root.diagnostic("/openapi", f"OpenAPI {shown} is not supported: {_SUPPORTED}")
 
 
-def _check_refs(docs: DocumentSet) -> list[Diagnostic]:
-    """Resolve every `$ref` of every document reached (resolving loads the files they name)."""
+def _check_refs(docs: DocumentSet) -> tuple[list[Diagnostic], dict[Path, Any]]:
+    """Resolve every `$ref` of every document reached (resolving loads the files they name).
+
+    Also returns each document's data as the validator is to see it: every chain of references made one step.
+    """
     problems: list[Diagnostic] = []
+    shortcuts: dict[Path, dict[str, str]] = {}
     scanned: set[Path] = set()
     pending = list(docs.documents())
     while pending:
@@ -116,10 +121,43 @@ def _check_refs(docs: DocumentSet) -> list[Diagnostic]:
         for pointer, ref in iter_refs(document.data):
             try:
                 docs.resolve(ref, document, pointer)
+                shortcut = docs.shortcut(ref, document, pointer)
             except SpecError as exc:
                 problems.extend(exc.diagnostics)
+                continue
+            if shortcut is not None:
+                shortcuts.setdefault(document.path, {})[pointer] = shortcut
         pending.extend(docs.documents())
-    return problems
+    data = {
+        document.path: _with_refs(document.data, shortcuts.get(document.path, {}))
+        for document in docs.documents()
+    }
+    return problems, data
+
+
+def _with_refs(data: Any, refs: Mapping[str, str]) -> Any:
+    """`data` with the `$ref` of the object at each pointer of `refs` replaced; only the nodes on the way are
+    copied, the rest is shared."""
+    if not refs:
+        return data
+    copies: dict[int, Any] = {}  # id -> a copy made here (kept alive, so ids are not reused)
+
+    def own(node: Any) -> Any:
+        if id(node) in copies:
+            return node
+        duplicate = copy.copy(node)
+        copies[id(duplicate)] = duplicate
+        return duplicate
+
+    root = own(data)
+    for pointer, ref in refs.items():
+        node = root
+        for token in split_pointer(pointer):
+            key: str | int = int(token) if isinstance(node, list) else token
+            node[key] = own(node[key])
+            node = node[key]
+        node["$ref"] = ref
+    return root
 
 
 # --- running openapi-spec-validator ----------------------------------------------------------------------------
@@ -183,8 +221,8 @@ class _OfflineHandlers(Mapping[str, Callable[[str], Any]]):
     jsonschema-path falls back to `requests`/`urllib` for a scheme it has no handler for, so this claims them all.
     """
 
-    def __init__(self, docs: DocumentSet) -> None:
-        self._by_path = {document.path: document.data for document in docs.documents()}
+    def __init__(self, data: Mapping[Path, Any]) -> None:
+        self._by_path = data
 
     def __getitem__(self, scheme: str) -> Callable[[str], Any]:
         return self._retrieve
@@ -201,19 +239,21 @@ class _OfflineHandlers(Mapping[str, Callable[[str], Any]]):
     def _retrieve(self, uri: str) -> Any:
         parts = urlsplit(uri)
         path = Path(url2pathname(parts.path)).resolve() if parts.scheme == "file" else None
-        if path not in self._by_path:
+        if path is None or path not in self._by_path:
             raise LookupError(
                 f"{uri} is not a file the spec refers to; nothing is fetched (network access is never used)"
             )
         return self._by_path[path]
 
 
-def _run(validator_class: type[SpecValidator], docs: DocumentSet) -> list[Diagnostic]:
+def _run(
+    validator_class: type[SpecValidator], docs: DocumentSet, data: Mapping[Path, Any]
+) -> list[Diagnostic]:
     root = docs.root
     spec = SchemaPath.from_dict(
-        root.data,
+        data[root.path],
         base_uri=root.path.as_uri(),
-        handlers=_OfflineHandlers(docs),
+        handlers=_OfflineHandlers(data),
         resolved_cache_maxsize=get_resolved_cache_maxsize(),
     )
     errors: list[ValidationError] = []

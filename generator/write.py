@@ -23,6 +23,7 @@ import os
 import shutil
 import stat
 import sys
+import time
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -52,6 +53,14 @@ _NO_EXCHANGE_ERRNOS = frozenset({errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, e
 
 class OutputError(Exception):
     """The output folder cannot be written safely as it is; the message names the path and the reason."""
+
+
+@dataclass(frozen=True)
+class LockWait:
+    """How long to wait for another run's lock on the package, and whom to tell that we are waiting."""
+
+    timeout: float = 300.0
+    notify: Callable[[str], None] = lambda message: None
 
 
 @dataclass(frozen=True)
@@ -91,7 +100,11 @@ class Comparison:
 
 
 def compare_output(
-    package_dir: Path, files: Mapping[str, str], *, header: str = MANIFEST_HEADER
+    package_dir: Path,
+    files: Mapping[str, str],
+    *,
+    header: str = MANIFEST_HEADER,
+    lock_wait: LockWait = LockWait(),
 ) -> Comparison:
     """Compare `files` (plus the manifest they imply) with the package on disk; touches nothing.
 
@@ -99,7 +112,7 @@ def compare_output(
     """
     expected = _expected_tree(files, header)
     package_dir = _package_path(package_dir)
-    with _shared_lock(package_dir):
+    with _shared_lock(package_dir, lock_wait):
         _check_package_dir(package_dir)
         old_manifest = _read_manifest(package_dir)
         changes = _changes(package_dir, expected, old_manifest)
@@ -108,7 +121,11 @@ def compare_output(
 
 
 def write_output(
-    package_dir: Path, files: Mapping[str, str], *, header: str = MANIFEST_HEADER
+    package_dir: Path,
+    files: Mapping[str, str],
+    *,
+    header: str = MANIFEST_HEADER,
+    lock_wait: LockWait = LockWait(),
 ) -> None:
     """Make `package_dir` hold exactly `files` plus the manifest, keeping every file oapigen did not generate.
 
@@ -119,13 +136,15 @@ def write_output(
     package_dir = _package_path(package_dir)
     # The output root is the one thing outside the package we may create: there is nowhere else to put the lock.
     package_dir.parent.mkdir(parents=True, exist_ok=True)
-    with _exclusive_lock(package_dir):
-        _recover(package_dir)
+    with _exclusive_lock(package_dir, lock_wait):
         _check_package_dir(package_dir)
         if os.path.ismount(package_dir):  # rename(2) refuses with EBUSY; say why instead
             raise OutputError(
                 f"{package_dir}: is a mount point; it is replaced as a whole, so mount its parent"
             )
+        # The old tree is deleted after the swap: a file system mounted inside it would be emptied.
+        _refuse_mount_points(package_dir)
+        _recover(package_dir)
         old_manifest = _read_manifest(package_dir)
         changes = _changes(package_dir, expected, old_manifest)
         if changes.clean:
@@ -242,34 +261,81 @@ def _lock_path(package_dir: Path) -> Path:
     return package_dir.parent / f".{package_dir.name}.oapigen.lock"
 
 
+# O_NOFOLLOW: a symlink planted under the lock's name must not make us create or open its target. O_NONBLOCK: nor
+# may a FIFO planted there hang the open.
+_LOCK_FLAGS = os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
+_LOCK_POLL = 0.1  # seconds between attempts while another run holds the lock
+
+
 @contextlib.contextmanager
-def _exclusive_lock(package_dir: Path) -> Iterator[None]:
-    fd = os.open(_lock_path(package_dir), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
+def _exclusive_lock(package_dir: Path, wait: LockWait = LockWait()) -> Iterator[None]:
+    path = _lock_path(package_dir)
+    fd = _open_lock(path, os.O_RDWR | os.O_CREAT)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # blocks until a concurrent run is done
+        _flock(
+            fd, fcntl.LOCK_EX, path, package_dir, wait
+        )  # waits while a concurrent run is writing
         yield
     finally:
         os.close(fd)  # releases the lock
 
 
 @contextlib.contextmanager
-def _shared_lock(package_dir: Path) -> Iterator[None]:
+def _shared_lock(package_dir: Path, wait: LockWait = LockWait()) -> Iterator[None]:
     """Keep a writer from swapping the tree while we read it, so a comparison never sees half old, half new.
 
     Check mode must work on a read-only checkout, so it never creates the lock file: no file, no writer has run.
     """
+    path = _lock_path(package_dir)
     try:
-        fd = os.open(_lock_path(package_dir), os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
-        fd = -1
-    if fd < 0:
+        fd = _open_lock(path, os.O_RDONLY)
+    except (FileNotFoundError, PermissionError):
         yield
         return
     try:
-        fcntl.flock(fd, fcntl.LOCK_SH)
+        _flock(fd, fcntl.LOCK_SH, path, package_dir, wait)
         yield
     finally:
         os.close(fd)
+
+
+def _open_lock(path: Path, flags: int) -> int:
+    try:
+        fd = os.open(path, flags | _LOCK_FLAGS, FILE_MODE)
+    except OSError as error:
+        if error.errno != errno.ELOOP:
+            raise
+        fd = -1
+    if fd < 0 or not stat.S_ISREG(os.fstat(fd).st_mode):
+        if fd >= 0:
+            os.close(fd)
+        raise OutputError(
+            f"{path}: is not a regular file; delete it (oapigen creates its lock file itself)"
+        )
+    return fd
+
+
+def _flock(fd: int, operation: int, path: Path, package_dir: Path, wait: LockWait) -> None:
+    """Take the lock; if another run holds it, say so once and wait at most `wait.timeout` seconds."""
+    deadline = time.monotonic() + wait.timeout
+    try:
+        fcntl.flock(fd, operation | fcntl.LOCK_NB)
+        return
+    except BlockingIOError:
+        wait.notify(
+            f"{package_dir}: waiting for another oapigen run to finish with it (lock {path.name})"
+        )
+    while time.monotonic() < deadline:
+        time.sleep(min(_LOCK_POLL, max(0.0, deadline - time.monotonic())))
+        try:
+            fcntl.flock(fd, operation | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            continue
+    raise OutputError(
+        f"{package_dir}: gave up after {wait.timeout:g} s waiting for the lock {path}, which another process "
+        "holds; try again once it is done, or wait longer with --lock-timeout"
+    )
 
 
 # --- reading what is on disk -----------------------------------------------------------------------------------
@@ -604,30 +670,62 @@ def _recover(package_dir: Path) -> None:
     old tree, so it goes back in place. All the rest is debris: a half-built tree, or an old tree already swapped
     out.
     """
-    asides = _siblings(package_dir, _ASIDE_PREFIX)
+    found = _siblings(package_dir, _ASIDE_PREFIX)
+    # Only a real folder can be a tree we set aside; anything else under that name (a planted symlink) is debris.
+    asides = [path for path in found if stat.S_ISDIR(os.lstat(path).st_mode)]
     if asides and not os.path.lexists(package_dir):
         if len(asides) > 1:  # one at most while runs hold the lock; guessing could lose a tree
             raise OutputError(
                 f"{package_dir}: missing, and several saved copies next to it: {asides}; restore one"
             )
-        os.rename(asides.pop(), package_dir)
+        os.rename(asides[0], package_dir)
         _fsync_dir(package_dir.parent)
-    for leftover in asides + _siblings(package_dir, _TMP_PREFIX):
+        found.remove(asides[0])
+    for leftover in found + _siblings(package_dir, _TMP_PREFIX):
         _remove_tree(leftover)
 
 
 def _remove_tree(path: Path) -> None:
-    """Delete a folder of ours, including read-only folders carried over from the user."""
+    """Delete a folder of ours, including read-only folders carried over from the user.
+
+    Something else under our name (a planted symlink) loses the name only: its target is left alone. The removal
+    never crosses into another file system mounted below `path`.
+    """
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISDIR(info.st_mode):
+        os.unlink(path)
+        return
+    _refuse_mount_points(path)
+    inside = str(path) + os.sep
 
     def make_writable_and_retry(function: Callable[[str], object], failed: str, _: object) -> None:
         # Unreadable or read-only folders: open up the folder that refused (and the one holding it), try once more.
         for folder in (os.path.dirname(failed), failed):
-            if os.path.isdir(folder) and not os.path.islink(folder):
+            ours = folder.startswith(inside) or folder == str(path)
+            if ours and os.path.isdir(folder) and not os.path.islink(folder):
                 os.chmod(folder, DIR_MODE)
         function(failed)
 
-    if os.path.lexists(path):
-        shutil.rmtree(path, onerror=make_writable_and_retry)
+    shutil.rmtree(path, onerror=make_writable_and_retry)
+
+
+def _refuse_mount_points(root: Path) -> None:
+    """Raise OutputError if anything below `root` lies on another file system than `root` itself."""
+    if not os.path.isdir(root) or os.path.islink(root):
+        return
+    device = os.lstat(root).st_dev
+    for folder, dirs, names in os.walk(root):
+        for name in [*dirs, *names]:
+            path = os.path.join(folder, name)
+            if os.lstat(path).st_dev != device:
+                relative = os.path.relpath(path, root)
+                raise OutputError(
+                    f"{root}: {relative} is a mount point (another file system); oapigen replaces the "
+                    "folder as a whole and never deletes across file systems: unmount it or move it elsewhere"
+                )
 
 
 # --- the diff --------------------------------------------------------------------------------------------------

@@ -119,3 +119,29 @@ def test_lenient_turns_validation_errors_into_warnings(
     )
     assert code == cli.EXIT_OK, err
     assert err.startswith("spec.yaml:2: #/info: warning: 'title' is a required property\n")
+
+
+@pytest.mark.parametrize("package", ["httpx", "json", "typing", "asyncio", "anyio", "httpcore"])
+def test_package_named_like_a_module_the_client_imports_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, package: str
+) -> None:
+    code, err = run(capsys, "generate", str(MINIMAL), "-o", str(tmp_path), "--package", package)
+    assert code == cli.EXIT_INVALID
+    assert err == (
+        f"oapigen: --package: {package!r} is the name of a module the generated client imports (the standard "
+        "library, httpx or its dependencies); the package would shadow it: choose another name\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_symlinked_package_folder_inside_the_working_folder_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "real").mkdir()
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "pets").symlink_to(tmp_path / "real")
+    code, err = run(capsys, "generate", str(MINIMAL), "-o", "out", "--package", "pets")
+    assert code == cli.EXIT_INVALID
+    assert err.endswith("/out/pets: is a symbolic link; point the output at the real folder\n")
+    assert list((tmp_path / "real").iterdir()) == []

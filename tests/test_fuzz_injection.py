@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import unicodedata
 import urllib.parse
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -92,6 +93,12 @@ PAYLOADS = (
     "\U0001f600",
     "\u200b",
     "\ufeff",
+    "\ud800",
+    "\udfff",
+    "\u202e",
+    "\u2066",
+    "\u200f",
+    "\u00ad",
     "a/b~c",
     "%2e%2e/",
     "../../",
@@ -103,14 +110,17 @@ PAYLOADS = (
 HOSTILE_TEXT = st.lists(
     st.one_of(
         st.sampled_from(PAYLOADS),
-        st.text(st.characters(exclude_categories=["Cs"]), max_size=8),
+        st.text(st.characters(), max_size=8),  # surrogates (Cs) and format characters (Cf) included
     ),
     min_size=1,
     max_size=4,
 ).map("".join)
+# What goes on the wire (names, values, paths, URLs) and into `$ref` URIs is UTF-8, which has no lone surrogates:
+# such a string cannot be sent at all. Text for people (titles, descriptions) may hold them.
+WIRE_TEXT = HOSTILE_TEXT.map(lambda text: "".join(c for c in text if not "\ud800" <= c <= "\udfff"))
 # HTTP header names are tokens (RFC 9110); other characters cannot be sent at all. Quotes and backticks are tokens.
 HEADER_NAMES = st.text(st.sampled_from("!#$%&'*+-.^_`|~0123456789abcXYZ"), min_size=1, max_size=12)
-ENUM_VALUES = st.lists(HOSTILE_TEXT, min_size=1, max_size=4, unique=True)
+ENUM_VALUES = st.lists(WIRE_TEXT, min_size=1, max_size=4, unique=True)
 
 
 @dataclass
@@ -138,17 +148,18 @@ def _no_braces(text: str) -> str:
 
 @st.composite
 def hostile_specs(draw: st.DrawFn) -> dict[str, Any]:
-    text = HOSTILE_TEXT
-    model, enum, scheme = draw(st.lists(text, min_size=3, max_size=3, unique=True))
-    path_param = _no_braces(draw(text))
+    text, wire = HOSTILE_TEXT, WIRE_TEXT
+    model, enum = draw(st.lists(wire, min_size=2, max_size=2, unique=True))
+    scheme = draw(text.filter(lambda name: name not in (model, enum)))
+    path_param = _no_braces(draw(wire))
     enum_values = draw(ENUM_VALUES)
     model_ref, enum_ref = _schema_ref(model), _schema_ref(enum)
-    wire_names = draw(st.lists(text, min_size=4, max_size=4, unique=True))
+    wire_names = draw(st.lists(wire, min_size=4, max_size=4, unique=True))
     properties = {
         wire_names[0]: {
             "type": "string",
             "description": draw(text),
-            "default": draw(text),
+            "default": draw(wire),
             "example": draw(text),
         },
         wire_names[1]: enum_ref,
@@ -163,10 +174,10 @@ def hostile_specs(draw: st.DrawFn) -> dict[str, Any]:
         "parameters": [
             {"name": path_param, "in": "path", "required": True, "schema": {"type": "string"}},
             {
-                "name": draw(text),
+                "name": draw(wire),
                 "in": "query",
                 "description": draw(text),
-                "schema": {"type": "string", "default": draw(text), "example": draw(text)},
+                "schema": {"type": "string", "default": draw(wire), "example": draw(text)},
             },
             {"name": draw(HEADER_NAMES), "in": "header", "schema": enum_ref},
         ],
@@ -193,13 +204,13 @@ def hostile_specs(draw: st.DrawFn) -> dict[str, Any]:
     return {
         "openapi": draw(st.sampled_from(["3.0.3", "3.1.0"])),
         "info": {"title": draw(text), "description": draw(text), "version": draw(text)},
-        "servers": [{"url": "https://example.com/" + draw(text), "description": draw(text)}],
+        "servers": [{"url": "https://example.com/" + draw(wire), "description": draw(text)}],
         "tags": [{"name": draw(text), "description": draw(text)}],
         "paths": {
-            "/" + draw(text).replace("{", "(").replace("}", ")") + "/{" + path_param + "}": {
+            "/" + draw(wire).replace("{", "(").replace("}", ")") + "/{" + path_param + "}": {
                 "get": operation
             },
-            "/" + draw(text).replace("{", "(").replace("}", ")"): {"post": post},
+            "/" + draw(wire).replace("{", "(").replace("}", ")"): {"post": post},
         },
         "components": {
             "schemas": {
@@ -218,8 +229,8 @@ def hostile_specs(draw: st.DrawFn) -> dict[str, Any]:
         },
         "security": [{scheme: []}],
         "x-probe": {
-            "model_data": _model_data(wire_names, enum_values, draw(text)),
-            "enum_probe": draw(text),
+            "model_data": _model_data(wire_names, enum_values, draw(wire)),
+            "enum_probe": draw(wire),
         },
     }
 
@@ -353,6 +364,8 @@ def _check_files(files: dict[str, str], figures: Figures) -> None:
     mode = Mode(target_versions={TargetVersion.PY311}, line_length=LINE_LENGTH)
     for path, text in files.items():
         figures.files_generated += 1
+        # Trojan Source: no bidi control (nor any other format character) or lone surrogate in the source.
+        assert not [c for c in text if unicodedata.category(c) in ("Cf", "Cs")], path
         if path.endswith(".py"):
             compile(text, path, "exec")
             assert format_str(text, mode=mode) == text, f"{path} is not stably formatted"

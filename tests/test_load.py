@@ -338,3 +338,35 @@ def test_corpus_documents_load(path: Path) -> None:
     assert isinstance(document.data, dict)
     assert isinstance(document.data["openapi"], str)
     assert document.line_of("/info") is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line", "shown"),
+    [
+        ("spec.yaml", "openapi: 3.1.0\nx-limit:\n  default: .nan\n", 3, "'.nan'"),
+        ("spec.yaml", "openapi: 3.1.0\nx-limit:\n  default: -.Inf\n", 3, "'-.Inf'"),
+        ("spec.yaml", "openapi: 3.1.0\nx-limit:\n  default: !!float 1e400\n", 3, "'1e400'"),
+        ("spec.json", '{"openapi": "3.1.0",\n "x-limit": {\n  "default": NaN}}', 3, "NaN"),
+        (
+            "spec.json",
+            '{"openapi": "3.1.0",\n "x-limit": {\n  "default": -Infinity}}',
+            3,
+            "-Infinity",
+        ),
+        ("spec.json", '{"openapi": "3.1.0",\n "x-limit": {\n  "default": 1e400}}', 3, "Infinity"),
+    ],
+)
+def test_nan_and_infinity_are_refused_where_written(
+    tmp_path: Path, name: str, text: str, line: int, shown: str
+) -> None:
+    """JSON has no NaN or Infinity: a default of `.nan` used to be sent as `nan`."""
+    error = only_error(write(tmp_path, name, text))
+    assert (error.line, error.pointer) == (line, "/x-limit/default")
+    assert error.message == (
+        f"{shown} is not a JSON number (JSON has no NaN or Infinity); quote it if a string is meant"
+    )
+
+
+def test_nan_looking_keys_are_only_text(tmp_path: Path) -> None:
+    data = load_document(write(tmp_path, "s.yaml", "openapi: 3.1.0\nx-m:\n  .nan: 1\n"), "s").data
+    assert data["x-m"] == {".nan": 1}

@@ -8,6 +8,7 @@ import random
 import shutil
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +161,42 @@ def test_one_run_reports_broken_refs_and_schema_errors_together(tmp_path: Path) 
         "galileo.yaml:11: #/paths/~1a/get/responses/200/content/application~1json/schema: "
         "$ref '#/components/schemas/Nope' points to nowhere: # has no 'components'",
     ]
+
+
+def test_surrogates_and_bidi_controls_in_text_give_an_importable_clean_client(
+    tmp_path: Path,
+) -> None:
+    """A lone surrogate in a title made the client fail at import (UnicodeEncodeError); bidi controls reached the
+    docstrings and README raw (Trojan Source)."""
+    text = "Pets \ud800 \u202eevil\u202c \u2066x\u2069 \u200f"
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": text, "description": text, "version": "1"},
+        "paths": {
+            "/pets": {
+                "get": {
+                    "operationId": "listPets",
+                    "summary": text,
+                    "responses": {"200": {"description": text}},
+                }
+            }
+        },
+        "components": {"schemas": {"Pet": {"type": "object", "title": text, "description": text}}},
+    }
+    spec = tmp_path / "pets.json"
+    spec.write_text(json.dumps(document), encoding="utf-8")
+    result = run_cli("generate", spec, "-o", tmp_path / "out", "--package", "pets", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    package = tmp_path / "out" / "pets"
+    for path in package.rglob("*"):
+        if path.is_file():
+            text_on_disk = path.read_text(encoding="utf-8")
+            assert not [c for c in text_on_disk if unicodedata.category(c) in ("Cf", "Cs")], path
+    imported = subprocess.run(
+        [sys.executable, "-c", "import pets, pets.api, pets.models; help(pets.Client)"],
+        cwd=package.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert imported.returncode == 0, imported.stderr

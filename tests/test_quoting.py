@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import ast
+import unicodedata
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.quoting import comment_text, docstring_body, py_literal, py_literal_block
+from generator.quoting import (
+    comment_text,
+    docstring_body,
+    markdown_text,
+    py_literal,
+    py_literal_block,
+)
 
 json_values = st.recursive(
     st.none()
@@ -50,3 +57,25 @@ def test_comments_stay_on_one_line(text: str) -> None:
     source = f"# {line}\nx = 1\n"
     assert len(ast.parse(source).body) == 1
     assert len(source.splitlines()) == 2
+
+
+_BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+@given(
+    st.text(st.sampled_from(["a", '"', "\\", "\n", "\ud800", "\udfff", "\u00ad", *_BIDI_CONTROLS]))
+)
+def test_docstrings_hold_no_format_characters_and_no_surrogates(text: str) -> None:
+    """Bidi controls would make the source read other than it runs (Trojan Source); a lone surrogate made the
+    generated client fail with UnicodeEncodeError."""
+    body = docstring_body(text)
+    assert all(unicodedata.category(char) not in ("Cf", "Cs") for char in body)
+    value = ast.literal_eval(f'"""{body}"""')
+    value.encode("utf-8")  # never a lone surrogate in the value either
+    assert all(char in value for char in text if char in _BIDI_CONTROLS)  # escaped, not dropped
+
+
+@given(st.text(st.sampled_from(["a", "<", "\ud800", "\u200d", *_BIDI_CONTROLS])))
+def test_comments_and_markdown_hold_no_format_characters_and_no_surrogates(text: str) -> None:
+    for line in (comment_text(text), markdown_text(text)):
+        assert all(unicodedata.category(char) not in ("Cf", "Cs") for char in line)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import socket
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from referencing._core import Resolver
 
 from generator.diagnostics import Diagnostic, SpecError
 from generator.load import load_document
@@ -323,3 +326,44 @@ def test_corpus_baseline_errors_are_located(corpus: Path) -> None:
         "corpus/opc-baseline-3.0.json:1843: #/paths/~1types~1unions~1duplicate-types/post/title: "
         "unexpected 'title' (not a field here; extension names start with 'x-')",
     ]
+
+
+def _ref_chain(tmp_path: Path, links: int) -> DocumentSet:
+    schemas: dict[str, Any] = {
+        f"S{i}": {"$ref": f"#/components/schemas/S{i + 1}"} for i in range(links)
+    }
+    schemas[f"S{links}"] = {"type": "object"}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "Chain", "version": "1"},
+        "paths": {},
+        "components": {"schemas": schemas},
+    }
+    path = tmp_path / "chain.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return DocumentSet(load_document(path, "chain.json"))
+
+
+def test_a_ref_chain_is_followed_a_linear_number_of_steps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each link of a chain used to re-walk the rest of it (a 10k-link chain never finished); openapi-spec-validator
+    did the same. Counted in steps, not timed: ours, and the validator's reference lookups."""
+    links = 300
+    ours, theirs = Counter[str](), Counter[str]()
+    resolve_once = DocumentSet._resolve_once
+    lookup = Resolver.lookup
+
+    def counted_resolve_once(self: DocumentSet, *args: Any) -> Any:
+        ours["steps"] += 1
+        return resolve_once(self, *args)
+
+    def counted_lookup(self: Resolver[Any], ref: str) -> Any:
+        theirs["steps"] += 1
+        return lookup(self, ref)
+
+    monkeypatch.setattr(DocumentSet, "_resolve_once", counted_resolve_once)
+    monkeypatch.setattr(Resolver, "lookup", counted_lookup)
+    assert validate(_ref_chain(tmp_path, links)) == []
+    assert ours["steps"] <= 4 * links, ours
+    assert theirs["steps"] <= 20 * links, theirs

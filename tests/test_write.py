@@ -8,6 +8,7 @@ import os
 import random
 import re
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -614,3 +615,160 @@ def test_sigkill_at_any_moment_leaves_old_or_new_tree(package_dir: Path) -> None
 
 def test_sigkill_during_fallback_swap_is_recovered(package_dir: Path) -> None:
     kill_repeatedly(package_dir, 10, 7, "--fallback")
+
+
+# --- hostile surroundings: mounts, planted symlinks, a lock that is never released -------------------------------
+
+_UNSHARE = ["unshare", "--user", "--map-root-user", "--mount"]
+
+
+def _can_mount() -> bool:
+    try:
+        probe = subprocess.run([*_UNSHARE, "true"], capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0
+
+
+# Mounts a tmpfs at sys.argv[2] (inside the package) in a private mount namespace, then regenerates.
+_WRITE_OVER_A_MOUNT = """
+import subprocess, sys
+from pathlib import Path
+from generator.write import OutputError, write_output
+package, mount = Path(sys.argv[1]), Path(sys.argv[2])
+mount.mkdir()
+subprocess.run(["mount", "-t", "tmpfs", "tmpfs", str(mount)], check=True)
+(mount / "data.bin").write_text("on another file system")
+try:
+    write_output(package, {"__init__.py": "changed", "README.md": "# changed"})
+except OutputError as error:
+    print("refused:", error)
+print("data:", (mount / "data.bin").read_text())
+"""
+
+
+@pytest.mark.skipif(not _can_mount(), reason="needs `unshare` with user and mount namespaces")
+def test_a_mount_point_inside_the_package_is_refused_and_its_files_kept(package_dir: Path) -> None:
+    write_output(package_dir, FILES)
+    before = snapshot(package_dir)
+    result = subprocess.run(
+        [
+            *_UNSHARE,
+            sys.executable,
+            "-c",
+            _WRITE_OVER_A_MOUNT,
+            str(package_dir),
+            str(package_dir / "mnt"),
+        ],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"refused: {package_dir}: mnt is a mount point" in result.stdout
+    assert "data: on another file system" in result.stdout
+    assert snapshot(package_dir) == {**before, "mnt/": b""}  # the mount is gone with its namespace
+
+
+def test_leftover_tree_with_a_mount_inside_is_not_emptied(
+    package_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Debris is removed within its own file system only; a foreign st_dev below it stops the removal."""
+    write_output(package_dir, FILES)
+    leftover = package_dir.parent / f".oapigen-tmp-{PKG}-77"
+    (leftover / "mnt").mkdir(parents=True)
+    (leftover / "mnt" / "data.bin").write_text("keep\n")
+    real_lstat = os.lstat
+
+    def lstat(path: str | os.PathLike[str], **kwargs: object) -> os.stat_result:
+        info = real_lstat(path)
+        if Path(path) == leftover / "mnt":
+            fields = list(info)
+            fields[stat.ST_DEV] = info.st_dev + 1
+            return os.stat_result(fields)
+        return info
+
+    monkeypatch.setattr(os, "lstat", lstat)
+    with pytest.raises(OutputError, match=r"mnt is a mount point"):
+        write_output(package_dir, FILES)
+    assert (leftover / "mnt" / "data.bin").read_text() == "keep\n"
+
+
+def test_planted_lock_file_symlink_is_not_followed(package_dir: Path, tmp_path: Path) -> None:
+    package_dir.parent.mkdir(parents=True)
+    victim = tmp_path / "victim"
+    (package_dir.parent / f".{PKG}.oapigen.lock").symlink_to(victim)
+    with pytest.raises(OutputError, match=r"oapigen\.lock: is not a regular file"):
+        write_output(package_dir, FILES)
+    with pytest.raises(OutputError, match=r"oapigen\.lock: is not a regular file"):
+        compare_output(package_dir, FILES)
+    assert not victim.exists() and not package_dir.exists()
+
+
+def test_planted_temp_folder_symlink_neither_chmods_nor_empties_its_target(
+    package_dir: Path,
+) -> None:
+    write_output(package_dir, FILES)
+    parent = package_dir.parent
+    target = parent.parent / "precious"
+    target.mkdir()
+    (target / "keep.txt").write_text("keep\n")
+    target.chmod(0o700)
+    parent.chmod(0o750)
+    for prefix in (".oapigen-tmp-", ".oapigen-old-"):
+        (parent / f"{prefix}{PKG}-99").symlink_to(target)
+    write_output(package_dir, {**FILES, "README.md": "# changed\n"})
+    assert parent.stat().st_mode & 0o777 == 0o750
+    assert target.stat().st_mode & 0o777 == 0o700
+    assert (target / "keep.txt").read_text() == "keep\n"
+    assert our_leftovers(parent) == []
+
+
+def test_planted_aside_symlink_is_not_restored_as_the_package(package_dir: Path) -> None:
+    parent = package_dir.parent
+    parent.mkdir(parents=True)
+    elsewhere = parent.parent / "elsewhere"
+    elsewhere.mkdir()
+    (parent / f".oapigen-old-{PKG}-5").symlink_to(elsewhere)
+    write_output(package_dir, FILES)
+    assert not package_dir.is_symlink()
+    assert snapshot(package_dir) == expected_disk(FILES)
+    assert list(elsewhere.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["generate", "check"])
+def test_a_held_lock_is_reported_and_given_up_on(tmp_path: Path, command: str) -> None:
+    output = tmp_path / "out"
+    output.mkdir()
+    lock = os.open(output / ".pets.oapigen.lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "generator",
+                command,
+                str(REPO / "tests/specs/load/minimal.yaml"),
+                "-o",
+                str(output),
+                "--package",
+                "pets",
+                "--lock-timeout",
+                "1",
+            ],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(lock)
+    assert result.returncode == 2, result.stderr
+    assert "waiting for another oapigen run" in result.stderr
+    assert "gave up after 1 s waiting for" in result.stderr
+    assert not (output / "pets").exists()

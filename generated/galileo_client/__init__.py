@@ -8,6 +8,7 @@ nullability open, the schemas lean tolerant (optional, nullable) because the liv
 adds fields and enum values over time.
 """
 
+from ._base_client import Limits
 from ._client import DEFAULT_BASE_URL, AsyncClient, Client
 from ._codec import UNSET, DecodeError, Drift, EncodeError, Unset, drift
 from ._http import ApiResponse, RequestOptions
@@ -24,6 +25,7 @@ from .errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     ResponseValidationError,
     TokenError,
     UnprocessableEntityError,
@@ -48,11 +50,13 @@ __all__ = [
     "Drift",
     "EncodeError",
     "InternalServerError",
+    "Limits",
     "MissingCredentialsError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "RequestOptions",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "TokenError",
     "UnprocessableEntityError",

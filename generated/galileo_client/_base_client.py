@@ -23,7 +23,8 @@ the client fetched (OAuth2) makes it fetch a new one and send the request once m
 
 Hooks. `request_hooks` run on every request just before it is sent (each attempt, retry and redirect), credentials
 included, so they can log, trace or sign it (they may change its headers); `response_hooks` on every response, before
-it is retried or decoded. They are plain callables (`AsyncClient` also takes coroutine functions), run in order;
+it is retried or decoded (they see its status and headers: the body is read after them, within the limits below,
+and only when it is going to be used). They are plain callables (`AsyncClient` also takes coroutine functions), run in order;
 an exception in a hook ends the call. OAuth2 token requests do not run them.
 
 Safety. Credentials never appear in the repr of a client or a credential, in error messages, or in this package's
@@ -39,6 +40,15 @@ raises `PaginationError` before anything is sent.
 Responses. A success body that differs from the spec is kept as received and the differences are reported in
 `ApiResponse.drift` (and logged once per operation and place, at WARNING); with `strict=True` the call raises
 `ResponseValidationError` at the first difference instead (see `_http` and `_codec`).
+
+Limits. Whatever the server does, a call ends and its memory is bounded (`Limits`, per client; the deadline also
+per call with `RequestOptions.deadline`): a response body is read into memory up to `max_response_bytes` (after
+decompression; a larger one raises `ResponseTooLargeError`, and a `Content-Length` above the limit is refused
+before reading), a body that is not going to be used (a response that is retried or redirected) is not read at
+all, and the whole call (every attempt, the waits between them, reading the body) must end within `deadline`
+seconds, else it raises `APITimeoutError`: the per-read `timeout` alone cannot stop a body trickled a byte at a
+time. A retry whose wait would pass the deadline is not made. Page iteration stops after `max_pages` pages (see
+`_pagination`).
 
 Logging goes to the package's logger (`logging.getLogger("<package>")`), at DEBUG level except drift.
 """
@@ -75,7 +85,14 @@ from ._auth import (
 )
 from ._codec import Unset
 from ._http import REDACTED, ApiResponse, Endpoint, Request, RequestOptions, is_sensitive
-from .errors import APIConnectionError, APITimeoutError, PaginationError, TokenError, request_id_of
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    PaginationError,
+    ResponseTooLargeError,
+    TokenError,
+    request_id_of,
+)
 
 T = TypeVar("T")
 
@@ -92,6 +109,23 @@ DEFAULT_IDEMPOTENCY_HEADER = "Idempotency-Key"
 INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one call may cost at most, whatever the server sends; `None` lifts a limit.
+
+    `max_response_bytes`: a response body held in memory (decompressed); `deadline`: seconds for a whole call,
+    retries and reading the body included (per call: `RequestOptions.deadline`); `max_pages`: pages one
+    `_pages`/`_iter` iteration fetches before raising `PaginationError`.
+    """
+
+    max_response_bytes: int | None = 100_000_000
+    deadline: float | None = 300.0
+    max_pages: int | None = 10_000
+
+
+DEFAULT_LIMITS = Limits()
 
 _RETRY_STATUSES = frozenset({408, 409, 429})
 _RETRY_AFTER_STATUSES = frozenset({429, 503})
@@ -154,8 +188,63 @@ class _Call:
         default_factory=list
     )  # tokens it carries
     reauthorized: bool = False  # a 401 already made it fetch new tokens
+    deadline: float | None = None  # time.monotonic() by which the call must end
+    max_bytes: int | None = None
     retry: int = 0
     started: float = 0.0
+
+    def remaining(self) -> float | None:
+        """Seconds left before the deadline; raises `APITimeoutError` once it has passed."""
+        if self.deadline is None:
+            return None
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise APITimeoutError(
+                f"{self.name}: {self.operation} did not finish within its deadline"
+            )
+        return left
+
+    def attempt_timeout(self) -> httpx.Timeout:
+        """The call's timeout, each part (connect, read, write, pool) ending by the deadline at the latest."""
+        remaining = self.remaining()
+        if remaining is None:
+            return self.timeout
+        parts = {
+            kind: remaining if value is None else min(value, remaining)
+            for kind, value in self.timeout.as_dict().items()
+        }
+        return httpx.Timeout(**parts)
+
+
+class _Body:
+    """A response body read into memory within the call's limits, chunk by chunk."""
+
+    def __init__(self, call: _Call, response: httpx.Response) -> None:
+        self._call = call
+        self._chunks: list[bytes] = []
+        self._size = 0
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and call.max_bytes is not None and int(declared) > call.max_bytes:
+            raise self._too_large(f"declares {int(declared)} bytes")
+
+    def add(self, chunk: bytes) -> None:
+        self._size += len(chunk)
+        if self._call.max_bytes is not None and self._size > self._call.max_bytes:
+            raise self._too_large("goes on past it")
+        self._call.remaining()  # a body trickled slowly must not outlast the deadline
+        self._chunks.append(chunk)
+
+    def keep(self, response: httpx.Response) -> None:
+        """Make the body `response.content`, as `response.read()` would have."""
+        response._content = b"".join(self._chunks)
+
+    def _too_large(self, how: str) -> ResponseTooLargeError:
+        limit = self._call.max_bytes or 0
+        return ResponseTooLargeError(
+            f"{self._call.name}: {self._call.operation}: the response body {how} the limit of {limit} bytes "
+            "(Limits.max_response_bytes)",
+            limit=limit,
+        )
 
 
 class _BaseClient:
@@ -174,6 +263,7 @@ class _BaseClient:
         idempotency_header: str | None,
         user_agent: str,
         strict: bool,
+        limits: Limits,
     ) -> None:
         if max_retries < 0:
             raise ValueError(f"max_retries must be 0 or more, got {max_retries}")
@@ -193,6 +283,7 @@ class _BaseClient:
         self._headers = {"User-Agent": user_agent, **(headers or {})}
         self._idempotency_header = idempotency_header
         self.strict = strict
+        self.limits = limits
         self._random: Callable[[], float] = random.random
 
     def __repr__(self) -> str:
@@ -229,6 +320,7 @@ class _BaseClient:
         )
         if max_retries < 0:
             raise ValueError(f"max_retries must be 0 or more, got {max_retries}")
+        deadline = self.limits.deadline if isinstance(options.deadline, Unset) else options.deadline
         return _Call(
             name=endpoint.name,
             operation=f"{endpoint.method} {endpoint.path}",
@@ -242,6 +334,8 @@ class _BaseClient:
             max_retries=max_retries,
             replayable=replayable,
             auth=auth,
+            deadline=None if deadline is None else time.monotonic() + deadline,
+            max_bytes=self.limits.max_response_bytes,
         )
 
     def _build(
@@ -271,7 +365,7 @@ class _BaseClient:
             params=tuple(params),
             headers=headers,
             content=call.content,
-            timeout=call.timeout,
+            timeout=call.attempt_timeout(),
         )
 
     def _provided(self, scheme: str, value: object) -> Credential:
@@ -354,12 +448,15 @@ class _BaseClient:
         retryable = isinstance(error, httpx.TransportError) and not isinstance(
             error, _NOT_RETRYABLE
         )
-        if (
-            retryable
+        delay = (
+            self._retrying(call, type(error).__name__, None)
+            if retryable
             and call.retry < call.max_retries
             and (call.replayable or isinstance(error, _NEVER_SENT))
-        ):
-            return self._retrying(call, type(error).__name__, None)
+            else None
+        )
+        if delay is not None:
+            return delay
         what = f"{call.name}: {call.operation}"
         attempts = f" after {call.retry + 1} attempts" if call.retry else ""
         if isinstance(error, httpx.TimeoutException):
@@ -370,8 +467,12 @@ class _BaseClient:
         reason = f"{type(error).__name__}: {error}" if detail else type(error).__name__
         raise APIConnectionError(f"{what} failed{attempts}: {reason}") from error
 
-    def _retrying(self, call: _Call, reason: str, wait: float | None) -> float:
+    def _retrying(self, call: _Call, reason: str, wait: float | None) -> float | None:
+        """The delay before the next attempt; None when waiting it would pass the call's deadline."""
         delay = wait if wait is not None else backoff_delay(call.retry, self._random)
+        if call.deadline is not None and time.monotonic() + delay >= call.deadline:
+            log.debug("%s: not retrying after %s: the deadline would pass", call.name, reason)
+            return None
         log.debug(
             "%s: retry %d of %d in %.2f s after %s",
             call.name,
@@ -455,6 +556,7 @@ class SyncClient(_BaseClient):
         response_hooks: Sequence[ResponseHook] = (),
         user_agent: str,
         strict: bool = False,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         _check_http_client(http_client, verify)
         if http_client is not None and timeout is DEFAULT_TIMEOUT:
@@ -470,6 +572,7 @@ class SyncClient(_BaseClient):
             idempotency_header=idempotency_header,
             user_agent=user_agent,
             strict=strict,
+            limits=limits,
         )
         self.request_hooks = list(request_hooks)
         self.response_hooks = list(response_hooks)
@@ -491,16 +594,26 @@ class SyncClient(_BaseClient):
             try:
                 attempt = self._build(self._client, call, self._authorize(call))
                 response = self._transmit(call, attempt)
+                try:
+                    stale = self._reauthorize(call, response)
+                    retry_delay = None if stale else self._after_response(call, response)
+                    if (
+                        not stale and retry_delay is None
+                    ):  # read only a body that is going to be used
+                        body = _Body(call, response)
+                        for chunk in response.iter_bytes():
+                            body.add(chunk)
+                        body.keep(response)
+                finally:
+                    response.close()
             except httpx.HTTPError as error:
                 delay = self._after_error(call, error)
             else:
-                stale = self._reauthorize(call, response)
                 if stale:
                     for source, scopes, token in stale:
                         with source.lock:
                             source.invalidate(scopes, token)
                     continue
-                retry_delay = self._after_response(call, response)
                 if retry_delay is None:
                     return endpoint.parse(response, strict=self.strict)
                 delay = retry_delay
@@ -545,13 +658,18 @@ class SyncClient(_BaseClient):
             for request_hook in self.request_hooks:
                 request_hook(request)
             self._log_request(call, request)
-            response = self._client.send(request, follow_redirects=False)
+            response = self._client.send(request, follow_redirects=False, stream=True)
             self._log_response(call, response)
-            for response_hook in self.response_hooks:
-                response_hook(response)
-            next_request = self._redirect(self._client, response, hops)
+            try:
+                for response_hook in self.response_hooks:
+                    response_hook(response)
+                next_request = self._redirect(self._client, response, hops)
+            except BaseException:
+                response.close()
+                raise
             if next_request is None:
                 return response
+            response.close()  # a redirect's body is never used
             request, hops = next_request, hops + 1
 
     def close(self) -> None:
@@ -592,6 +710,7 @@ class AsyncBaseClient(_BaseClient):
         response_hooks: Sequence[AsyncResponseHook] = (),
         user_agent: str,
         strict: bool = False,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         _check_http_client(http_client, verify)
         if http_client is not None and timeout is DEFAULT_TIMEOUT:
@@ -607,6 +726,7 @@ class AsyncBaseClient(_BaseClient):
             idempotency_header=idempotency_header,
             user_agent=user_agent,
             strict=strict,
+            limits=limits,
         )
         self.request_hooks = list(request_hooks)
         self.response_hooks = list(response_hooks)
@@ -628,15 +748,25 @@ class AsyncBaseClient(_BaseClient):
             try:
                 attempt = self._build(self._client, call, await self._authorize(call))
                 response = await self._transmit(call, attempt)
+                try:
+                    stale = self._reauthorize(call, response)
+                    retry_delay = None if stale else self._after_response(call, response)
+                    if (
+                        not stale and retry_delay is None
+                    ):  # read only a body that is going to be used
+                        body = _Body(call, response)
+                        async for chunk in response.aiter_bytes():
+                            body.add(chunk)
+                        body.keep(response)
+                finally:
+                    await response.aclose()
             except httpx.HTTPError as error:
                 delay = self._after_error(call, error)
             else:
-                stale = self._reauthorize(call, response)
                 if stale:
                     for source, scopes, token in stale:
                         source.invalidate(scopes, token)
                     continue
-                retry_delay = self._after_response(call, response)
                 if retry_delay is None:
                     return endpoint.parse(response, strict=self.strict)
                 delay = retry_delay
@@ -683,13 +813,18 @@ class AsyncBaseClient(_BaseClient):
             for request_hook in self.request_hooks:
                 await _result(request_hook(request))
             self._log_request(call, request)
-            response = await self._client.send(request, follow_redirects=False)
+            response = await self._client.send(request, follow_redirects=False, stream=True)
             self._log_response(call, response)
-            for response_hook in self.response_hooks:
-                await _result(response_hook(response))
-            next_request = self._redirect(self._client, response, hops)
+            try:
+                for response_hook in self.response_hooks:
+                    await _result(response_hook(response))
+                next_request = self._redirect(self._client, response, hops)
+            except BaseException:
+                await response.aclose()
+                raise
             if next_request is None:
                 return response
+            await response.aclose()  # a redirect's body is never used
             request, hops = next_request, hops + 1
 
     async def aclose(self) -> None:

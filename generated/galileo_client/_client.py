@@ -10,11 +10,13 @@ import httpx
 
 from ._auth import ApiKeyScheme, Scheme
 from ._base_client import (
+    DEFAULT_LIMITS,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     AsyncBaseClient,
     AsyncRequestHook,
     AsyncResponseHook,
+    Limits,
     RequestHook,
     ResponseHook,
     SyncClient,
@@ -54,6 +56,7 @@ class Client(SyncClient):
         request_hooks: Sequence[RequestHook] = (),
         response_hooks: Sequence[ResponseHook] = (),
         strict: bool = False,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         super().__init__(
             base_url,
@@ -72,6 +75,7 @@ class Client(SyncClient):
             response_hooks=response_hooks,
             user_agent=USER_AGENT,
             strict=strict,
+            limits=limits,
         )
 
 
@@ -96,6 +100,7 @@ class AsyncClient(AsyncBaseClient):
         request_hooks: Sequence[AsyncRequestHook] = (),
         response_hooks: Sequence[AsyncResponseHook] = (),
         strict: bool = False,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         super().__init__(
             base_url,
@@ -114,4 +119,5 @@ class AsyncClient(AsyncBaseClient):
             response_hooks=response_hooks,
             user_agent=USER_AGENT,
             strict=strict,
+            limits=limits,
         )

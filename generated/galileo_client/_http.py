@@ -160,10 +160,11 @@ def _cookie_pairs(param: Param) -> list[tuple[str, str]]:
 def render_path(template: str, values: Mapping[str, object]) -> str:
     """Fill a path template; each value becomes exactly one segment.
 
-    Values are percent-encoded with no safe characters, and a value of `.` or `..` is encoded as `%2E`/`%2E%2E`,
-    so `../admin?x=1#y` cannot leave its segment, add a query or a fragment. The template's own text is encoded
-    too, keeping `/`, `%` escapes and sub-delimiters: a spec's path cannot add a query, a fragment or a control
-    character either.
+    Values are percent-encoded with no safe characters, so `../admin?x=1#y` cannot leave its segment, add a query
+    or a fragment. A segment that would read `.` or `..` raises `ValueError`: servers and proxies resolve one as a
+    relative path (encoded as `%2E` too, RFC 3986 6.2.2.2), so there is no way to send it as a value. The
+    template's own text is encoded too, keeping `/`, `%` escapes and sub-delimiters: a spec's path cannot add a
+    query, a fragment or a control character either.
     """
     names = _PLACEHOLDER.findall(template)
     unknown = sorted(set(values) - set(names))
@@ -183,13 +184,18 @@ def render_path(template: str, values: Mapping[str, object]) -> str:
         result = ",".join(urllib.parse.quote(part, safe="") for part in parts)
         if not result:
             raise ValueError(f"{template}: path parameter {name!r} must not be empty")
-        return result.replace(".", "%2E") if result in (".", "..") else result
+        return result
 
     pieces = _PLACEHOLDER.split(template)  # literal text and placeholder names, alternating
-    return "".join(
+    path = "".join(
         segment(piece) if index % 2 else _quote_template_text(piece)
         for index, piece in enumerate(pieces)
     )
+    if any(urllib.parse.unquote(part) in (".", "..") for part in path.split("/")):
+        raise ValueError(
+            f"{template}: a path parameter makes a '.' or '..' segment, which cannot be sent"
+        )
+    return path
 
 
 def _quote_template_text(text: str) -> str:
@@ -359,12 +365,14 @@ def link_request(url: str) -> Request:
 class RequestOptions:
     """Per-call overrides; every field defaults to "use the client's setting".
 
-    `timeout=None` means no timeout. `idempotency_key` is sent in the client's idempotency header (default
-    `Idempotency-Key`) and makes a POST or PATCH safe to retry.
+    `timeout=None` means no timeout; `deadline` (seconds for the whole call, retries included; see `Limits`)
+    `None` means none. `idempotency_key` is sent in the client's idempotency header (default `Idempotency-Key`)
+    and makes a POST or PATCH safe to retry.
     """
 
     timeout: float | httpx.Timeout | Unset | None = UNSET
     max_retries: int | Unset = UNSET
+    deadline: float | Unset | None = UNSET
     extra_headers: Mapping[str, str] = field(default_factory=dict, repr=False)
     extra_query: Mapping[str, str] = field(default_factory=dict, repr=False)
     idempotency_key: str | None = None

@@ -6,6 +6,11 @@ the first token, and `next_token` (the next page's token from a page and its own
 For `next_url` paging the token is the `Request` itself: the operation's for the first page, then `next_url`'s.
 Iteration is lazy: a page is fetched when the previous one has been consumed. docs/pagination.md of oapigen
 describes the `x-pagination` styles these implement.
+
+Whatever the server answers, iteration ends: a page without items is the last one (a server that keeps saying
+"more" with nothing in it is not followed), a repeated token raises `PaginationError`, and so does a page beyond
+`max_pages` (the client's `Limits.max_pages`): raising, not stopping silently, so a cut-off list is never mistaken
+for the whole.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from collections.abc import (
     Iterator,
     Sized,
 )
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from ._codec import Unset
 from ._http import Request, link_request
@@ -30,14 +35,29 @@ TPage = TypeVar("TPage")
 TItem = TypeVar("TItem")
 
 
-class _SeenTokens:
-    """The tokens fetched so far; an unhashable token is compared with the previous one only."""
+class _Pager(Generic[TPage, TToken]):
+    """What the sync and async iterations share: the tokens fetched so far, the page count, when to stop."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        next_token: Callable[[TPage, TToken], TToken | None],
+        items: Callable[[TPage], Sized] | None,
+        max_pages: int | None,
+    ) -> None:
+        self._next_token = next_token
+        self._items = items
+        self._max_pages = max_pages
+        self._pages = 0
         self._seen: set[object] = set()
-        self._last: object = object()
+        self._last: object = object()  # an unhashable token is compared with the previous one only
 
-    def add(self, token: object) -> None:
+    def before_fetch(self, token: TToken) -> None:
+        """Raise `PaginationError` if fetching the page of `token` would repeat a page or pass `max_pages`."""
+        if self._max_pages is not None and self._pages >= self._max_pages:
+            raise PaginationError(
+                f"Stopped after {self._max_pages} pages, the client's limit (Limits.max_pages); the list may "
+                "go on."
+            )
         try:
             repeated = token in self._seen
             self._seen.add(token)
@@ -49,21 +69,32 @@ class _SeenTokens:
                 f"The server returned the page token {shown} twice; stopping instead of looping."
             )
         self._last = token
+        self._pages += 1
+
+    def after(self, page: TPage, token: TToken) -> TToken | None:
+        """The next page's token; None after the last page or a page without items."""
+        if self._items is not None and not len(self._items(page)):
+            return None
+        return self._next_token(page, token)
 
 
 def iterate_pages(
     fetch: Callable[[TToken], TPage],
     first: TToken,
     next_token: Callable[[TPage, TToken], TToken | None],
+    *,
+    items: Callable[[TPage], Sized] | None = None,
+    max_pages: int | None = None,
 ) -> Iterator[TPage]:
-    """Pages from `first` on, until `next_token` returns None. Raises `PaginationError` on a repeated token."""
-    seen = _SeenTokens()
+    """Pages from `first` on, until `next_token` returns None or a page has no `items`. Raises `PaginationError`
+    on a repeated token, and before fetching a page beyond `max_pages`."""
+    pager = _Pager(next_token, items, max_pages)
     token = first
     while True:
-        seen.add(token)
+        pager.before_fetch(token)
         page = fetch(token)
         yield page
-        following = next_token(page, token)
+        following = pager.after(page, token)
         if following is None:
             return
         token = following
@@ -73,15 +104,18 @@ async def aiterate_pages(
     fetch: Callable[[TToken], Awaitable[TPage]],
     first: TToken,
     next_token: Callable[[TPage, TToken], TToken | None],
+    *,
+    items: Callable[[TPage], Sized] | None = None,
+    max_pages: int | None = None,
 ) -> AsyncIterator[TPage]:
     """`iterate_pages` for an async `fetch`."""
-    seen = _SeenTokens()
+    pager = _Pager(next_token, items, max_pages)
     token = first
     while True:
-        seen.add(token)
+        pager.before_fetch(token)
         page = await fetch(token)
         yield page
-        following = next_token(page, token)
+        following = pager.after(page, token)
         if following is None:
             return
         token = following

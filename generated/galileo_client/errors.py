@@ -14,7 +14,8 @@
     │   ├── RateLimitError              429
     │   └── InternalServerError         500 and above
     ├── ResponseValidationError     a response does not have the shape the spec declares
-    ├── PaginationError             a server sent the same page token twice
+    ├── ResponseTooLargeError       a response body is larger than the client's limit
+    ├── PaginationError             a server sent the same page token twice, or more pages than the limit
     ├── MissingCredentialsError     no configured credentials meet the operation's security; nothing was sent
     └── TokenError                  an OAuth2 token request failed
 
@@ -136,9 +137,19 @@ class ResponseValidationError(APIError):
         self.request_id = request_id_of(response.headers)
 
 
+class ResponseTooLargeError(APIError):
+    """A response body (decompressed) is larger than the client's `Limits.max_response_bytes`; it was read no
+    further than the limit, and the connection was closed."""
+
+    def __init__(self, message: str, *, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
 class PaginationError(APIError):
     """Page iteration cannot go on safely: the server returned a page token (or next URL) it had already returned,
-    which would loop forever, or a next URL on another origin than the client's base URL."""
+    which would loop forever, a next URL on another origin than the client's base URL, or more pages than the
+    client's `Limits.max_pages`."""
 
 
 class MissingCredentialsError(APIError):

@@ -50,7 +50,7 @@ class PaginationView:
     first: str  # the first page's token: the page argument, or the operation's request (next_url)
     token_annotation: str
     next_annotation: str  # what the next-token function returns: the token type or None
-    fetch: str  # `fetch`'s expression over `token` (the page's response model), sync
+    fetch: str  # `_fetch`'s expression over `_token` (the page's response model), sync
     fetch_async: str  # the same, async
     item_annotation: str
     next_token: str  # expression over `page`
@@ -316,7 +316,7 @@ def _pagination(
         # The token is the page's request: the operation's own for the first page, then a GET of the next URL.
         url = ".".join(pagination.next_value)
         next_token = f"_pagination.next_url(_codec.present(page.{url}))"
-        send = f"client.send({endpoint}, token, options)"
+        send = f"client.send({endpoint}, _token, options)"
         call_args = ", ".join(f"{arg.py_name}={arg.py_name}" for arg in args)
         view = {
             "follows": f"the `{url}` URL",
@@ -337,7 +337,7 @@ def _pagination(
             next_token = f"_codec.present(page.{'.'.join(pagination.next_value)})"
         # The trailing comma keeps black's one-argument-per-line layout.
         fetch_args = "".join(
-            f"{arg.py_name}={'token' if arg is token else arg.py_name}, " for arg in args
+            f"{arg.py_name}={'_token' if arg is token else arg.py_name}, " for arg in args
         )
         view = {
             "follows": f"`{token.py_name}`",

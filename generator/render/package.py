@@ -24,6 +24,7 @@ ERROR_CLASSES = (
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "TokenError",
     "UnprocessableEntityError",
@@ -137,11 +138,13 @@ def client_view(api: ir.Api) -> ClientView:
     imports.add("collections.abc", "Mapping", "Sequence")
     imports.add(
         "._base_client",
+        "DEFAULT_LIMITS",
         "DEFAULT_MAX_RETRIES",
         "DEFAULT_TIMEOUT",
         "AsyncBaseClient",
         "AsyncRequestHook",
         "AsyncResponseHook",
+        "Limits",
         "RequestHook",
         "ResponseHook",
         "SyncClient",
@@ -170,7 +173,15 @@ def client_view(api: ir.Api) -> ClientView:
 
 def package_init_view(api: ir.Api) -> PackageInitView:
     exports = ["DEFAULT_BASE_URL", "UNSET", "ApiResponse", "AsyncClient", "Client", "DecodeError"]
-    exports += ["Drift", "EncodeError", "RequestOptions", "Unset", "drift", *ERROR_CLASSES]
+    exports += [
+        "Drift",
+        "EncodeError",
+        "Limits",
+        "RequestOptions",
+        "Unset",
+        "drift",
+        *ERROR_CLASSES,
+    ]
     return PackageInitView(
         doc=docstring(
             f"A typed client for {api.title or api.package} {api.version}.", api.description

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import re
 from typing import Any
 
@@ -24,8 +25,17 @@ DERIVED_SUFFIXES = (
     "_pages_async",
 )
 _LOCATIONS = ("path", "query", "querystring", "header", "cookie")
-# Keyword arguments every endpoint function takes besides the spec's parameters.
-_RESERVED_ARGUMENTS = frozenset({"client", "options", "self", "cls", "body"})
+# Keyword arguments every endpoint function takes besides the spec's parameters, and the one builtin its body
+# calls (an optional body is tested with `isinstance`). Its own locals start with "_", which no spec name does.
+_RESERVED_ARGUMENTS = frozenset({"client", "options", "self", "cls", "body", "isinstance"})
+# Module-level names of an API module besides the operations': builtins its annotations and code use (all of
+# them, so that a template using one more never breaks a spec), `annotations` (bound by the `__future__` import)
+# and `datetime` (imported for annotations). Union decoders, imported too, are all named `decode_...`: an
+# operation whose name starts so is escaped as well.
+_RESERVED_FUNCTIONS = frozenset(
+    name for name in dir(builtins) if name.islower() and not name.startswith("_")
+) | {"annotations", "datetime"}
+_DECODER_PREFIX = "decode_"
 # RFC 9110 token: what a header or cookie name may be. Anything else fails at request time, on every call.
 _HTTP_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
@@ -67,6 +77,13 @@ def _body_kind(content_type: str) -> ir.BodyKind:
     return ("json", "form", "multipart", "text", "binary")[_media_rank(content_type)]
 
 
+def _unshadowing(name: str) -> str:
+    """An operation's function name that shadows nothing its module imports or uses: `list` -> `op_list`."""
+    if name in _RESERVED_FUNCTIONS or name.startswith(_DECODER_PREFIX):
+        return f"op_{name}"
+    return name
+
+
 class OperationBuilder:
     def __init__(self, schemas: SchemaConverter, report: Report) -> None:
         self._schemas = schemas
@@ -78,7 +95,7 @@ class OperationBuilder:
         for node, method, path in operations:
             operation_id = text(node.mapping(), "operationId")
             name = snake_case(operation_id or f"{method}_{path}", fallback="operation")
-            wanted.append((node.pointer, name, 0 if operation_id else 1))
+            wanted.append((node.pointer, _unshadowing(name), 0 if operation_id else 1))
         derived = {name + suffix for _, name, _ in wanted for suffix in DERIVED_SUFFIXES}
         # A name equal to another operation's derived name (`list_raw` beside `list`) gets a suffix of its own:
         # the variants of `list` are spelled by the templates and cannot move.

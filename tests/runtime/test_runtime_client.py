@@ -6,6 +6,8 @@ import asyncio
 import datetime
 import email.utils
 import logging
+import time
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
@@ -19,6 +21,7 @@ from support.client_harness import (
     USER_AGENT,
     Harness,
     Kit,
+    Reply,
     Runtime,
     Server,
     fail,
@@ -259,8 +262,11 @@ def test_timeouts_per_client_and_per_call(kit: Kit) -> None:
     assert sent_timeout(h) == {"connect": 2.5, "read": 2.5, "write": 2.5, "pool": 2.5}
     h.send(kit.endpoint(), options=kit.options(timeout=httpx.Timeout(1.0, read=7.0)))
     assert sent_timeout(h) == {"connect": 1.0, "read": 7.0, "write": 1.0, "pool": 1.0}
-    h.send(kit.endpoint(), options=kit.options(timeout=None))
+    h.send(kit.endpoint(), options=kit.options(timeout=None, deadline=None))
     assert sent_timeout(h) == {"connect": None, "read": None, "write": None, "pool": None}
+    # Without a timeout, the call's deadline still bounds each wait.
+    h.send(kit.endpoint(), options=kit.options(timeout=None))
+    assert all(value is not None and 299 < value <= 300 for value in sent_timeout(h).values())
     h.send(kit.endpoint())
     assert sent_timeout(h)["read"] == 10.0
 
@@ -333,14 +339,21 @@ def test_headers_query_and_body_on_the_wire(kit: Kit) -> None:
     assert sent.content == b'{"a":1}'
 
 
-@pytest.mark.parametrize(
-    ("value", "segment"), [(".", b"%2E"), ("..", b"%2E%2E"), ("é/ü", b"%C3%A9%2F%C3%BC")]
-)
-def test_dot_segments_reach_the_server_encoded(kit: Kit, value: str, segment: bytes) -> None:
+def test_path_values_reach_the_server_encoded(kit: Kit) -> None:
     h = kit()
     ep = kit.endpoint("GET", "/items/{item_id}/details")
-    h.send(ep, ep.build(path={"item_id": value}))
-    assert h.server.requests[0].url.raw_path == b"/v1/items/" + segment + b"/details"
+    h.send(ep, ep.build(path={"item_id": "é/ü"}))
+    assert h.server.requests[0].url.raw_path == b"/v1/items/%C3%A9%2F%C3%BC/details"
+
+
+@pytest.mark.parametrize("value", [".", ".."])
+def test_dot_segments_are_never_sent(kit: Kit, value: str) -> None:
+    """`%2E`/`%2E%2E` used to go out, which normalising servers resolve as dot-segments."""
+    h = kit()
+    ep = kit.endpoint("GET", "/items/{item_id}/details")
+    with pytest.raises(ValueError, match="segment"):
+        h.send(ep, ep.build(path={"item_id": value}))
+    assert h.server.requests == []
 
 
 def test_credentials_only_for_secured_endpoints(kit: Kit) -> None:
@@ -488,3 +501,98 @@ def test_credential_with_a_line_break_is_refused_without_echoing_it(rt: Runtime)
 def test_base_url_must_be_absolute_http(rt: Runtime, url: str) -> None:
     with pytest.raises(ValueError, match="base_url"):
         rt.base.SyncClient(url, user_agent=USER_AGENT)
+
+
+# --- Limits: size, deadline, bodies not read -------------------------------------------------------------------
+
+
+class Chunks(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A response body of `count` chunks (None: endless), counting how many were read, optionally slowly."""
+
+    def __init__(self, count: int | None, size: int = 1_000_000, pause: float = 0.0) -> None:
+        self.count, self.size, self.pause = count, size, pause
+        self.read = 0
+
+    def _next(self) -> bytes | None:
+        if self.count is not None and self.read >= self.count:
+            return None
+        self.read += 1
+        time.sleep(self.pause)
+        return b" " * self.size
+
+    def __iter__(self) -> Iterator[bytes]:
+        while (chunk := self._next()) is not None:
+            yield chunk
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        while (chunk := self._next()) is not None:
+            yield chunk
+
+
+def streamed(body: Chunks, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
+    return lambda request: httpx.Response(status, stream=body, headers=headers)
+
+
+def test_an_endless_body_stops_at_the_size_limit(kit: Kit) -> None:
+    """It used to be read to MemoryError (a 200 MB body cost 630 MB)."""
+    body = Chunks(None)
+    h = kit(streamed(body), limits=kit.rt.base.Limits(max_response_bytes=3_000_000))
+    with pytest.raises(
+        kit.rt.errors.ResponseTooLargeError, match="limit of 3000000 bytes"
+    ) as caught:
+        h.send(kit.endpoint())
+    assert isinstance(caught.value, kit.rt.errors.APIError)
+    assert body.read == 4  # the chunk that passed the limit, and not one more
+
+
+def test_a_declared_length_over_the_limit_is_refused_before_reading(kit: Kit) -> None:
+    body = Chunks(5)
+    h = kit(
+        streamed(body, headers={"Content-Length": "5000000"}),
+        limits=kit.rt.base.Limits(max_response_bytes=1_000_000),
+    )
+    with pytest.raises(kit.rt.errors.ResponseTooLargeError, match="declares 5000000 bytes"):
+        h.send(kit.endpoint())
+    assert body.read == 0
+
+
+def test_the_body_of_a_retried_response_is_not_read(kit: Kit) -> None:
+    """A retried 500 used to be read whole first (1.4 GB for a 200 MB error page)."""
+    error_page = Chunks(50)
+    h = kit(streamed(error_page, status=500), reply(200, {"ok": 1}))
+    assert h.send(kit.endpoint()).parsed == {"ok": 1}
+    assert error_page.read == 0 and len(h.server.requests) == 2
+
+
+def test_a_trickled_body_ends_at_the_deadline(kit: Kit) -> None:
+    """A byte a second never trips httpx's read timeout; the call's deadline ends it."""
+    body = Chunks(None, size=1, pause=0.02)
+    h = kit(streamed(body), limits=kit.rt.base.Limits(deadline=0.3))
+    with pytest.raises(kit.rt.errors.APITimeoutError, match="deadline"):
+        h.send(kit.endpoint())
+    assert 0 < body.read < 1000
+
+
+def test_the_deadline_can_be_set_per_call(kit: Kit) -> None:
+    body = Chunks(None, size=1, pause=0.02)
+    h = kit(streamed(body), limits=kit.rt.base.Limits(deadline=None))
+    with pytest.raises(kit.rt.errors.APITimeoutError, match="deadline"):
+        h.send(kit.endpoint(), options=kit.options(deadline=0.3))
+
+
+def test_no_retry_waits_past_the_deadline(kit: Kit) -> None:
+    h = kit(
+        reply(503, headers={"Retry-After": "30"}),
+        reply(200),
+        limits=kit.rt.base.Limits(deadline=10.0),
+    )
+    with pytest.raises(kit.rt.errors.InternalServerError):
+        h.send(kit.endpoint())
+    assert len(h.server.requests) == 1 and h.delays == []
+
+
+def test_each_attempt_times_out_by_the_deadline(kit: Kit) -> None:
+    h = kit(reply(200), limits=kit.rt.base.Limits(deadline=2.0))
+    h.send(kit.endpoint())
+    timeouts = h.server.requests[0].extensions["timeout"]
+    assert all(0 < value <= 2.0 for value in timeouts.values()), timeouts

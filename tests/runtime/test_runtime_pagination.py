@@ -178,3 +178,57 @@ def test_pages_through_the_client(rt: Runtime) -> None:
     pages = rt.pagination.iterate_pages(fetch, None, lambda page, _: page["next_cursor"])
     assert list(rt.pagination.iterate_items(pages, lambda page: page["rows"])) == [1, 2, 3]
     assert seen_cursors == [None, "c2"]
+
+
+def test_a_page_without_items_ends_the_iteration(rt: Runtime) -> None:
+    """A server that always says "more" with nothing in it got about 1,000 requests a second, forever."""
+    fetched: list[int] = []
+
+    def fetch(token: int) -> dict[str, Any]:
+        fetched.append(token)
+        return {"items": [], "next": token + 1}
+
+    pages = rt.pagination.iterate_pages(
+        fetch, 0, lambda page, _: page["next"], items=lambda page: page["items"], max_pages=None
+    )
+    assert list(pages) == [{"items": [], "next": 1}]
+    assert fetched == [0]
+
+
+def test_iteration_raises_past_the_page_limit(rt: Runtime) -> None:
+    fetched: list[int] = []
+
+    def fetch(token: int) -> list[int]:
+        fetched.append(token)
+        return [token]
+
+    pages = rt.pagination.iterate_pages(
+        fetch, 0, lambda page, token: token + 1, items=lambda page: page, max_pages=5
+    )
+    with pytest.raises(rt.errors.PaginationError, match="Stopped after 5 pages"):
+        list(pages)
+    assert fetched == [0, 1, 2, 3, 4]
+
+
+def test_async_iteration_stops_on_an_empty_page_and_at_the_page_limit(rt: Runtime) -> None:
+    async def empty(token: int) -> list[int]:
+        return []
+
+    async def full(token: int) -> list[int]:
+        return [token]
+
+    async def run(fetch: Any, max_pages: int) -> list[Any]:
+        return [
+            page
+            async for page in rt.pagination.aiterate_pages(
+                fetch,
+                0,
+                lambda page, token: token + 1,
+                items=lambda page: page,
+                max_pages=max_pages,
+            )
+        ]
+
+    assert asyncio.run(run(empty, 10)) == [[]]
+    with pytest.raises(rt.errors.PaginationError, match="Stopped after 3 pages"):
+        asyncio.run(run(full, 3))

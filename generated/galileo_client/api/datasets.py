@@ -41,10 +41,10 @@ def extend_dataset_content_raw(
     options: RequestOptions | None = None,
 ) -> ApiResponse[SyntheticDatasetExtensionResponse]:
     """Like `extend_dataset_content`, returning the status, headers and parsed body."""
-    request = _extend_dataset_content_request(
+    _request = _extend_dataset_content_request(
         body=body,
     )
-    return client.send(_EXTEND_DATASET_CONTENT, request, options)
+    return client.send(_EXTEND_DATASET_CONTENT, _request, options)
 
 
 def extend_dataset_content(
@@ -72,10 +72,10 @@ def extend_dataset_content(
 
     Ref: spec/galileo.yaml#/paths/~1v2~1datasets~1extend/post
     """
-    request = _extend_dataset_content_request(
+    _request = _extend_dataset_content_request(
         body=body,
     )
-    return client.send(_EXTEND_DATASET_CONTENT, request, options).parsed
+    return client.send(_EXTEND_DATASET_CONTENT, _request, options).parsed
 
 
 async def extend_dataset_content_raw_async(
@@ -85,10 +85,10 @@ async def extend_dataset_content_raw_async(
     options: RequestOptions | None = None,
 ) -> ApiResponse[SyntheticDatasetExtensionResponse]:
     """Like `extend_dataset_content_async`, returning the status, headers and parsed body."""
-    request = _extend_dataset_content_request(
+    _request = _extend_dataset_content_request(
         body=body,
     )
-    return await client.send(_EXTEND_DATASET_CONTENT, request, options)
+    return await client.send(_EXTEND_DATASET_CONTENT, _request, options)
 
 
 async def extend_dataset_content_async(
@@ -98,7 +98,7 @@ async def extend_dataset_content_async(
     options: RequestOptions | None = None,
 ) -> SyntheticDatasetExtensionResponse:
     """Async twin of `extend_dataset_content`."""
-    request = _extend_dataset_content_request(
+    _request = _extend_dataset_content_request(
         body=body,
     )
-    return (await client.send(_EXTEND_DATASET_CONTENT, request, options)).parsed
+    return (await client.send(_EXTEND_DATASET_CONTENT, _request, options)).parsed

@@ -53,12 +53,12 @@ def list_experiments_paginated_raw(
     options: RequestOptions | None = None,
 ) -> ApiResponse[ListExperimentResponse]:
     """Like `list_experiments_paginated`, returning the status, headers and parsed body."""
-    request = _list_experiments_paginated_request(
+    _request = _list_experiments_paginated_request(
         project_id=project_id,
         limit=limit,
         starting_token=starting_token,
     )
-    return client.send(_LIST_EXPERIMENTS_PAGINATED, request, options)
+    return client.send(_LIST_EXPERIMENTS_PAGINATED, _request, options)
 
 
 def list_experiments_paginated(
@@ -92,12 +92,12 @@ def list_experiments_paginated(
 
     Ref: spec/galileo.yaml#/paths/~1v2~1projects~1{project_id}~1experiments~1paginated/get
     """
-    request = _list_experiments_paginated_request(
+    _request = _list_experiments_paginated_request(
         project_id=project_id,
         limit=limit,
         starting_token=starting_token,
     )
-    return client.send(_LIST_EXPERIMENTS_PAGINATED, request, options).parsed
+    return client.send(_LIST_EXPERIMENTS_PAGINATED, _request, options).parsed
 
 
 def list_experiments_paginated_pages(
@@ -110,16 +110,22 @@ def list_experiments_paginated_pages(
 ) -> Iterator[ListExperimentResponse]:
     """Every page of `list_experiments_paginated`, following `starting_token` to the last page."""
 
-    def fetch(token: int) -> ListExperimentResponse:
+    def _fetch(_token: int) -> ListExperimentResponse:
         return list_experiments_paginated(
             client,
             project_id=project_id,
             limit=limit,
-            starting_token=token,
+            starting_token=_token,
             options=options,
         )
 
-    return _pagination.iterate_pages(fetch, starting_token, _list_experiments_paginated_next_token)
+    return _pagination.iterate_pages(
+        _fetch,
+        starting_token,
+        _list_experiments_paginated_next_token,
+        items=_list_experiments_paginated_items,
+        max_pages=client.limits.max_pages,
+    )
 
 
 def list_experiments_paginated_iter(
@@ -131,14 +137,14 @@ def list_experiments_paginated_iter(
     options: RequestOptions | None = None,
 ) -> Iterator[ExperimentResponse]:
     """Every item of every page of `list_experiments_paginated`, fetching pages as needed."""
-    pages = list_experiments_paginated_pages(
+    _pages = list_experiments_paginated_pages(
         client,
         project_id=project_id,
         limit=limit,
         starting_token=starting_token,
         options=options,
     )
-    return _pagination.iterate_items(pages, _list_experiments_paginated_items)
+    return _pagination.iterate_items(_pages, _list_experiments_paginated_items)
 
 
 async def list_experiments_paginated_raw_async(
@@ -150,12 +156,12 @@ async def list_experiments_paginated_raw_async(
     options: RequestOptions | None = None,
 ) -> ApiResponse[ListExperimentResponse]:
     """Like `list_experiments_paginated_async`, returning the status, headers and parsed body."""
-    request = _list_experiments_paginated_request(
+    _request = _list_experiments_paginated_request(
         project_id=project_id,
         limit=limit,
         starting_token=starting_token,
     )
-    return await client.send(_LIST_EXPERIMENTS_PAGINATED, request, options)
+    return await client.send(_LIST_EXPERIMENTS_PAGINATED, _request, options)
 
 
 async def list_experiments_paginated_async(
@@ -167,12 +173,12 @@ async def list_experiments_paginated_async(
     options: RequestOptions | None = None,
 ) -> ListExperimentResponse:
     """Async twin of `list_experiments_paginated`."""
-    request = _list_experiments_paginated_request(
+    _request = _list_experiments_paginated_request(
         project_id=project_id,
         limit=limit,
         starting_token=starting_token,
     )
-    return (await client.send(_LIST_EXPERIMENTS_PAGINATED, request, options)).parsed
+    return (await client.send(_LIST_EXPERIMENTS_PAGINATED, _request, options)).parsed
 
 
 def list_experiments_paginated_pages_async(
@@ -185,16 +191,22 @@ def list_experiments_paginated_pages_async(
 ) -> AsyncIterator[ListExperimentResponse]:
     """Every page of `list_experiments_paginated_async`, following `starting_token` to the last page."""
 
-    async def fetch(token: int) -> ListExperimentResponse:
+    async def _fetch(_token: int) -> ListExperimentResponse:
         return await list_experiments_paginated_async(
             client,
             project_id=project_id,
             limit=limit,
-            starting_token=token,
+            starting_token=_token,
             options=options,
         )
 
-    return _pagination.aiterate_pages(fetch, starting_token, _list_experiments_paginated_next_token)
+    return _pagination.aiterate_pages(
+        _fetch,
+        starting_token,
+        _list_experiments_paginated_next_token,
+        items=_list_experiments_paginated_items,
+        max_pages=client.limits.max_pages,
+    )
 
 
 def list_experiments_paginated_iter_async(
@@ -206,14 +218,14 @@ def list_experiments_paginated_iter_async(
     options: RequestOptions | None = None,
 ) -> AsyncIterator[ExperimentResponse]:
     """Every item of every page of `list_experiments_paginated_async`, fetching pages as needed."""
-    pages = list_experiments_paginated_pages_async(
+    _pages = list_experiments_paginated_pages_async(
         client,
         project_id=project_id,
         limit=limit,
         starting_token=starting_token,
         options=options,
     )
-    return _pagination.aiterate_items(pages, _list_experiments_paginated_items)
+    return _pagination.aiterate_items(_pages, _list_experiments_paginated_items)
 
 
 def _list_experiments_paginated_next_token(page: ListExperimentResponse, token: int) -> int | None:

@@ -5,6 +5,7 @@ A small spec whose whole generated client is kept as golden files; it exercises 
 hard cases.
 """
 
+from ._base_client import Limits
 from ._client import DEFAULT_BASE_URL, AsyncClient, Client
 from ._codec import UNSET, DecodeError, Drift, EncodeError, Unset, drift
 from ._http import ApiResponse, RequestOptions
@@ -21,6 +22,7 @@ from .errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     ResponseValidationError,
     TokenError,
     UnprocessableEntityError,
@@ -45,11 +47,13 @@ __all__ = [
     "Drift",
     "EncodeError",
     "InternalServerError",
+    "Limits",
     "MissingCredentialsError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "RequestOptions",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "TokenError",
     "UnprocessableEntityError",

@@ -10,11 +10,13 @@ import httpx
 
 from ._auth import AsyncTokenProvider, Scheme, TokenProvider, TokenScheme
 from ._base_client import (
+    DEFAULT_LIMITS,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     AsyncBaseClient,
     AsyncRequestHook,
     AsyncResponseHook,
+    Limits,
     RequestHook,
     ResponseHook,
     SyncClient,
@@ -55,6 +57,7 @@ class Client(SyncClient):
         request_hooks: Sequence[RequestHook] = (),
         response_hooks: Sequence[ResponseHook] = (),
         strict: bool = False,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         super().__init__(
             base_url,
@@ -74,6 +77,7 @@ class Client(SyncClient):
             response_hooks=response_hooks,
             user_agent=USER_AGENT,
             strict=strict,
+            limits=limits,
         )
 
 
@@ -99,6 +103,7 @@ class AsyncClient(AsyncBaseClient):
         request_hooks: Sequence[AsyncRequestHook] = (),
         response_hooks: Sequence[AsyncResponseHook] = (),
         strict: bool = False,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         super().__init__(
             base_url,
@@ -118,4 +123,5 @@ class AsyncClient(AsyncBaseClient):
             response_hooks=response_hooks,
             user_agent=USER_AGENT,
             strict=strict,
+            limits=limits,
         )

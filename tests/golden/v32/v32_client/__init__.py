@@ -4,6 +4,7 @@
 OpenAPI 3.2 constructs the client generates, kept as golden files.
 """
 
+from ._base_client import Limits
 from ._client import DEFAULT_BASE_URL, AsyncClient, Client
 from ._codec import UNSET, DecodeError, Drift, EncodeError, Unset, drift
 from ._http import ApiResponse, RequestOptions
@@ -20,6 +21,7 @@ from .errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     ResponseValidationError,
     TokenError,
     UnprocessableEntityError,
@@ -44,11 +46,13 @@ __all__ = [
     "Drift",
     "EncodeError",
     "InternalServerError",
+    "Limits",
     "MissingCredentialsError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "RequestOptions",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "TokenError",
     "UnprocessableEntityError",

@@ -44,11 +44,11 @@ def get_node_raw(
     options: RequestOptions | None = None,
 ) -> ApiResponse[Node]:
     """Like `get_node`, returning the status, headers and parsed body."""
-    request = _get_node_request(
+    _request = _get_node_request(
         id=id,
         class_=class_,
     )
-    return client.send(_GET_NODE, request, options)
+    return client.send(_GET_NODE, _request, options)
 
 
 def get_node(
@@ -73,11 +73,11 @@ def get_node(
 
     Ref: tests/golden/features.yaml#/paths/~1nodes~1{id}/get
     """
-    request = _get_node_request(
+    _request = _get_node_request(
         id=id,
         class_=class_,
     )
-    return client.send(_GET_NODE, request, options).parsed
+    return client.send(_GET_NODE, _request, options).parsed
 
 
 async def get_node_raw_async(
@@ -88,11 +88,11 @@ async def get_node_raw_async(
     options: RequestOptions | None = None,
 ) -> ApiResponse[Node]:
     """Like `get_node_async`, returning the status, headers and parsed body."""
-    request = _get_node_request(
+    _request = _get_node_request(
         id=id,
         class_=class_,
     )
-    return await client.send(_GET_NODE, request, options)
+    return await client.send(_GET_NODE, _request, options)
 
 
 async def get_node_async(
@@ -103,8 +103,8 @@ async def get_node_async(
     options: RequestOptions | None = None,
 ) -> Node:
     """Async twin of `get_node`."""
-    request = _get_node_request(
+    _request = _get_node_request(
         id=id,
         class_=class_,
     )
-    return (await client.send(_GET_NODE, request, options)).parsed
+    return (await client.send(_GET_NODE, _request, options)).parsed

@@ -46,10 +46,10 @@ def create_pet_raw(
     options: RequestOptions | None = None,
 ) -> ApiResponse[Pet]:
     """Like `create_pet`, returning the status, headers and parsed body."""
-    request = _create_pet_request(
+    _request = _create_pet_request(
         body=body,
     )
-    return client.send(_CREATE_PET, request, options)
+    return client.send(_CREATE_PET, _request, options)
 
 
 def create_pet(
@@ -73,10 +73,10 @@ def create_pet(
 
     Ref: tests/golden/features.yaml#/paths/~1pets/post
     """
-    request = _create_pet_request(
+    _request = _create_pet_request(
         body=body,
     )
-    return client.send(_CREATE_PET, request, options).parsed
+    return client.send(_CREATE_PET, _request, options).parsed
 
 
 async def create_pet_raw_async(
@@ -86,10 +86,10 @@ async def create_pet_raw_async(
     options: RequestOptions | None = None,
 ) -> ApiResponse[Pet]:
     """Like `create_pet_async`, returning the status, headers and parsed body."""
-    request = _create_pet_request(
+    _request = _create_pet_request(
         body=body,
     )
-    return await client.send(_CREATE_PET, request, options)
+    return await client.send(_CREATE_PET, _request, options)
 
 
 async def create_pet_async(
@@ -99,10 +99,10 @@ async def create_pet_async(
     options: RequestOptions | None = None,
 ) -> Pet:
     """Async twin of `create_pet`."""
-    request = _create_pet_request(
+    _request = _create_pet_request(
         body=body,
     )
-    return (await client.send(_CREATE_PET, request, options)).parsed
+    return (await client.send(_CREATE_PET, _request, options)).parsed
 
 
 _DELETE_PET: _http.Endpoint[None] = _http.Endpoint(
@@ -136,10 +136,10 @@ def delete_pet_raw(
     options: RequestOptions | None = None,
 ) -> ApiResponse[None]:
     """Like `delete_pet`, returning the status, headers and parsed body."""
-    request = _delete_pet_request(
+    _request = _delete_pet_request(
         pet_id=pet_id,
     )
-    return client.send(_DELETE_PET, request, options)
+    return client.send(_DELETE_PET, _request, options)
 
 
 def delete_pet(
@@ -164,10 +164,10 @@ def delete_pet(
 
     Ref: tests/golden/features.yaml#/paths/~1pets~1{pet_id}/delete
     """
-    request = _delete_pet_request(
+    _request = _delete_pet_request(
         pet_id=pet_id,
     )
-    return client.send(_DELETE_PET, request, options).parsed
+    return client.send(_DELETE_PET, _request, options).parsed
 
 
 async def delete_pet_raw_async(
@@ -177,10 +177,10 @@ async def delete_pet_raw_async(
     options: RequestOptions | None = None,
 ) -> ApiResponse[None]:
     """Like `delete_pet_async`, returning the status, headers and parsed body."""
-    request = _delete_pet_request(
+    _request = _delete_pet_request(
         pet_id=pet_id,
     )
-    return await client.send(_DELETE_PET, request, options)
+    return await client.send(_DELETE_PET, _request, options)
 
 
 async def delete_pet_async(
@@ -190,10 +190,10 @@ async def delete_pet_async(
     options: RequestOptions | None = None,
 ) -> None:
     """Async twin of `delete_pet`."""
-    request = _delete_pet_request(
+    _request = _delete_pet_request(
         pet_id=pet_id,
     )
-    return (await client.send(_DELETE_PET, request, options)).parsed
+    return (await client.send(_DELETE_PET, _request, options)).parsed
 
 
 _LIST_PETS: _http.Endpoint[PetPage] = _http.Endpoint(
@@ -233,12 +233,12 @@ def list_pets_raw(
     options: RequestOptions | None = None,
 ) -> ApiResponse[PetPage]:
     """Like `list_pets`, returning the status, headers and parsed body."""
-    request = _list_pets_request(
+    _request = _list_pets_request(
         x_trace=x_trace,
         cursor=cursor,
         kind=kind,
     )
-    return client.send(_LIST_PETS, request, options)
+    return client.send(_LIST_PETS, _request, options)
 
 
 def list_pets(
@@ -265,12 +265,12 @@ def list_pets(
 
     Ref: tests/golden/features.yaml#/paths/~1pets/get
     """
-    request = _list_pets_request(
+    _request = _list_pets_request(
         x_trace=x_trace,
         cursor=cursor,
         kind=kind,
     )
-    return client.send(_LIST_PETS, request, options).parsed
+    return client.send(_LIST_PETS, _request, options).parsed
 
 
 def list_pets_pages(
@@ -283,16 +283,22 @@ def list_pets_pages(
 ) -> Iterator[PetPage]:
     """Every page of `list_pets`, following `cursor` to the last page."""
 
-    def fetch(token: str | Unset) -> PetPage:
+    def _fetch(_token: str | Unset) -> PetPage:
         return list_pets(
             client,
             x_trace=x_trace,
-            cursor=token,
+            cursor=_token,
             kind=kind,
             options=options,
         )
 
-    return _pagination.iterate_pages(fetch, cursor, _list_pets_next_token)
+    return _pagination.iterate_pages(
+        _fetch,
+        cursor,
+        _list_pets_next_token,
+        items=_list_pets_items,
+        max_pages=client.limits.max_pages,
+    )
 
 
 def list_pets_iter(
@@ -304,14 +310,14 @@ def list_pets_iter(
     options: RequestOptions | None = None,
 ) -> Iterator[Pet]:
     """Every item of every page of `list_pets`, fetching pages as needed."""
-    pages = list_pets_pages(
+    _pages = list_pets_pages(
         client,
         x_trace=x_trace,
         cursor=cursor,
         kind=kind,
         options=options,
     )
-    return _pagination.iterate_items(pages, _list_pets_items)
+    return _pagination.iterate_items(_pages, _list_pets_items)
 
 
 async def list_pets_raw_async(
@@ -323,12 +329,12 @@ async def list_pets_raw_async(
     options: RequestOptions | None = None,
 ) -> ApiResponse[PetPage]:
     """Like `list_pets_async`, returning the status, headers and parsed body."""
-    request = _list_pets_request(
+    _request = _list_pets_request(
         x_trace=x_trace,
         cursor=cursor,
         kind=kind,
     )
-    return await client.send(_LIST_PETS, request, options)
+    return await client.send(_LIST_PETS, _request, options)
 
 
 async def list_pets_async(
@@ -340,12 +346,12 @@ async def list_pets_async(
     options: RequestOptions | None = None,
 ) -> PetPage:
     """Async twin of `list_pets`."""
-    request = _list_pets_request(
+    _request = _list_pets_request(
         x_trace=x_trace,
         cursor=cursor,
         kind=kind,
     )
-    return (await client.send(_LIST_PETS, request, options)).parsed
+    return (await client.send(_LIST_PETS, _request, options)).parsed
 
 
 def list_pets_pages_async(
@@ -358,16 +364,22 @@ def list_pets_pages_async(
 ) -> AsyncIterator[PetPage]:
     """Every page of `list_pets_async`, following `cursor` to the last page."""
 
-    async def fetch(token: str | Unset) -> PetPage:
+    async def _fetch(_token: str | Unset) -> PetPage:
         return await list_pets_async(
             client,
             x_trace=x_trace,
-            cursor=token,
+            cursor=_token,
             kind=kind,
             options=options,
         )
 
-    return _pagination.aiterate_pages(fetch, cursor, _list_pets_next_token)
+    return _pagination.aiterate_pages(
+        _fetch,
+        cursor,
+        _list_pets_next_token,
+        items=_list_pets_items,
+        max_pages=client.limits.max_pages,
+    )
 
 
 def list_pets_iter_async(
@@ -379,14 +391,14 @@ def list_pets_iter_async(
     options: RequestOptions | None = None,
 ) -> AsyncIterator[Pet]:
     """Every item of every page of `list_pets_async`, fetching pages as needed."""
-    pages = list_pets_pages_async(
+    _pages = list_pets_pages_async(
         client,
         x_trace=x_trace,
         cursor=cursor,
         kind=kind,
         options=options,
     )
-    return _pagination.aiterate_items(pages, _list_pets_items)
+    return _pagination.aiterate_items(_pages, _list_pets_items)
 
 
 def _list_pets_next_token(page: PetPage, token: str | Unset) -> str | Unset | None:

@@ -42,10 +42,10 @@ def link_document_raw(
     options: RequestOptions | None = None,
 ) -> ApiResponse[None]:
     """Like `link_document`, returning the status, headers and parsed body."""
-    request = _link_document_request(
+    _request = _link_document_request(
         document_id=document_id,
     )
-    return client.send(_LINK_DOCUMENT, request, options)
+    return client.send(_LINK_DOCUMENT, _request, options)
 
 
 def link_document(
@@ -70,10 +70,10 @@ def link_document(
 
     Ref: tests/golden/v32.yaml#/paths/~1documents~1{document_id}/additionalOperations/LINK
     """
-    request = _link_document_request(
+    _request = _link_document_request(
         document_id=document_id,
     )
-    return client.send(_LINK_DOCUMENT, request, options).parsed
+    return client.send(_LINK_DOCUMENT, _request, options).parsed
 
 
 async def link_document_raw_async(
@@ -83,10 +83,10 @@ async def link_document_raw_async(
     options: RequestOptions | None = None,
 ) -> ApiResponse[None]:
     """Like `link_document_async`, returning the status, headers and parsed body."""
-    request = _link_document_request(
+    _request = _link_document_request(
         document_id=document_id,
     )
-    return await client.send(_LINK_DOCUMENT, request, options)
+    return await client.send(_LINK_DOCUMENT, _request, options)
 
 
 async def link_document_async(
@@ -96,10 +96,10 @@ async def link_document_async(
     options: RequestOptions | None = None,
 ) -> None:
     """Async twin of `link_document`."""
-    request = _link_document_request(
+    _request = _link_document_request(
         document_id=document_id,
     )
-    return (await client.send(_LINK_DOCUMENT, request, options)).parsed
+    return (await client.send(_LINK_DOCUMENT, _request, options)).parsed
 
 
 _LIST_DOCUMENTS: _http.Endpoint[list[Document]] = _http.Endpoint(
@@ -131,10 +131,10 @@ def list_documents_raw(
     options: RequestOptions | None = None,
 ) -> ApiResponse[list[Document]]:
     """Like `list_documents`, returning the status, headers and parsed body."""
-    request = _list_documents_request(
+    _request = _list_documents_request(
         filter=filter,
     )
-    return client.send(_LIST_DOCUMENTS, request, options)
+    return client.send(_LIST_DOCUMENTS, _request, options)
 
 
 def list_documents(
@@ -157,10 +157,10 @@ def list_documents(
 
     Ref: tests/golden/v32.yaml#/paths/~1documents/get
     """
-    request = _list_documents_request(
+    _request = _list_documents_request(
         filter=filter,
     )
-    return client.send(_LIST_DOCUMENTS, request, options).parsed
+    return client.send(_LIST_DOCUMENTS, _request, options).parsed
 
 
 async def list_documents_raw_async(
@@ -170,10 +170,10 @@ async def list_documents_raw_async(
     options: RequestOptions | None = None,
 ) -> ApiResponse[list[Document]]:
     """Like `list_documents_async`, returning the status, headers and parsed body."""
-    request = _list_documents_request(
+    _request = _list_documents_request(
         filter=filter,
     )
-    return await client.send(_LIST_DOCUMENTS, request, options)
+    return await client.send(_LIST_DOCUMENTS, _request, options)
 
 
 async def list_documents_async(
@@ -183,10 +183,10 @@ async def list_documents_async(
     options: RequestOptions | None = None,
 ) -> list[Document]:
     """Async twin of `list_documents`."""
-    request = _list_documents_request(
+    _request = _list_documents_request(
         filter=filter,
     )
-    return (await client.send(_LIST_DOCUMENTS, request, options)).parsed
+    return (await client.send(_LIST_DOCUMENTS, _request, options)).parsed
 
 
 _SEARCH_DOCUMENTS: _http.Endpoint[list[Document]] = _http.Endpoint(
@@ -221,11 +221,11 @@ def search_documents_raw(
     options: RequestOptions | None = None,
 ) -> ApiResponse[list[Document]]:
     """Like `search_documents`, returning the status, headers and parsed body."""
-    request = _search_documents_request(
+    _request = _search_documents_request(
         body=body,
         limit=limit,
     )
-    return client.send(_SEARCH_DOCUMENTS, request, options)
+    return client.send(_SEARCH_DOCUMENTS, _request, options)
 
 
 def search_documents(
@@ -252,11 +252,11 @@ def search_documents(
 
     Ref: tests/golden/v32.yaml#/paths/~1documents~1search/query
     """
-    request = _search_documents_request(
+    _request = _search_documents_request(
         body=body,
         limit=limit,
     )
-    return client.send(_SEARCH_DOCUMENTS, request, options).parsed
+    return client.send(_SEARCH_DOCUMENTS, _request, options).parsed
 
 
 async def search_documents_raw_async(
@@ -267,11 +267,11 @@ async def search_documents_raw_async(
     options: RequestOptions | None = None,
 ) -> ApiResponse[list[Document]]:
     """Like `search_documents_async`, returning the status, headers and parsed body."""
-    request = _search_documents_request(
+    _request = _search_documents_request(
         body=body,
         limit=limit,
     )
-    return await client.send(_SEARCH_DOCUMENTS, request, options)
+    return await client.send(_SEARCH_DOCUMENTS, _request, options)
 
 
 async def search_documents_async(
@@ -282,8 +282,8 @@ async def search_documents_async(
     options: RequestOptions | None = None,
 ) -> list[Document]:
     """Async twin of `search_documents`."""
-    request = _search_documents_request(
+    _request = _search_documents_request(
         body=body,
         limit=limit,
     )
-    return (await client.send(_SEARCH_DOCUMENTS, request, options)).parsed
+    return (await client.send(_SEARCH_DOCUMENTS, _request, options)).parsed
