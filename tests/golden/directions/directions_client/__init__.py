@@ -4,6 +4,7 @@
 Request and response models of schemas with readOnly and writeOnly properties.
 """
 
+from ._base_client import Limits
 from ._client import DEFAULT_BASE_URL, AsyncClient, Client
 from ._codec import UNSET, DecodeError, Drift, EncodeError, Unset, drift
 from ._http import ApiResponse, RequestOptions
@@ -20,6 +21,7 @@ from .errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     ResponseValidationError,
     TokenError,
     UnprocessableEntityError,
@@ -44,11 +46,13 @@ __all__ = [
     "Drift",
     "EncodeError",
     "InternalServerError",
+    "Limits",
     "MissingCredentialsError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "RequestOptions",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "TokenError",
     "UnprocessableEntityError",

@@ -10,11 +10,13 @@ import httpx
 
 from ._auth import Scheme
 from ._base_client import (
+    DEFAULT_LIMITS,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     AsyncBaseClient,
     AsyncRequestHook,
     AsyncResponseHook,
+    Limits,
     RequestHook,
     ResponseHook,
     SyncClient,
@@ -45,6 +47,7 @@ class Client(SyncClient):
         request_hooks: Sequence[RequestHook] = (),
         response_hooks: Sequence[ResponseHook] = (),
         strict: bool = False,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         super().__init__(
             base_url,
@@ -61,6 +64,7 @@ class Client(SyncClient):
             response_hooks=response_hooks,
             user_agent=USER_AGENT,
             strict=strict,
+            limits=limits,
         )
 
 
@@ -80,6 +84,7 @@ class AsyncClient(AsyncBaseClient):
         request_hooks: Sequence[AsyncRequestHook] = (),
         response_hooks: Sequence[AsyncResponseHook] = (),
         strict: bool = False,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         super().__init__(
             base_url,
@@ -96,4 +101,5 @@ class AsyncClient(AsyncBaseClient):
             response_hooks=response_hooks,
             user_agent=USER_AGENT,
             strict=strict,
+            limits=limits,
         )

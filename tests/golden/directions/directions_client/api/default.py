@@ -41,10 +41,10 @@ def create_pet_raw(
     options: RequestOptions | None = None,
 ) -> ApiResponse[Pet]:
     """Like `create_pet`, returning the status, headers and parsed body."""
-    request = _create_pet_request(
+    _request = _create_pet_request(
         body=body,
     )
-    return client.send(_CREATE_PET, request, options)
+    return client.send(_CREATE_PET, _request, options)
 
 
 def create_pet(
@@ -67,10 +67,10 @@ def create_pet(
 
     Ref: tests/golden/directions.yaml#/paths/~1pets/post
     """
-    request = _create_pet_request(
+    _request = _create_pet_request(
         body=body,
     )
-    return client.send(_CREATE_PET, request, options).parsed
+    return client.send(_CREATE_PET, _request, options).parsed
 
 
 async def create_pet_raw_async(
@@ -80,10 +80,10 @@ async def create_pet_raw_async(
     options: RequestOptions | None = None,
 ) -> ApiResponse[Pet]:
     """Like `create_pet_async`, returning the status, headers and parsed body."""
-    request = _create_pet_request(
+    _request = _create_pet_request(
         body=body,
     )
-    return await client.send(_CREATE_PET, request, options)
+    return await client.send(_CREATE_PET, _request, options)
 
 
 async def create_pet_async(
@@ -93,10 +93,10 @@ async def create_pet_async(
     options: RequestOptions | None = None,
 ) -> Pet:
     """Async twin of `create_pet`."""
-    request = _create_pet_request(
+    _request = _create_pet_request(
         body=body,
     )
-    return (await client.send(_CREATE_PET, request, options)).parsed
+    return (await client.send(_CREATE_PET, _request, options)).parsed
 
 
 _LIST_TAGS: _http.Endpoint[list[Tag]] = _http.Endpoint(
@@ -122,8 +122,8 @@ def list_tags_raw(
     options: RequestOptions | None = None,
 ) -> ApiResponse[list[Tag]]:
     """Like `list_tags`, returning the status, headers and parsed body."""
-    request = _list_tags_request()
-    return client.send(_LIST_TAGS, request, options)
+    _request = _list_tags_request()
+    return client.send(_LIST_TAGS, _request, options)
 
 
 def list_tags(
@@ -144,8 +144,8 @@ def list_tags(
 
     Ref: tests/golden/directions.yaml#/paths/~1tags/get
     """
-    request = _list_tags_request()
-    return client.send(_LIST_TAGS, request, options).parsed
+    _request = _list_tags_request()
+    return client.send(_LIST_TAGS, _request, options).parsed
 
 
 async def list_tags_raw_async(
@@ -154,8 +154,8 @@ async def list_tags_raw_async(
     options: RequestOptions | None = None,
 ) -> ApiResponse[list[Tag]]:
     """Like `list_tags_async`, returning the status, headers and parsed body."""
-    request = _list_tags_request()
-    return await client.send(_LIST_TAGS, request, options)
+    _request = _list_tags_request()
+    return await client.send(_LIST_TAGS, _request, options)
 
 
 async def list_tags_async(
@@ -164,8 +164,8 @@ async def list_tags_async(
     options: RequestOptions | None = None,
 ) -> list[Tag]:
     """Async twin of `list_tags`."""
-    request = _list_tags_request()
-    return (await client.send(_LIST_TAGS, request, options)).parsed
+    _request = _list_tags_request()
+    return (await client.send(_LIST_TAGS, _request, options)).parsed
 
 
 _PLACE_ORDER: _http.Endpoint[Order] = _http.Endpoint(
@@ -197,10 +197,10 @@ def place_order_raw(
     options: RequestOptions | None = None,
 ) -> ApiResponse[Order]:
     """Like `place_order`, returning the status, headers and parsed body."""
-    request = _place_order_request(
+    _request = _place_order_request(
         body=body,
     )
-    return client.send(_PLACE_ORDER, request, options)
+    return client.send(_PLACE_ORDER, _request, options)
 
 
 def place_order(
@@ -223,10 +223,10 @@ def place_order(
 
     Ref: tests/golden/directions.yaml#/paths/~1orders/post
     """
-    request = _place_order_request(
+    _request = _place_order_request(
         body=body,
     )
-    return client.send(_PLACE_ORDER, request, options).parsed
+    return client.send(_PLACE_ORDER, _request, options).parsed
 
 
 async def place_order_raw_async(
@@ -236,10 +236,10 @@ async def place_order_raw_async(
     options: RequestOptions | None = None,
 ) -> ApiResponse[Order]:
     """Like `place_order_async`, returning the status, headers and parsed body."""
-    request = _place_order_request(
+    _request = _place_order_request(
         body=body,
     )
-    return await client.send(_PLACE_ORDER, request, options)
+    return await client.send(_PLACE_ORDER, _request, options)
 
 
 async def place_order_async(
@@ -249,7 +249,7 @@ async def place_order_async(
     options: RequestOptions | None = None,
 ) -> Order:
     """Async twin of `place_order`."""
-    request = _place_order_request(
+    _request = _place_order_request(
         body=body,
     )
-    return (await client.send(_PLACE_ORDER, request, options)).parsed
+    return (await client.send(_PLACE_ORDER, _request, options)).parsed
