@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: generate test check lint typecheck pytest corpus fuzz golden bench clean
+.PHONY: generate test check lint typecheck pytest corpus fuzz golden docs bench clean
 
 $(BIN)/oapigen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ fuzz: $(BIN)/oapigen
 # Rewrite the golden files of tests/golden after an intended change to the generated code.
 golden: $(BIN)/oapigen
 	OAPIGEN_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_golden.py
+
+# Rewrite the docs pages generated from the code (template contract, settings table) after an intended change.
+docs: $(BIN)/oapigen
+	OAPIGEN_UPDATE_DOCS=1 $(BIN)/pytest -q tests/test_docs.py -k "contract or every_setting"
 
 bench: $(BIN)/oapigen
 	$(BIN)/python benchmarks/generate.py

@@ -1,63 +1,95 @@
 """Command line: `generate`, `check`, `validate` and `diff`.
 
-Exit codes: 0 success; 1 `check` found differences, or `diff --fail-on LEVEL` a change of that level; 2 the spec
-(or the output folder) is unusable, with every located error printed; 3 an internal error, i.e. a bug in the
-generator (traceback with --debug).
+Settings come from `[tool.generator]` (and its `[[tool.generator.client]]` tables) in the project's pyproject.toml;
+flags win. Without a spec argument, `generate` and `check` run every configured client.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
 import sys
 import traceback
 from collections.abc import Sequence
 from contextlib import ExitStack
+from importlib.metadata import version
 from pathlib import Path
 
 from generator.apidiff import diff_apis
 from generator.apidiff.model import LEVELS
 from generator.apidiff.report import Format, render
 from generator.apidiff.sources import api_summary, load_side, open_spec
-from generator.config import Defaults, read_defaults
-from generator.diagnostics import Diagnostic, SpecError, UsageError
+from generator.config import (
+    SETTINGS,
+    ClientConfig,
+    ProjectConfig,
+    Setting,
+    option_values,
+    read_project,
+)
+from generator.diagnostics import SpecError, UsageError
 from generator.naming import snake_case
-from generator.pipeline import Generation, Options, generate, load_and_validate
+from generator.pipeline import Generation, Options, Stages, generate, load_and_validate
+from generator.terminal import Terminal
 from generator.write import LockWait, OutputError, compare_output, write_output
 
 EXIT_OK, EXIT_STALE, EXIT_INVALID, EXIT_BUG = 0, 1, 2, 3
+EXIT_CODES = (
+    (EXIT_OK, "success"),
+    (EXIT_STALE, "`check` found a stale client, or `diff --fail-on LEVEL` a change of that level"),
+    (
+        EXIT_INVALID,
+        "the spec, the settings or the output folder is unusable (every problem printed)",
+    ),
+    (EXIT_BUG, "an internal error: a bug in oapigen (--debug prints the traceback)"),
+)
 _MAX_SUMMARY = 300  # an internal error is reported on one line, however long its message
+# Flags every command accepts, before or after the command's name.
+_GLOBAL_FLAGS = (
+    (("-v", "--verbose"), "print each stage's time and what was written"),
+    (("-q", "--quiet"), "print only warnings and errors"),
+    (("--debug",), "show the traceback of internal errors"),
+)
 
 
-def _parser(defaults: Defaults) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="oapigen", description="OpenAPI 3.0/3.1 -> typed Python client"
+def _comma_list(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _add_setting(command: argparse.ArgumentParser, setting: Setting) -> None:
+    """A flag for one setting; it defaults to None, so the settings file fills in what the flag does not give."""
+    flags = [f"--{setting.key}", *(["-o"] if setting.key == "output" else [])]
+    help_text = f"{setting.help} (default: {setting.default})" if setting.default else setting.help
+    help_text = help_text.replace("%", "%%").replace("`", "")
+    if setting.kind is bool:
+        command.add_argument(*flags, action=argparse.BooleanOptionalAction, help=help_text)
+    elif setting.kind is list:
+        command.add_argument(*flags, type=_comma_list, metavar="A,B", help=help_text)
+    else:
+        command.add_argument(*flags, type=setting.kind, help=help_text)
+
+
+def parser() -> argparse.ArgumentParser:
+    exit_codes = "\n".join(f"  {code}  {text.replace('`', '')}" for code, text in EXIT_CODES)
+    root = argparse.ArgumentParser(
+        prog="oapigen",
+        description="OpenAPI 3.0/3.1 -> typed Python client",
+        epilog=f"exit codes:\n{exit_codes}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--debug", action="store_true", help="show the traceback of internal errors"
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    def add_spec(command: argparse.ArgumentParser) -> None:
-        command.add_argument(
-            "spec", nargs="?", type=Path, default=defaults.spec, help="OpenAPI document"
-        )
-        command.add_argument(
-            "--lenient", action="store_true", help="report validation errors as warnings"
-        )
-        command.add_argument(
-            "--allow-external-refs",
-            action="store_true",
-            help="let local $refs leave the spec's folder",
-        )
-
-    def add_output(command: argparse.ArgumentParser) -> None:
-        command.add_argument(
-            "-o", "--output", type=Path, default=defaults.output, help="output folder"
-        )
-        command.add_argument(
-            "--package", default=defaults.package, help="package name (default from the spec)"
-        )
-        command.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    root.add_argument("--version", action="version", version=f"oapigen {version('oapigen')}")
+    for flags, help_text in _GLOBAL_FLAGS:
+        root.add_argument(*flags, action="store_true", help=help_text)
+    commands = root.add_subparsers(dest="command", required=True)
+    for name, text in (
+        ("generate", "generate the client(s)"),
+        ("check", "compare the client(s) on disk with the spec; exit 1 when stale"),
+    ):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("spec", nargs="?", type=Path, help="OpenAPI document")
+        for setting in (s for s in SETTINGS if s.key != "spec"):  # the spec is the argument
+            _add_setting(command, setting)
         command.add_argument(
             "--lock-timeout",
             type=float,
@@ -65,15 +97,11 @@ def _parser(defaults: Defaults) -> argparse.ArgumentParser:
             metavar="SECONDS",
             help="how long to wait while another run holds the package's lock (default %(default)g)",
         )
-
-    for name, text in (
-        ("generate", "generate the client"),
-        ("check", "compare the client on disk with the spec"),
-    ):
-        command = commands.add_parser(name, help=text)
-        add_spec(command)
-        add_output(command)
-    add_spec(commands.add_parser("validate", help="validate the spec only"))
+    validate = commands.add_parser("validate", help="validate the spec only")
+    validate.add_argument("spec", nargs="?", type=Path, help="OpenAPI document")
+    for setting in SETTINGS:
+        if setting.key in ("lenient", "allow-external-refs"):
+            _add_setting(validate, setting)
     diff = commands.add_parser(
         "diff", help="report what a spec change does to code calling the client, breaking first"
     )
@@ -94,45 +122,19 @@ def _parser(defaults: Defaults) -> argparse.ArgumentParser:
         choices=("breaking", "warning"),
         help="exit 1 when a change of this level (or a worse one) is found",
     )
-    diff.set_defaults(spec=defaults.spec)
-    diff.add_argument(
-        "--package", default=defaults.package, help="package name the report speaks of"
-    )
+    diff.add_argument("--package", help="package name the report speaks of")
     for command in commands.choices.values():
-        # Also accepted after the command; SUPPRESS keeps the subcommand from resetting a --debug given before it.
-        command.add_argument(
-            "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
-        )
-    return parser
-
-
-def _print(diagnostics: Sequence[Diagnostic]) -> None:
-    for diagnostic in diagnostics:
-        print(diagnostic.format(), file=sys.stderr)
+        # SUPPRESS keeps the subcommand from resetting a flag given before it.
+        for flags, _ in _GLOBAL_FLAGS:
+            command.add_argument(
+                *flags, action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+            )
+    return root
 
 
 def _default_package(spec: Path) -> str:
     """`petstore.yaml` -> `petstore_client`."""
     return snake_case(spec.stem, fallback="api") + "_client"
-
-
-def _diff(args: argparse.Namespace) -> int:
-    """`diff OLD [NEW]`, or `diff --base REV [NEW]`; NEW defaults to the configured spec."""
-    new_argument = (args.old if args.base else args.new) or (str(args.spec) if args.spec else None)
-    old_argument = f"{args.base}:{new_argument}" if args.base else args.old
-    if (args.base and args.new) or not (old_argument and new_argument):
-        raise UsageError("diff: give OLD and NEW specs, or --base REV and at most one spec")
-    with ExitStack() as stack:
-        new_path, new_label = open_spec(new_argument, stack)
-        old_path, old_label = open_spec(old_argument, stack)
-        package = args.package or _default_package(new_path)
-        old, new = load_side(old_path, old_label, package), load_side(new_path, new_label, package)
-    changes = diff_apis(old, new)
-    form: Format = args.format or ("text" if sys.stdout.isatty() else "markdown")
-    sys.stdout.write(render(changes, old_label, new_label, form))
-    worst = min((LEVELS.index(change.level) for change in changes), default=len(LEVELS))
-    failing = args.fail_on is not None and worst <= LEVELS.index(args.fail_on)
-    return EXIT_STALE if failing else EXIT_OK
 
 
 def _relative_to_cwd(path: Path) -> Path:
@@ -146,67 +148,125 @@ def _relative_to_cwd(path: Path) -> Path:
         return path
 
 
-def _run(args: argparse.Namespace) -> int:
-    if args.command == "diff":
-        return _diff(args)
-    if args.spec is None:
-        print(
-            "oapigen: no spec given and no [tool.generator] spec in pyproject.toml", file=sys.stderr
-        )
-        return EXIT_INVALID
-    if args.command == "validate":
-        _, warnings = load_and_validate(args.spec, Options(package="client", lenient=args.lenient))
-        _print(warnings)
-        print(f"{args.spec}: valid", file=sys.stderr)
-        return EXIT_OK
-    options = Options(
-        package=args.package or _default_package(args.spec),
-        strict=args.strict,
-        lenient=args.lenient,
-        allow_external_refs=args.allow_external_refs,
-    )
-    generation: Generation = generate(args.spec, options)
-    _print(generation.warnings)
-    package_dir = _relative_to_cwd(args.output / options.package)
-    lock_wait = LockWait(args.lock_timeout, notify=lambda message: print(message, file=sys.stderr))
-    if args.command == "check":
-        comparison = compare_output(
-            package_dir, generation.files, header=generation.header, lock_wait=lock_wait
-        )
-        if comparison.clean:
-            print(f"{package_dir}: up to date", file=sys.stderr)
-            return EXIT_OK
-        sys.stdout.write(api_summary(args.spec, package_dir, options.package))
-        sys.stdout.write(comparison.diff)
-        print(
-            f"{package_dir}: {comparison.summary()}; run `oapigen generate` to update",
-            file=sys.stderr,
-        )
-        return EXIT_STALE
-    try:
-        write_output(package_dir, generation.files, header=generation.header, lock_wait=lock_wait)
-    except (
-        OSError
-    ) as error:  # the disk, not the generator: a file where a folder goes, no permission, no space
-        raise OutputError(f"cannot write {package_dir}: {error.strerror or error}") from error
-    print(f"{package_dir}: {len(generation.files)} files generated", file=sys.stderr)
+def _options(config: ClientConfig, spec: Path) -> Options:
+    """The pipeline's options: the settings of the same name, and the package name defaulted from the spec."""
+    shared = {field.name: getattr(config, field.name) for field in dataclasses.fields(Options)}
+    return Options(**{**shared, "package": config.package or _default_package(spec)})
+
+
+def clients(args: argparse.Namespace, project: ProjectConfig) -> list[ClientConfig]:
+    """The clients a `generate` or `check` run covers: flags over the settings file.
+
+    A spec on the command line makes one client from `[tool.generator]`; otherwise every
+    `[[tool.generator.client]]` runs, or only the one `--package` names.
+    """
+    flags = option_values(vars(args))
+    if args.spec is not None or not project.clients:
+        return [project.defaults.updated(flags)]
+    chosen = list(project.clients)
+    if args.package is not None:
+        chosen = [client for client in chosen if client.package == args.package]
+        if not chosen:
+            known = ", ".join(repr(client.package) for client in project.clients)
+            raise UsageError(
+                f"--package: no [[tool.generator.client]] has package {args.package!r} ({known})"
+            )
+    return [client.updated(flags) for client in chosen]
+
+
+def _validate(args: argparse.Namespace, project: ProjectConfig, term: Terminal) -> int:
+    spec = args.spec or project.defaults.spec
+    if spec is None:
+        raise UsageError("no spec given and no spec in [tool.generator] of pyproject.toml")
+    lenient = project.defaults.lenient if args.lenient is None else args.lenient
+    _, warnings = load_and_validate(spec, Options(package="client", lenient=lenient))
+    term.diagnostics(warnings)
+    term.status(f"{spec}: valid")
     return EXIT_OK
 
 
+def _diff(args: argparse.Namespace, project: ProjectConfig) -> int:
+    """`diff OLD [NEW]`, or `diff --base REV [NEW]`; NEW defaults to the configured spec."""
+    spec = project.defaults.spec
+    new_argument = (args.old if args.base else args.new) or (str(spec) if spec else None)
+    old_argument = f"{args.base}:{new_argument}" if args.base else args.old
+    if (args.base and args.new) or not (old_argument and new_argument):
+        raise UsageError("diff: give OLD and NEW specs, or --base REV and at most one spec")
+    with ExitStack() as stack:
+        new_path, new_label = open_spec(new_argument, stack)
+        old_path, old_label = open_spec(old_argument, stack)
+        package = args.package or project.defaults.package or _default_package(new_path)
+        old, new = load_side(old_path, old_label, package), load_side(new_path, new_label, package)
+    changes = diff_apis(old, new)
+    form: Format = args.format or ("text" if sys.stdout.isatty() else "markdown")
+    sys.stdout.write(render(changes, old_label, new_label, form))
+    worst = min((LEVELS.index(change.level) for change in changes), default=len(LEVELS))
+    failing = args.fail_on is not None and worst <= LEVELS.index(args.fail_on)
+    return EXIT_STALE if failing else EXIT_OK
+
+
+def _run_client(command: str, config: ClientConfig, lock_wait: LockWait, term: Terminal) -> int:
+    if config.spec is None:
+        raise UsageError("no spec given and no spec in [tool.generator] of pyproject.toml")
+    options = _options(config, config.spec)
+    stages = Stages()
+    with term.progress("formatting") as progress:
+        generation: Generation = generate(config.spec, options, stages, progress)
+    term.diagnostics(generation.warnings)
+    package_dir = _relative_to_cwd(config.output / options.package)
+    counts = f"{generation.operations} operations, {generation.models} models"
+    if command == "check":
+        with stages.stage("compare"):
+            comparison = compare_output(
+                package_dir, generation.files, header=generation.header, lock_wait=lock_wait
+            )
+        term.stages(stages, f"{counts}; {len(generation.files)} files: {comparison.summary()}")
+        if comparison.clean:
+            term.status(f"{package_dir}: up to date", good=True)
+            return EXIT_OK
+        term.report(api_summary(config.spec, package_dir, options.package))
+        term.diff(comparison.diff)
+        term.problem(f"{package_dir}: {comparison.summary()}; run `oapigen generate` to update")
+        return EXIT_STALE
+    with stages.stage("write"):
+        try:
+            written = write_output(
+                package_dir, generation.files, header=generation.header, lock_wait=lock_wait
+            )
+        except OSError as error:  # the disk, not the generator: no permission, no space...
+            raise OutputError(f"cannot write {package_dir}: {error.strerror or error}") from error
+    term.stages(stages, f"{counts}; {written.summary()}")
+    term.status(f"{package_dir}: {len(generation.files)} files generated", good=True)
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace, term: Terminal) -> int:
+    project = read_project(Path.cwd())
+    if args.command == "diff":
+        return _diff(args, project)
+    if args.command == "validate":
+        return _validate(args, project, term)
+    lock_wait = LockWait(args.lock_timeout, notify=term.status)
+    return max(
+        _run_client(args.command, config, lock_wait, term) for config in clients(args, project)
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser(read_defaults(Path.cwd())).parse_args(argv)
+    args = parser().parse_args(argv)
+    term = Terminal.for_streams(sys.stdout, sys.stderr, os.environ, args.verbose, args.quiet)
     try:
-        return _run(args)
+        return _run(args, term)
     except SpecError as error:
-        _print(error.diagnostics)
+        term.diagnostics(error.diagnostics)
         return EXIT_INVALID
     except (OutputError, UsageError) as error:
-        print(f"oapigen: {error}", file=sys.stderr)
+        term.problem(f"oapigen: {error}")
         return EXIT_INVALID
     except Exception as error:  # anything else is a bug in the generator, not in the spec
         summary = " ".join(f"{type(error).__name__}: {error}".split())[:_MAX_SUMMARY]
         hint = "" if args.debug else " with the traceback that --debug prints"
-        print(f"oapigen: internal error ({summary}); please report this bug{hint}", file=sys.stderr)
+        term.problem(f"oapigen: internal error ({summary}); please report this bug{hint}")
         if args.debug:
             traceback.print_exc()
         return EXIT_BUG

@@ -194,7 +194,7 @@ class RequestBody:
 
 @dataclass(frozen=True, slots=True)
 class Response:
-    """One declared response. `status` is "200", "2XX" or "default"; `type` is None for an empty body."""
+    """One declared response. `status` is "200", "2XX" or `DEFAULT_STATUS`; `type` is None for an empty body."""
 
     status: str
     content_type: str
@@ -206,6 +206,14 @@ class Response:
     def is_success(self) -> bool:
         return self.status.startswith("2")
 
+
+# The functions generated for an operation, as suffixes of its function name: every operation gets the call
+# variants, a paginated one the pagination variants too. The builder reserves these names, the renderer exports them.
+CALL_VARIANTS = ("", "_async", "_raw", "_raw_async")
+PAGINATION_VARIANTS = ("_iter", "_iter_async", "_pages", "_pages_async")
+
+# The status of the response the spec declares as `default`, as it is spelled in the spec and at run time.
+DEFAULT_STATUS = "default"
 
 PaginationStyle = Literal["token", "cursor", "offset", "page", "next_url"]
 

@@ -6,19 +6,23 @@ no disk but to read the spec (and the local files it refers to).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import keyword
 import sys
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator import ir
-from generator.config import display_path
+from generator.config import ASYNC_CLIENT_CLASS, CLIENT_CLASS, DEFAULT_LINE_LENGTH, display_path
 from generator.diagnostics import Diagnostic, Severity, SpecError, UsageError
 from generator.format import format_files
 from generator.load import load_document
 from generator.refs import DocumentSet
 from generator.render import RUNTIME_FILES, header_line, render_api
+from generator.select import select_operations
 from generator.translate import build_api
 from generator.validate import validate
 
@@ -52,6 +56,30 @@ class Options:
     strict: bool = False  # warnings are errors
     lenient: bool = False  # validation errors are warnings; generate what is sound
     allow_external_refs: bool = False  # local $refs may leave the spec's folder
+    include_operations: tuple[str, ...] = ()  # operationIds; empty: all
+    exclude_operations: tuple[str, ...] = ()
+    include_tags: tuple[str, ...] = ()
+    exclude_tags: tuple[str, ...] = ()
+    line_length: int = DEFAULT_LINE_LENGTH  # of the generated code
+    header: str = ""  # extra comment lines under each Python file's header line
+    client_class: str = CLIENT_CLASS
+    async_client_class: str = ASYNC_CLIENT_CLASS
+    templates: Path | None = None  # templates here replace ours by file name
+
+
+class Stages:
+    """Seconds spent per stage, in the order the stages ran (`oapigen -v` prints them)."""
+
+    def __init__(self) -> None:
+        self.seconds: list[tuple[str, float]] = []
+
+    @contextlib.contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds.append((name, time.perf_counter() - start))
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,22 +87,57 @@ class Generation:
     files: dict[str, str]  # path relative to the package folder -> text
     warnings: tuple[Diagnostic, ...]
     header: str  # the generated-file header line, for the manifest the write stage adds
+    operations: int
+    models: int  # models, enums and unions
 
 
 def check_package_name(package: str) -> None:
-    if keyword.iskeyword(package):
-        raise UsageError(
-            f"--package: {package!r} is a Python keyword, which cannot be imported as a package name"
-        )
-    if not package.isidentifier() or not package.isascii():
-        raise UsageError(
-            f"--package: {package!r} is not a valid Python identifier (letters, digits and _ only)"
-        )
+    check_identifier("--package", package, "a package name")
     if package in sys.stdlib_module_names or package in _HTTPX_MODULES:
         raise UsageError(
             f"--package: {package!r} is the name of a module the generated client imports (the standard "
             "library, httpx or its dependencies); the package would shadow it: choose another name"
         )
+
+
+def check_identifier(option: str, name: str, what: str) -> None:
+    if keyword.iskeyword(name):
+        raise UsageError(
+            f"{option}: {name!r} is a Python keyword, which cannot be imported as {what}"
+        )
+    if not name.isidentifier() or not name.isascii():
+        raise UsageError(
+            f"{option}: {name!r} is not a valid Python identifier (letters, digits and _ only)"
+        )
+
+
+def _check_options(options: Options) -> None:
+    check_package_name(options.package)
+    check_identifier("--client-class", options.client_class, "a class name")
+    check_identifier("--async-client-class", options.async_client_class, "a class name")
+    if options.client_class == options.async_client_class:
+        raise UsageError(
+            f"--client-class and --async-client-class are both {options.client_class!r}"
+        )
+    if options.templates is not None and not options.templates.is_dir():
+        raise UsageError(f"--templates: {options.templates} is not a folder")
+
+
+def _check_client_classes(api: ir.Api, options: Options) -> None:
+    """A model of the client's name would shadow the client in the API modules that import both."""
+    named: dict[str, ir.Origin] = {model.name: model.origin for model in api.models}
+    named.update({enum.name: enum.origin for enum in api.enums})
+    named.update({union.name: union.origin for union in api.unions})
+    for option, name in (
+        ("--client-class", options.client_class),
+        ("--async-client-class", options.async_client_class),
+    ):
+        if name in named:
+            origin = named[name]
+            raise UsageError(
+                f"{option}: {name!r} is also the name of the model from "
+                f"{origin.file}#{origin.pointer}; choose another"
+            )
 
 
 def load_and_validate(spec: Path, options: Options) -> tuple[DocumentSet, list[Diagnostic]]:
@@ -87,11 +150,16 @@ def load_and_validate(spec: Path, options: Options) -> tuple[DocumentSet, list[D
     return docs, [dataclasses.replace(problem, severity=Severity.WARNING) for problem in problems]
 
 
-def build(spec: Path, options: Options) -> tuple[ir.Api, tuple[Diagnostic, ...]]:
+def build(
+    spec: Path, options: Options, stages: Stages | None = None
+) -> tuple[ir.Api, tuple[Diagnostic, ...]]:
     """Load, validate and build the IR; errors (and, with `strict`, warnings) raise `SpecError`."""
-    check_package_name(options.package)
-    docs, warnings = load_and_validate(spec, options)
-    api, build_diagnostics = build_api(docs, package=options.package)
+    stages = stages or Stages()
+    _check_options(options)
+    with stages.stage("load and validate"):
+        docs, warnings = load_and_validate(spec, options)
+    with stages.stage("build"):
+        api, build_diagnostics = build_api(docs, package=options.package)
     warnings += build_diagnostics
     errors = [d for d in warnings if d.severity is Severity.ERROR or options.strict]
     if errors:
@@ -99,8 +167,37 @@ def build(spec: Path, options: Options) -> tuple[ir.Api, tuple[Diagnostic, ...]]
     return api, tuple(sorted(set(warnings), key=lambda d: d.sort_key))
 
 
-def generate(spec: Path, options: Options) -> Generation:
-    api, warnings = build(spec, options)
+def generate(
+    spec: Path,
+    options: Options,
+    stages: Stages | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Generation:
+    """Every file of the client and the warnings; `stages` records the time per stage, `progress` follows the
+    formatting (the slow stage) file by file."""
+    stages = stages or Stages()
+    api, warnings = build(spec, options, stages)
+    _check_client_classes(api, options)
+    api = select_operations(
+        api,
+        include_operations=options.include_operations,
+        exclude_operations=options.exclude_operations,
+        include_tags=options.include_tags,
+        exclude_tags=options.exclude_tags,
+    )
+    with stages.stage("render"):
+        files = render_api(
+            api,
+            header=options.header,
+            client_classes=(options.client_class, options.async_client_class),
+            templates=options.templates,
+        )
+    with stages.stage("format"):
+        formatted = format_files(files, RUNTIME_FILES, options.line_length, progress)
     return Generation(
-        format_files(render_api(api), RUNTIME_FILES), warnings, header_line(api.spec_path)
+        formatted,
+        warnings,
+        header_line(api.spec_path),
+        operations=len(api.operations),
+        models=len(api.models) + len(api.enums) + len(api.unions),
     )

@@ -96,6 +96,18 @@ class Comparison:
         )
 
 
+@dataclass(frozen=True)
+class Written:
+    """What `write_output` did, in generated files (the manifest not counted)."""
+
+    written: int  # new or changed
+    unchanged: int
+    removed: int
+
+    def summary(self) -> str:
+        return f"{self.written} written, {self.unchanged} unchanged, {self.removed} removed"
+
+
 # --- public API ------------------------------------------------------------------------------------------------
 
 
@@ -126,7 +138,7 @@ def write_output(
     *,
     header: str = MANIFEST_HEADER,
     lock_wait: LockWait = LockWait(),
-) -> None:
+) -> Written:
     """Make `package_dir` hold exactly `files` plus the manifest, keeping every file oapigen did not generate.
 
     Atomic against SIGKILL (see `_swap_in`), serialized against concurrent runs by a lock next to the folder, and a
@@ -147,8 +159,10 @@ def write_output(
         _recover(package_dir)
         old_manifest = _read_manifest(package_dir)
         changes = _changes(package_dir, expected, old_manifest)
+        written = {*changes.stale, *changes.missing} - {MANIFEST_NAME}
+        result = Written(len(written), len(changes.unchanged - {MANIFEST_NAME}), len(changes.extra))
         if changes.clean:
-            return
+            return result
         # The lock keeps other oapigen runs out, not editors: a file someone creates in the package between this scan
         # and the swap stays in the old tree and goes with it. Files that exist now are carried as hard links, so
         # edits made in place meanwhile are kept.
@@ -162,6 +176,7 @@ def write_output(
             # Not for SIGKILL (the next run's _recover handles that): tidy up after an ordinary error.
             _remove_tree(tmp)
             raise
+        return result
 
 
 # --- paths and the expected tree -------------------------------------------------------------------------------

@@ -78,7 +78,7 @@ def test_responses_binary_text_default_and_json_preferred(api: ir.Api) -> None:
     get_pet = operation(api, "get_pet")
     assert [(r.status, r.content_type, r.type) for r in get_pet.responses] == [
         ("200", "application/json", ir.ModelRef("Pet")),  # preferred over application/xml
-        ("DEFAULT", "application/json", ir.ModelRef("Error")),
+        ("default", "application/json", ir.ModelRef("Error")),
     ]
     assert [(r.status, r.kind) for r in operation(api, "send_form").responses] == [
         ("200", "text"),

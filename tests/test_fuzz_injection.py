@@ -33,8 +33,8 @@ from black.mode import Mode, TargetVersion
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from generator.config import DEFAULT_LINE_LENGTH as LINE_LENGTH
 from generator.diagnostics import SpecError
-from generator.format import LINE_LENGTH
 from generator.pipeline import Options, generate
 from generator.write import write_output
 

@@ -11,15 +11,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
 sys.path.insert(0, str(ROOT / "generated"))
 
-from galileo_client import UNSET, DecodeError, drift  # noqa: E402
+from galileo_client import UNSET, Client, DecodeError, EncodeError, drift  # noqa: E402
+from galileo_client.api import extend_dataset_content  # noqa: E402
 from galileo_client.models import (  # noqa: E402
     ExperimentResponse,
+    ExtendPromptSettings,
     ListExperimentResponse,
     SyntheticDatasetExtensionRequest,
     SyntheticDatasetExtensionResponse,
@@ -154,3 +157,62 @@ def test_timestamps_keep_z_and_milliseconds() -> None:
             ExperimentResponse.from_dict(experiment(updated_at=stamp)).to_dict()["updated_at"]
             == stamp
         )
+
+
+@pytest.mark.parametrize(
+    ("request_body", "path", "declared", "arrived"),
+    [
+        (SyntheticDatasetExtensionRequest(count="3"), "$.count", "an integer", "a string"),  # type: ignore[arg-type]
+        (
+            SyntheticDatasetExtensionRequest(
+                prompt_settings=ExtendPromptSettings(echo=None)  # type: ignore[arg-type]
+            ),
+            "$.prompt_settings.echo",
+            "a boolean",
+            "null",
+        ),
+        (
+            SyntheticDatasetExtensionRequest(data_types=["General Query", 7]),  # type: ignore[list-item]
+            "$.data_types[1]",
+            "a SyntheticDataTypes value",
+            "an integer",
+        ),
+    ],
+)
+def test_requests_stay_strict(
+    request_body: SyntheticDatasetExtensionRequest, path: str, declared: str, arrived: str
+) -> None:
+    with pytest.raises(EncodeError) as caught:
+        request_body.to_dict(request=True)
+    assert (caught.value.path, caught.value.declared, caught.value.arrived) == (
+        path,
+        declared,
+        arrived,
+    )
+    request_body.to_dict()  # not for a request: written as it is
+
+
+def test_a_drifted_response_model_is_refused_as_a_request_body() -> None:
+    drifted = SyntheticDatasetExtensionRequest.from_dict({"count": "many"})
+    assert [str(record) for record in drift(drifted)] == [
+        "$.count: expected an integer, got a string"
+    ]
+    with pytest.raises(EncodeError, match=r"\$\.count: expected an integer, got a string"):
+        drifted.to_dict(request=True)
+
+
+def test_nothing_is_sent_when_the_request_body_is_off_its_type() -> None:
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={"dataset_id": "d1"})
+
+    transport = httpx.MockTransport(handler)
+    body = SyntheticDatasetExtensionRequest(count="3")  # type: ignore[arg-type]
+    with (
+        Client("https://api.example.com", http_client=httpx.Client(transport=transport)) as client,
+        pytest.raises(EncodeError, match=r"\$\.count"),
+    ):
+        extend_dataset_content(client, body=body)
+    assert sent == []

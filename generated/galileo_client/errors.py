@@ -179,10 +179,15 @@ _STATUS_ERRORS: Mapping[int, type[APIStatusError]] = {
 }
 
 
+def error_class(status: int) -> type[APIStatusError]:
+    """The exception class an error status raises (the generator documents `Raises:` with it too)."""
+    return _STATUS_ERRORS.get(status, InternalServerError if status >= 500 else APIStatusError)
+
+
 def status_error(operation: str, response: httpx.Response, body: object) -> APIStatusError:
     """The exception for an error response; `operation` is e.g. `POST /v2/datasets/extend`."""
     status = response.status_code
-    cls = _STATUS_ERRORS.get(status, InternalServerError if status >= 500 else APIStatusError)
+    cls = error_class(status)
     message = f"{status_text(status)} from {operation}"
     request_id = request_id_of(response.headers)
     if request_id:

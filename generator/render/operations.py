@@ -8,17 +8,9 @@ from generator import ir
 from generator.quoting import py_literal
 from generator.render.docs import docstring, origin_line, section
 from generator.render.imports import Imports, add_annotation_imports
+from generator.render.runtime import raised_error
 from generator.render.types import TypeRenderer, optional_annotation
 
-_STATUS_ERRORS = {
-    "400": "BadRequestError",
-    "401": "AuthenticationError",
-    "403": "PermissionDeniedError",
-    "404": "NotFoundError",
-    "409": "ConflictError",
-    "422": "UnprocessableEntityError",
-    "429": "RateLimitError",
-}
 _BODY_CLASSES = {
     "json": "JsonBody",
     "form": "FormBody",
@@ -88,10 +80,12 @@ class ApiModuleView:
     operations: list[OperationView]
 
 
-def api_module_view(operations: list[ir.Operation], types: TypeRenderer, tag: str) -> ApiModuleView:
+def api_module_view(
+    operations: list[ir.Operation], types: TypeRenderer, tag: str, client_classes: tuple[str, str]
+) -> ApiModuleView:
     imports = Imports()
     imports.add("..", "_http")
-    imports.add(".._client", "AsyncClient", "Client")
+    imports.add(".._client", *client_classes)
     imports.add(".._http", "ApiResponse", "RequestOptions")
     views = []
     for operation in operations:
@@ -224,7 +218,7 @@ def _success_responses(operation: ir.Operation) -> tuple[ir.Response, ...]:
     return tuple(
         ir.Response("2XX", r.content_type, r.kind, r.type, r.description)
         for r in operation.responses
-        if r.status == "DEFAULT"
+        if r.status == ir.DEFAULT_STATUS
     ) or (ir.Response("2XX", "", "empty", None, ""),)
 
 
@@ -245,13 +239,13 @@ def _responses(
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     success = [
         (
-            py_literal(r.status.lower() if r.status == "DEFAULT" else r.status),
+            py_literal(r.status),
             _body_decoder(r, types),
         )
         for r in _success_responses(operation)
     ]
     errors = [
-        (py_literal("default" if r.status == "DEFAULT" else r.status), _body_decoder(r, types))
+        (py_literal(r.status), _body_decoder(r, types))
         for r in operation.responses
         if not r.is_success and (r.kind != "empty")
     ]
@@ -270,7 +264,7 @@ def _operation_doc(operation: ir.Operation) -> str:
     args.append(("options", "Per-call overrides of timeout, retries and headers."))
     returns = [(r.status, r.description) for r in operation.success_responses]
     raises = [
-        (_STATUS_ERRORS.get(r.status, "APIStatusError"), f"{r.status}: {r.description}".strip())
+        (raised_error(r.status), f"{r.status}: {r.description}".strip())
         for r in operation.responses
         if not r.is_success
     ]

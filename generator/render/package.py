@@ -9,26 +9,9 @@ from generator.quoting import header_token, markdown_text, py_literal, py_litera
 from generator.render.docs import docstring
 from generator.render.imports import Imports, isort_key
 from generator.render.operations import OperationView
+from generator.render.runtime import ERROR_CLASSES
 from generator.render.types import TypeRenderer, union_decoder_name
 
-ERROR_CLASSES = (
-    "APIConnectionError",
-    "APIError",
-    "APIStatusError",
-    "APITimeoutError",
-    "AuthenticationError",
-    "BadRequestError",
-    "ConflictError",
-    "InternalServerError",
-    "MissingCredentialsError",
-    "NotFoundError",
-    "PermissionDeniedError",
-    "RateLimitError",
-    "ResponseTooLargeError",
-    "ResponseValidationError",
-    "TokenError",
-    "UnprocessableEntityError",
-)
 ENV_PREFIX = "OAPIGEN_"
 
 
@@ -75,6 +58,7 @@ class ReexportView:
 class PackageInitView:
     doc: str
     version: str
+    client_imports: list[str]  # what the package imports from `_client`
     errors: list[str]
     exports: list[str]
 
@@ -171,22 +155,16 @@ def client_view(api: ir.Api) -> ClientView:
     )
 
 
-def package_init_view(api: ir.Api) -> PackageInitView:
-    exports = ["DEFAULT_BASE_URL", "UNSET", "ApiResponse", "AsyncClient", "Client", "DecodeError"]
-    exports += [
-        "Drift",
-        "EncodeError",
-        "Limits",
-        "RequestOptions",
-        "Unset",
-        "drift",
-        *ERROR_CLASSES,
-    ]
+def package_init_view(api: ir.Api, client_classes: tuple[str, str]) -> PackageInitView:
+    client_imports = sorted(["DEFAULT_BASE_URL", *client_classes], key=isort_key)
+    exports = [*client_imports, "UNSET", "ApiResponse", "DecodeError", "Drift", "EncodeError"]
+    exports += ["Limits", "RequestOptions", "Unset", "drift", *ERROR_CLASSES]
     return PackageInitView(
         doc=docstring(
             f"A typed client for {api.title or api.package} {api.version}.", api.description
         ),
         version=py_literal(api.version),
+        client_imports=client_imports,
         errors=list(ERROR_CLASSES),
         exports=[py_literal(name) for name in sorted(set(exports), key=isort_key)],
     )
@@ -216,12 +194,8 @@ def api_init_view(modules: dict[str, list[OperationView]]) -> ReexportView:
     for module in sorted(modules):
         names: list[str] = []
         for op in modules[module]:
-            names += [op.function_name + suffix for suffix in ("", "_async", "_raw", "_raw_async")]
-            if op.pagination:
-                names += [
-                    op.function_name + suffix
-                    for suffix in ("_iter", "_iter_async", "_pages", "_pages_async")
-                ]
+            suffixes = ir.CALL_VARIANTS + (ir.PAGINATION_VARIANTS if op.pagination else ())
+            names += [op.function_name + suffix for suffix in suffixes]
         entries.append((module, sorted(names, key=isort_key)))
     exports = sorted((name for _, names in entries for name in names), key=isort_key)
     return ReexportView(
@@ -278,10 +252,12 @@ def _request_form(api: ir.Api) -> tuple[str, str] | None:
     return next(((response.name, request.name) for response, request in own + pairs), None)
 
 
-def example_view(operation: ir.Operation, types: TypeRenderer, package: str) -> ExampleView:
+def example_view(
+    operation: ir.Operation, types: TypeRenderer, package: str, client_class: str
+) -> ExampleView:
     """A runnable call of one endpoint, with example values where the spec gives them."""
     imports = [
-        f"from {package} import Client",
+        f"from {package} import {client_class}",
         f"from {package}.api import {operation.function_name}",
     ]
     args = []

@@ -15,15 +15,7 @@ from generator.translate.schemas import SchemaConverter
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE", "OPTIONS", "HEAD", "TRACE", "QUERY"})
 # Suffixes of the functions generated next to each operation; an operation name may not collide with them.
-DERIVED_SUFFIXES = (
-    "_async",
-    "_raw",
-    "_raw_async",
-    "_iter",
-    "_iter_async",
-    "_pages",
-    "_pages_async",
-)
+DERIVED_SUFFIXES = tuple(suffix for suffix in ir.CALL_VARIANTS + ir.PAGINATION_VARIANTS if suffix)
 _LOCATIONS = ("path", "query", "querystring", "header", "cookie")
 # Keyword arguments every endpoint function takes besides the spec's parameters, and the one builtin its body
 # calls (an optional body is tested with `isinstance`). Its own locals start with "_", which no spec name does.
@@ -267,7 +259,7 @@ class OperationBuilder:
         responses = []
         for status in sorted(holder.mapping(), key=str):
             response = self._schemas.resolve(holder.child(status))
-            responses.append(self._response(str(status).upper(), response))
+            responses.append(self._response(_status(str(status)), response))
         return tuple(responses)
 
     def _response(self, status: str, response: Node) -> ir.Response:
@@ -393,3 +385,8 @@ def _attribute_path(
         names.append(field.py_name)
         current = field.type if field.required else ir.Nullable(field.type)
     return (tuple(names), current) if names else None
+
+
+def _status(status: str) -> str:
+    """`2xx` -> `2XX`; `default` stays as the runtime spells it (`ir.DEFAULT_STATUS`)."""
+    return ir.DEFAULT_STATUS if status.lower() == ir.DEFAULT_STATUS else status.upper()

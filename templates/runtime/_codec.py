@@ -30,6 +30,7 @@ E = TypeVar("E", bound=enum.Enum)
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _NONE_TYPE = type(None)
+_new = object.__new__
 _SCALARS: frozenset[type] = frozenset({str, int, float, bool, _NONE_TYPE})
 
 
@@ -377,14 +378,17 @@ class ListOf(Type[list[T]]):
         ]
 
     def encode(self, value: Any, request: bool) -> Any:
-        if type(value) is not list and not (request and type(value) is tuple):
-            if request:
-                raise EncodeError(self.declared, value)
-            return value
         item = self.item
-        identity = item.identity
-        if not request and identity and all(type(element) in identity for element in value):
-            return list(value)
+        if not request:
+            if type(value) is not list:
+                return value
+            identity = item.identity
+            return [
+                element if type(element) in identity else item.encode(element, False)
+                for element in value
+            ]
+        if type(value) not in (list, tuple):
+            raise EncodeError(self.declared, value)
         result = []
         for index, element in enumerate(value):
             try:
@@ -572,8 +576,9 @@ class ModelType(Type[M]):
         if self._compiled is None:
             table = self._table()
             fields = tuple((field, as_type(field.type)) for field in table.fields)
-            by_wire = {field.wire: (field.name, kind, kind.identity) for field, kind in fields}
-            by_attr = {field.name: (field.wire, kind, kind.identity) for field, kind in fields}
+            # A nullable field's null takes the identity path, so its other values go straight to the inner type.
+            by_wire = {f.wire: (f.name, _non_null(kind), kind.identity) for f, kind in fields}
+            by_attr = {f.name: (f.wire, _non_null(kind), kind.identity) for f, kind in fields}
             required = frozenset(field.wire for field in table.fields if field.required)
             self._compiled = _Compiled(by_wire, by_attr, fields, required, as_type(table.extra))
         return self._compiled
@@ -591,7 +596,7 @@ class ModelType(Type[M]):
                 continue
             attr, kind, identity = entry
             decoded[attr] = item if type(item) in identity else kind.decode(item, ctx, (path, key))
-        if not value.keys() >= required:
+        if required and not value.keys() >= required:
             for field, _ in fields:
                 if field.required and field.wire not in value:
                     decoded[field.name] = ctx.mismatch(
@@ -604,7 +609,7 @@ class ModelType(Type[M]):
             decoded[_ORDER] = tuple(value)  # to write undeclared properties back where they were
         else:
             decoded[_ADDITIONAL] = extra
-        model = self.cls.__new__(self.cls)
+        model = _new(self.cls)
         model.__dict__ = decoded
         return model
 
@@ -635,6 +640,10 @@ class ModelType(Type[M]):
         ordered = {key: result[key] for key in order if key in result}
         ordered.update(result)
         return ordered
+
+
+def _non_null(kind: Type[Any]) -> Type[Any]:
+    return kind.inner if isinstance(kind, Nullable) else kind
 
 
 def _encode_request_field(

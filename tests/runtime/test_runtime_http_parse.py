@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -174,6 +175,33 @@ def test_body_nested_too_deeply_is_a_typed_error(rt: Runtime) -> None:
     with pytest.raises(rt.errors.InternalServerError) as caught:
         ep.parse(response(500, content=deep))
     assert caught.value.body == deep.decode()  # not JSON Python can read: kept as text
+
+
+def test_recursive_model_nested_deeper_than_the_decoder_can_go(rt: Runtime) -> None:
+    codec = rt.codec
+
+    @dataclass(kw_only=True)
+    class Node(codec.Model):  # type: ignore[misc,name-defined]
+        child: Any = codec.UNSET
+        additional_properties: dict[str, Any] = field(default_factory=dict)
+
+    codec.register(
+        Node, lambda: codec.Table((codec.Field("child", codec.Nullable(Node)),), codec.ANY)
+    )
+    ep = endpoint(rt, {"200": rt.http.json_body(Node)})
+    depth = sys.getrecursionlimit() * 5
+    deep = b'{"child":' * depth + b"null" + b"}" * depth
+    for strict in (False, True):  # json.loads gives up first
+        with pytest.raises(rt.errors.ResponseValidationError, match="nested too deeply"):
+            ep.parse(response(200, content=deep), strict=strict)
+    value: dict[str, Any] = {"child": None}
+    for _ in range(depth):  # built in Python: now the decoder is the one that gives up
+        value = {"child": value}
+    for strict in (False, True):
+        with pytest.raises(rt.codec.DecodeError, match=r"^\$: the value is nested too deeply"):
+            rt.codec.decode(Node, value, strict=strict)
+    shallow = b'{"child":' * 50 + b"null" + b"}" * 50
+    assert ep.parse(response(200, content=shallow)).drift == ()
 
 
 def test_response_validation_error_names_path_status_and_endpoint(rt: Runtime) -> None:

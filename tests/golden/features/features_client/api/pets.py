@@ -68,7 +68,7 @@ def create_pet(
         201: Created.
 
     Raises:
-        APIStatusError: DEFAULT: Error.
+        APIStatusError: default: Error.
         APIError: any other failure: connection, timeout, unexpected status or body.
 
     Ref: tests/golden/features.yaml#/paths/~1pets/post
