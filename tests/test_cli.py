@@ -80,7 +80,7 @@ def test_several_clients_are_generated_and_checked_by_one_command(
     assert run(capsys, "generate") == (
         0,
         "",
-        "out/one_client: 25 files generated\nout/other_client: 25 files generated\n",
+        "out/one_client: 30 files generated\nout/other_client: 30 files generated\n",
     )
     assert run(capsys, "check")[::2] == (
         0,
@@ -227,11 +227,11 @@ def test_verbose_prints_stage_times_and_counts(
     ]
     assert lines[4].split()[0] == "write" and lines[4].endswith(" s")
     assert lines[5:] == [
-        "  4 operations, 11 models; 25 written, 0 unchanged, 0 removed",
-        "out/features_client: 25 files generated",
+        "  4 operations, 16 models; 30 written, 0 unchanged, 0 removed",
+        "out/features_client: 30 files generated",
     ]
     code, _, err = run(capsys, "generate", "features.yaml", "-o", "out", "--verbose")
-    assert "  4 operations, 11 models; 0 written, 25 unchanged, 0 removed\n" in err
+    assert "  4 operations, 16 models; 0 written, 30 unchanged, 0 removed\n" in err
 
 
 def test_quiet_prints_nothing_on_success(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
