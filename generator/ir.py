@@ -114,6 +114,9 @@ class Model:
     fields: tuple[Field, ...]
     extra: TypeExpr
     deprecated: bool = False
+    request_of: str = (
+        ""  # for the request form of a schema (`PetRequest`), the response form's name (`Pet`)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +157,9 @@ class Union:
     description: str
     variants: tuple[TypeExpr, ...]
     discriminator: Discriminator | None
+    request_of: str = (
+        ""  # for the request form of a schema, the response form's name (as on `Model`)
+    )
 
 
 # --- Operations ------------------------------------------------------------------------------------------------------

@@ -47,16 +47,20 @@ def test_nullable_in_both_dialects_and_const(api: ir.Api) -> None:
     assert pet["kind"].type == ir.Const("pet")
 
 
-def test_read_only_and_write_only_are_never_required(api: ir.Api, models: ModuleType) -> None:
-    pet = fields(api, "Pet")
-    assert (pet["id"].read_only, pet["id"].required) == (True, False)
-    assert (pet["secret"].write_only, pet["secret"].required) == (True, False)
-    assert pet["name"].required
-    decoded = models.Pet.from_dict(
-        {"name": "Rex"}
-    )  # a response without the write-only field decodes
-    assert models.Pet.from_dict({"id": 1, "name": "Rex"}).to_dict(request=True) == {"name": "Rex"}
-    assert decoded.to_dict() == {"name": "Rex"}
+def test_read_only_and_write_only_are_required_in_their_own_direction(
+    api: ir.Api, models: ModuleType
+) -> None:
+    pet, request = fields(api, "Pet"), fields(api, "PetRequest")  # see tests/test_directions.py
+    assert (pet["id"].read_only, pet["id"].required, "secret" in pet) == (True, True, False)
+    assert (request["secret"].write_only, request["secret"].required, "id" in request) == (
+        True,
+        True,
+        False,
+    )
+    assert pet["name"].required and request["name"].required
+    assert models.Pet.from_dict({"id": 1, "name": "Rex"}).to_dict() == {"id": 1, "name": "Rex"}
+    body = models.PetRequest.from_dict({"name": "Rex", "secret": "s"})
+    assert body.to_dict(request=True) == {"name": "Rex", "secret": "s"}
 
 
 def test_all_of_merges_properties_and_required(api: ir.Api) -> None:
@@ -120,7 +124,7 @@ def test_maps_free_form_objects_and_typed_extra_properties(api: ir.Api, models: 
     assert pet["anything"].type == ir.MapOf(ir.ANY)
     assert model(api, "Pet").extra == ir.Primitive("str")
     with pytest.raises(ValueError, match=r"\$\.surprise: expected a string"):
-        models.Pet.from_dict({"name": "Rex", "surprise": 1}, strict=True)
+        models.Pet.from_dict({"id": 1, "name": "Rex", "surprise": 1}, strict=True)
     assert models.Pet.from_dict({"name": "Rex", "surprise": 1}).additional_properties == {
         "surprise": 1
     }

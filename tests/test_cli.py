@@ -80,7 +80,7 @@ def test_several_clients_are_generated_and_checked_by_one_command(
     assert run(capsys, "generate") == (
         0,
         "",
-        "out/one_client: 25 files generated\nout/other_client: 25 files generated\n",
+        "out/one_client: 32 files generated\nout/other_client: 32 files generated\n",
     )
     assert run(capsys, "check")[::2] == (
         0,
@@ -227,12 +227,12 @@ def test_verbose_prints_stage_times_and_counts(
     ]
     assert lines[4].split()[0] == "write" and lines[4].endswith(" s")
     assert lines[5:] == [
-        "  4 operations, 11 models, 0 files reused without black; 25 written, 0 unchanged, 0 removed",
-        "out/features_client: 25 files generated",
+        "  4 operations, 16 models, 0 files reused without black; 32 written, 0 unchanged, 0 removed",
+        "out/features_client: 32 files generated",
     ]
     code, _, err = run(capsys, "generate", "features.yaml", "-o", "out", "--verbose")
     assert (
-        "  4 operations, 11 models, 17 files reused without black; 0 written, 25 unchanged, 0 removed\n"
+        "  4 operations, 16 models, 22 files reused without black; 0 written, 32 unchanged, 0 removed\n"
         in err
     )
 

@@ -18,7 +18,11 @@ from generator.write import compare_output, write_output
 
 GOLDEN = Path(__file__).parent / "golden"
 PACKAGE = "features_client"
-SPECS = ("features", "v32")  # tests/golden/<name>.yaml -> tests/golden/<name>/<name>_client
+SPECS = (
+    "features",
+    "v32",
+    "directions",
+)  # tests/golden/<name>.yaml -> tests/golden/<name>/<name>_client
 
 
 @pytest.mark.parametrize("name", SPECS)

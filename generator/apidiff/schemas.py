@@ -18,8 +18,8 @@ _COMPONENT_PREFIX = "/components/schemas/"
 def match_named(diff: Diff) -> list[tuple[Named, Named]]:
     """Pairs (old, new) of the same schema: by origin; then a component that vanished and one that appeared with
     the same shape are one renamed schema, and everything inside it moves along."""
-    old = {diff.old.origin_key(item.origin): item for item in diff.old.named.values()}
-    new = {diff.new.origin_key(item.origin): item for item in diff.new.named.values()}
+    old = {_origin_key(diff.old, item): item for item in diff.old.named.values()}
+    new = {_origin_key(diff.new, item): item for item in diff.new.named.values()}
     moved: dict[OriginKey, OriginKey] = {}
     gone = _by_shape([key for key in old if key not in new and _is_component(key)], old)
     came = _by_shape([key for key in new if key not in old and _is_component(key)], new)
@@ -32,6 +32,14 @@ def match_named(diff: Diff) -> list[tuple[Named, Named]]:
         if target in new:
             pairs.append((item, new[target]))
     return pairs
+
+
+def _origin_key(side: Side, item: Named) -> OriginKey:
+    """Where a named type comes from; a request form (`PetRequest`) shares its schema with the response form, and
+    is told apart as the namer does (`translate.directions`)."""
+    file, pointer = side.origin_key(item.origin)
+    request = isinstance(item, ir.Model | ir.Union) and item.request_of
+    return (file, pointer + "/request") if request else (file, pointer)
 
 
 def compare_named(diff: Diff) -> None:

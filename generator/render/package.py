@@ -311,6 +311,8 @@ class ReadmeView:
     keywords: list[KeywordView]
     examples: list[ExampleView]
     streams: bool  # some operation returns a stream or a binary body
+    # (response, request) class names of one split schema, if any
+    request_form: tuple[str, str] | None
 
 
 def readme_view(api: ir.Api, examples: list[ExampleView]) -> ReadmeView:
@@ -327,7 +329,20 @@ def readme_view(api: ir.Api, examples: list[ExampleView]) -> ReadmeView:
             for operation in api.operations
             for response in operation.success_responses
         ),
+        request_form=_request_form(api),
     )
+
+
+def _request_form(api: ir.Api) -> tuple[str, str] | None:
+    """One split schema for the README's example, preferably one split for its own properties."""
+    by_name = {model.name: model for model in api.models}
+    pairs = [(by_name[m.request_of], m) for m in api.models if m.request_of]
+    own = [
+        (response, request)
+        for response, request in pairs
+        if any(f.read_only for f in response.fields) or any(f.write_only for f in request.fields)
+    ]
+    return next(((response.name, request.name) for response, request in own + pairs), None)
 
 
 def example_view(

@@ -15,6 +15,7 @@ from generator.diagnostics import Diagnostic
 from generator.naming import Claim, assign_unique, snake_case
 from generator.refs import DocumentSet
 from generator.translate.context import Namer, Node, Report, SchemaKey, text
+from generator.translate.directions import split_directions
 from generator.translate.operations import HTTP_METHODS, OperationBuilder, is_http_token
 from generator.translate.schemas import SchemaConverter
 from generator.translate.security import security_requirements, security_schemes
@@ -53,6 +54,7 @@ def build_api(docs: DocumentSet, *, package: str) -> tuple[ir.Api, list[Diagnost
 class _Builder:
     def __init__(self, docs: DocumentSet, namer: Namer) -> None:
         self.docs = docs
+        self.namer = namer
         self.report = Report(docs)
         self.schemas = SchemaConverter(docs, namer, self.report)
         self.operations = OperationBuilder(self.schemas, self.report)
@@ -88,6 +90,7 @@ class _Builder:
             )
             for operation, (node, _, _, _) in zip(operations, found, strict=True)
         ]
+        named, operations = split_directions(named, operations, self.namer)
         return self._assemble(root, package, named, schemes, operations)
 
     def _operation_nodes(self, root: Node) -> list[tuple[Node, Node, str, str]]:

@@ -82,6 +82,21 @@ class Namer:
             self._identity[node.key] = f"{document_identity(node.doc, root)}#{node.pointer}"
         return self._wanted[node.key]
 
+    def request_key(self, key: SchemaKey) -> SchemaKey:
+        """The key of a schema's request form (`translate.directions`): its pointer and `/request`, which no schema
+        has (`request` is no keyword of a schema)."""
+        return (key[0], key[1] + "/request")
+
+    def request_name(self, key: SchemaKey) -> str:
+        """The name of a schema's request form: its own name and `Request` (`Pet` -> `PetRequest`)."""
+        request = self.request_key(key)
+        if self._final is not None:
+            return self._final[request]
+        if request not in self._wanted:
+            self._wanted[request] = self._wanted[key] + "Request"
+            self._identity[request] = self._identity[key] + "/request"
+        return self._wanted[request]
+
     def resolved(self) -> Namer:
         """A namer holding the final names of everything recorded. Shallower schemas rank first (a component before
         an inline schema), then one spelled exactly as its name (`FooBar` before `Foo-Bar`)."""

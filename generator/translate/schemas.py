@@ -476,8 +476,9 @@ class SchemaConverter:
             wire_name=wire,
             py_name=py_name,
             type=self.convert(prop),
-            # One class serves both directions: readOnly/writeOnly fields are absent in one of them.
-            required=required and not read_only and not write_only,
+            # As the spec says: a model with readOnly/writeOnly fields is split by direction
+            # (translate.directions), and each field lives only in the direction it is sent in.
+            required=required,
             description=text(schema) or text(resolved),
             default=schema.get("default", resolved.get("default")),
             has_default=has_default,

@@ -13,6 +13,7 @@ from ..models.error import Error
 from ..models.pet import Pet, decode_pet
 from ..models.pet_kind import PetKind
 from ..models.pet_page import PetPage
+from ..models.pet_request import PetRequest, decode_pet_request
 
 _CREATE_PET: _http.Endpoint[Pet] = _http.Endpoint(
     name="create_pet",
@@ -31,7 +32,7 @@ _CREATE_PET: _http.Endpoint[Pet] = _http.Endpoint(
 
 def _create_pet_request(
     *,
-    body: Pet,
+    body: PetRequest,
 ) -> _http.Request:
     return _CREATE_PET.build(
         body=_http.JsonBody(body),
@@ -41,7 +42,7 @@ def _create_pet_request(
 def create_pet_raw(
     client: Client,
     *,
-    body: Pet,
+    body: PetRequest,
     options: RequestOptions | None = None,
 ) -> ApiResponse[Pet]:
     """Like `create_pet`, returning the status, headers and parsed body."""
@@ -54,7 +55,7 @@ def create_pet_raw(
 def create_pet(
     client: Client,
     *,
-    body: Pet,
+    body: PetRequest,
     options: RequestOptions | None = None,
 ) -> Pet:
     """`POST /pets`
@@ -81,7 +82,7 @@ def create_pet(
 async def create_pet_raw_async(
     client: AsyncClient,
     *,
-    body: Pet,
+    body: PetRequest,
     options: RequestOptions | None = None,
 ) -> ApiResponse[Pet]:
     """Like `create_pet_async`, returning the status, headers and parsed body."""
@@ -94,7 +95,7 @@ async def create_pet_raw_async(
 async def create_pet_async(
     client: AsyncClient,
     *,
-    body: Pet,
+    body: PetRequest,
     options: RequestOptions | None = None,
 ) -> Pet:
     """Async twin of `create_pet`."""

@@ -6,8 +6,11 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .base import Base
+    from .base_request import BaseRequest
     from .cat import Cat
+    from .cat_request import CatRequest
     from .dog import Dog
+    from .dog_request import DogRequest
     from .error import Error
     from .get_node_class import GetNodeClass
     from .node import Node
@@ -16,11 +19,16 @@ if TYPE_CHECKING:
     from .pet import Pet, decode_pet
     from .pet_kind import PetKind
     from .pet_page import PetPage
+    from .pet_page_request import PetPageRequest
+    from .pet_request import PetRequest, decode_pet_request
 
 __all__ = [
     "Base",
+    "BaseRequest",
     "Cat",
+    "CatRequest",
     "Dog",
+    "DogRequest",
     "Error",
     "GetNodeClass",
     "Node",
@@ -29,15 +37,21 @@ __all__ = [
     "Pet",
     "PetKind",
     "PetPage",
+    "PetPageRequest",
+    "PetRequest",
     "decode_node_value",
     "decode_pet",
+    "decode_pet_request",
 ]
 
 # Each name is imported on first use (PEP 562): importing one module of the package does not import them all.
 _MODULE_OF: dict[str, str] = {
     "Base": "base",
+    "BaseRequest": "base_request",
     "Cat": "cat",
+    "CatRequest": "cat_request",
     "Dog": "dog",
+    "DogRequest": "dog_request",
     "Error": "error",
     "GetNodeClass": "get_node_class",
     "Node": "node",
@@ -46,8 +60,11 @@ _MODULE_OF: dict[str, str] = {
     "Pet": "pet",
     "PetKind": "pet_kind",
     "PetPage": "pet_page",
+    "PetPageRequest": "pet_page_request",
+    "PetRequest": "pet_request",
     "decode_node_value": "node_value",
     "decode_pet": "pet",
+    "decode_pet_request": "pet_request",
 }
 
 
