@@ -74,7 +74,7 @@ def parser() -> argparse.ArgumentParser:
     exit_codes = "\n".join(f"  {code}  {text.replace('`', '')}" for code, text in EXIT_CODES)
     root = argparse.ArgumentParser(
         prog="oapigen",
-        description="OpenAPI 3.0/3.1 -> typed Python client",
+        description="OpenAPI 3.0/3.1/3.2 -> typed Python client",
         epilog=f"exit codes:\n{exit_codes}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
