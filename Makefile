@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: generate test check lint typecheck pytest corpus fuzz golden docs bench clean
+.PHONY: generate test fast check lint typecheck pytest corpus fuzz golden docs bench clean
 
 $(BIN)/oapigen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ pytest: $(BIN)/oapigen node_modules/.installed
 	$(BIN)/pytest -q
 
 test: check lint typecheck pytest
+
+# The fast lane while working: everything but the tests marked slow (wheel, pre-commit, large transfers...).
+fast: $(BIN)/oapigen node_modules/.installed
+	$(BIN)/pytest -q -m "not slow"
 
 # Every document of ../shared/corpus (slow: minutes); `make test` runs a representative subset.
 corpus: $(BIN)/oapigen
