@@ -244,7 +244,7 @@ class Response:
 # The functions generated for an operation, as suffixes of its function name: every operation gets the call
 # variants, a paginated one the pagination variants too. The builder reserves these names, the renderer exports them.
 PLAIN_VARIANTS = ("", "_async")
-# With the `ApiResponse` (status, headers, drift); a streaming operation has none: its stream carries them.
+# With the `ApiResponse` (status, headers, drift); a streaming operation's holds its stream, whose items carry drift.
 RAW_VARIANTS = ("_raw", "_raw_async")
 CALL_VARIANTS = PLAIN_VARIANTS + RAW_VARIANTS
 PAGINATION_VARIANTS = ("_iter", "_iter_async", "_pages", "_pages_async")

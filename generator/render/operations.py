@@ -85,7 +85,7 @@ class OperationView:
     @property
     def public_functions(self) -> list[str]:
         """The names of the functions the template writes for this operation (each also `_async`)."""
-        variants: tuple[str, ...] = ir.PLAIN_VARIANTS if self.stream else ir.CALL_VARIANTS
+        variants = ir.CALL_VARIANTS
         variants += ir.STREAM_VARIANTS if self.download else ()
         variants += ir.PAGINATION_VARIANTS if self.pagination else ()
         return [self.function_name + variant for variant in variants]
@@ -149,8 +149,7 @@ def _operation_view(
     stream_view = _stream_view(stream, types) if stream else None
     if stream_view or download:
         imports.add("..", "_streaming")
-    if stream_view is None:
-        imports.add(".._http", "ApiResponse")  # for the `_raw` variants
+    imports.add(".._http", "ApiResponse")  # for the `_raw` variants
     if stream is not None:
         # Servers of event streams and JSON sequences commonly answer only when asked for one.
         accept = next(r.content_type for r in _success_responses(operation) if r.stream)

@@ -307,6 +307,45 @@ def test_leaving_a_stream_early_closes_the_connection(v32: ModuleType, mode: str
         )  # the server saw the client hang up long before its 10 000 events
 
 
+def identified_logs(exchange: Exchange) -> None:
+    exchange.start(200, {"Content-Type": "application/jsonl", "X-Request-Id": "req-7"})
+    exchange.chunk(b'{"level": "info", "message": "one"}\n{"level": "info", "message": 2}\n')
+    exchange.end()
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_raw_stream_variants_give_status_and_headers_before_the_items(
+    v32: ModuleType, mode: str
+) -> None:
+    """`op_raw` returns the `ApiResponse` as soon as the head arrived; `parsed` is the unread stream."""
+
+    async def read_async(base_url: str) -> tuple[Any, list[Any]]:
+        async with v32.AsyncClient(base_url) as client:
+            raw = await v32.api.tail_logs_raw_async(client)
+            async with raw.parsed as stream:
+                return raw, [item async for item in stream]
+
+    with stream_server(("GET", "/logs"), identified_logs) as server:
+        if mode == "sync":
+            with v32.Client(server.base_url) as client:
+                raw = v32.api.tail_logs_raw(client)
+                assert isinstance(raw, v32.ApiResponse)
+                assert raw.parsed.delivered == 0  # nothing read before the caller iterates
+                with raw.parsed as stream:
+                    items = list(stream)
+        else:
+            raw, items = asyncio.run(read_async(server.base_url))
+    assert (raw.status_code, raw.request_id, raw.headers["content-type"]) == (
+        200,
+        "req-7",
+        "application/jsonl",
+    )
+    assert [item.message for item in items] == ["one", 2]
+    assert raw.drift == ()  # per item, on the stream
+    assert [(index, place.path) for index, place in raw.parsed.drift] == [(1, "$.message")]
+    assert raw.http_response.is_closed
+
+
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_a_connection_dropped_mid_stream_says_how_many_items_arrived(
     v32: ModuleType, mode: str

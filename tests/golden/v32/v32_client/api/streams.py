@@ -6,7 +6,7 @@ from __future__ import annotations
 from .. import _http, _streaming
 from .._client import AsyncClient, Client
 from .._codec import UNSET, Unset
-from .._http import RequestOptions
+from .._http import ApiResponse, RequestOptions
 from ..models.chat_request import ChatRequest
 from ..models.error import Error
 from ..models.log_record import LogRecord
@@ -34,6 +34,19 @@ def _read_metrics_request() -> _http.Request:
     )
 
 
+def read_metrics_raw(
+    client: Client,
+    *,
+    options: RequestOptions | None = None,
+) -> ApiResponse[_streaming.Stream[ReadMetricsResponseItem]]:
+    """Like `read_metrics`, returning the status and headers with the unread stream."""
+    request = _read_metrics_request()
+    response = client.open(_READ_METRICS, request, options)
+    return _streaming.opened(
+        _streaming.Stream(response, _READ_METRICS_ITEMS, "read_metrics", strict=client.strict)
+    )
+
+
 def read_metrics(
     client: Client,
     *,
@@ -54,9 +67,24 @@ def read_metrics(
 
     Ref: tests/golden/v32.yaml#/paths/~1metrics/get
     """
+    _response = read_metrics_raw(
+        client,
+        options=options,
+    )
+    return _response.parsed
+
+
+async def read_metrics_raw_async(
+    client: AsyncClient,
+    *,
+    options: RequestOptions | None = None,
+) -> ApiResponse[_streaming.AsyncStream[ReadMetricsResponseItem]]:
+    """Like `read_metrics_async`, returning the status and headers with the unread stream."""
     request = _read_metrics_request()
-    response = client.open(_READ_METRICS, request, options)
-    return _streaming.Stream(response, _READ_METRICS_ITEMS, "read_metrics", strict=client.strict)
+    response = await client.open(_READ_METRICS, request, options)
+    return _streaming.opened(
+        _streaming.AsyncStream(response, _READ_METRICS_ITEMS, "read_metrics", strict=client.strict)
+    )
 
 
 async def read_metrics_async(
@@ -65,11 +93,11 @@ async def read_metrics_async(
     options: RequestOptions | None = None,
 ) -> _streaming.AsyncStream[ReadMetricsResponseItem]:
     """Async twin of `read_metrics`: `async for` the items, `async with` to close early."""
-    request = _read_metrics_request()
-    response = await client.open(_READ_METRICS, request, options)
-    return _streaming.AsyncStream(
-        response, _READ_METRICS_ITEMS, "read_metrics", strict=client.strict
+    _response = await read_metrics_raw_async(
+        client,
+        options=options,
     )
+    return _response.parsed
 
 
 _STREAM_CHAT: _http.Endpoint[None] = _http.Endpoint(
@@ -104,6 +132,22 @@ def _stream_chat_request(
     )
 
 
+def stream_chat_raw(
+    client: Client,
+    *,
+    body: ChatRequest,
+    options: RequestOptions | None = None,
+) -> ApiResponse[_streaming.Stream[_streaming.ServerSentEvent[str | Token | Usage]]]:
+    """Like `stream_chat`, returning the status and headers with the unread stream."""
+    request = _stream_chat_request(
+        body=body,
+    )
+    response = client.open(_STREAM_CHAT, request, options)
+    return _streaming.opened(
+        _streaming.Stream(response, _STREAM_CHAT_ITEMS, "stream_chat", strict=client.strict)
+    )
+
+
 def stream_chat(
     client: Client,
     *,
@@ -127,11 +171,28 @@ def stream_chat(
 
     Ref: tests/golden/v32.yaml#/paths/~1chat/post
     """
+    _response = stream_chat_raw(
+        client,
+        body=body,
+        options=options,
+    )
+    return _response.parsed
+
+
+async def stream_chat_raw_async(
+    client: AsyncClient,
+    *,
+    body: ChatRequest,
+    options: RequestOptions | None = None,
+) -> ApiResponse[_streaming.AsyncStream[_streaming.ServerSentEvent[str | Token | Usage]]]:
+    """Like `stream_chat_async`, returning the status and headers with the unread stream."""
     request = _stream_chat_request(
         body=body,
     )
-    response = client.open(_STREAM_CHAT, request, options)
-    return _streaming.Stream(response, _STREAM_CHAT_ITEMS, "stream_chat", strict=client.strict)
+    response = await client.open(_STREAM_CHAT, request, options)
+    return _streaming.opened(
+        _streaming.AsyncStream(response, _STREAM_CHAT_ITEMS, "stream_chat", strict=client.strict)
+    )
 
 
 async def stream_chat_async(
@@ -141,11 +202,12 @@ async def stream_chat_async(
     options: RequestOptions | None = None,
 ) -> _streaming.AsyncStream[_streaming.ServerSentEvent[str | Token | Usage]]:
     """Async twin of `stream_chat`: `async for` the items, `async with` to close early."""
-    request = _stream_chat_request(
+    _response = await stream_chat_raw_async(
+        client,
         body=body,
+        options=options,
     )
-    response = await client.open(_STREAM_CHAT, request, options)
-    return _streaming.AsyncStream(response, _STREAM_CHAT_ITEMS, "stream_chat", strict=client.strict)
+    return _response.parsed
 
 
 _TAIL_LOGS: _http.Endpoint[None] = _http.Endpoint(
@@ -167,6 +229,22 @@ def _tail_logs_request(
     return _TAIL_LOGS.build(
         query=(_http.Param("level", level),),
         headers=(_http.Param("Accept", "application/jsonl"),),
+    )
+
+
+def tail_logs_raw(
+    client: Client,
+    *,
+    level: str | Unset = UNSET,
+    options: RequestOptions | None = None,
+) -> ApiResponse[_streaming.Stream[LogRecord]]:
+    """Like `tail_logs`, returning the status and headers with the unread stream."""
+    request = _tail_logs_request(
+        level=level,
+    )
+    response = client.open(_TAIL_LOGS, request, options)
+    return _streaming.opened(
+        _streaming.Stream(response, _TAIL_LOGS_ITEMS, "tail_logs", strict=client.strict)
     )
 
 
@@ -192,11 +270,28 @@ def tail_logs(
 
     Ref: tests/golden/v32.yaml#/paths/~1logs/get
     """
+    _response = tail_logs_raw(
+        client,
+        level=level,
+        options=options,
+    )
+    return _response.parsed
+
+
+async def tail_logs_raw_async(
+    client: AsyncClient,
+    *,
+    level: str | Unset = UNSET,
+    options: RequestOptions | None = None,
+) -> ApiResponse[_streaming.AsyncStream[LogRecord]]:
+    """Like `tail_logs_async`, returning the status and headers with the unread stream."""
     request = _tail_logs_request(
         level=level,
     )
-    response = client.open(_TAIL_LOGS, request, options)
-    return _streaming.Stream(response, _TAIL_LOGS_ITEMS, "tail_logs", strict=client.strict)
+    response = await client.open(_TAIL_LOGS, request, options)
+    return _streaming.opened(
+        _streaming.AsyncStream(response, _TAIL_LOGS_ITEMS, "tail_logs", strict=client.strict)
+    )
 
 
 async def tail_logs_async(
@@ -206,11 +301,12 @@ async def tail_logs_async(
     options: RequestOptions | None = None,
 ) -> _streaming.AsyncStream[LogRecord]:
     """Async twin of `tail_logs`: `async for` the items, `async with` to close early."""
-    request = _tail_logs_request(
+    _response = await tail_logs_raw_async(
+        client,
         level=level,
+        options=options,
     )
-    response = await client.open(_TAIL_LOGS, request, options)
-    return _streaming.AsyncStream(response, _TAIL_LOGS_ITEMS, "tail_logs", strict=client.strict)
+    return _response.parsed
 
 
 _WATCH_NOTIFICATIONS: _http.Endpoint[None] = _http.Endpoint(
@@ -230,6 +326,21 @@ _WATCH_NOTIFICATIONS_ITEMS: _streaming.StreamFormat[_streaming.ServerSentEvent[s
 def _watch_notifications_request() -> _http.Request:
     return _WATCH_NOTIFICATIONS.build(
         headers=(_http.Param("Accept", "text/event-stream"),),
+    )
+
+
+def watch_notifications_raw(
+    client: Client,
+    *,
+    options: RequestOptions | None = None,
+) -> ApiResponse[_streaming.Stream[_streaming.ServerSentEvent[str]]]:
+    """Like `watch_notifications`, returning the status and headers with the unread stream."""
+    request = _watch_notifications_request()
+    response = client.open(_WATCH_NOTIFICATIONS, request, options)
+    return _streaming.opened(
+        _streaming.Stream(
+            response, _WATCH_NOTIFICATIONS_ITEMS, "watch_notifications", strict=client.strict
+        )
     )
 
 
@@ -253,10 +364,25 @@ def watch_notifications(
 
     Ref: tests/golden/v32.yaml#/paths/~1notifications/get
     """
+    _response = watch_notifications_raw(
+        client,
+        options=options,
+    )
+    return _response.parsed
+
+
+async def watch_notifications_raw_async(
+    client: AsyncClient,
+    *,
+    options: RequestOptions | None = None,
+) -> ApiResponse[_streaming.AsyncStream[_streaming.ServerSentEvent[str]]]:
+    """Like `watch_notifications_async`, returning the status and headers with the unread stream."""
     request = _watch_notifications_request()
-    response = client.open(_WATCH_NOTIFICATIONS, request, options)
-    return _streaming.Stream(
-        response, _WATCH_NOTIFICATIONS_ITEMS, "watch_notifications", strict=client.strict
+    response = await client.open(_WATCH_NOTIFICATIONS, request, options)
+    return _streaming.opened(
+        _streaming.AsyncStream(
+            response, _WATCH_NOTIFICATIONS_ITEMS, "watch_notifications", strict=client.strict
+        )
     )
 
 
@@ -266,8 +392,8 @@ async def watch_notifications_async(
     options: RequestOptions | None = None,
 ) -> _streaming.AsyncStream[_streaming.ServerSentEvent[str]]:
     """Async twin of `watch_notifications`: `async for` the items, `async with` to close early."""
-    request = _watch_notifications_request()
-    response = await client.open(_WATCH_NOTIFICATIONS, request, options)
-    return _streaming.AsyncStream(
-        response, _WATCH_NOTIFICATIONS_ITEMS, "watch_notifications", strict=client.strict
+    _response = await watch_notifications_raw_async(
+        client,
+        options=options,
     )
+    return _response.parsed
