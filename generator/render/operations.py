@@ -85,7 +85,7 @@ class OperationView:
     @property
     def public_functions(self) -> list[str]:
         """The names of the functions the template writes for this operation (each also `_async`)."""
-        variants = ir.CALL_VARIANTS
+        variants: tuple[str, ...] = ir.CALL_VARIANTS
         variants += ir.STREAM_VARIANTS if self.download else ()
         variants += ir.PAGINATION_VARIANTS if self.pagination else ()
         return [self.function_name + variant for variant in variants]
