@@ -169,7 +169,9 @@ class Union:
 # --- Operations ------------------------------------------------------------------------------------------------------
 
 ParamLocation = Literal["path", "query", "querystring", "header", "cookie"]
-BodyKind = Literal["json", "form", "multipart", "binary", "text"]
+# "json_lines" / "json_seq": a JSON sequence (3.2 `itemSchema`), sent item by item; `type` types one item.
+BodyKind = Literal["json", "form", "multipart", "binary", "text", "json_lines", "json_seq"]
+SEQUENCE_BODY_KINDS: tuple[BodyKind, ...] = ("json_lines", "json_seq")
 
 
 @dataclass(frozen=True, slots=True)

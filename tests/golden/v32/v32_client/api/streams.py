@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterable, Iterable
+
 from .. import _http, _streaming
 from .._client import AsyncClient, Client
 from .._codec import UNSET, Unset
@@ -10,9 +12,100 @@ from .._http import ApiResponse, RequestOptions
 from ..models.chat_request import ChatRequest
 from ..models.error import Error
 from ..models.log_record import LogRecord
+from ..models.measurement import Measurement
 from ..models.read_metrics_response_item import ReadMetricsResponseItem
+from ..models.stored import Stored
 from ..models.token import Token
 from ..models.usage import Usage
+
+_INGEST_LOGS: _http.Endpoint[Stored] = _http.Endpoint(
+    name="ingest_logs",
+    method="POST",
+    path="/logs",
+    success={
+        "202": _http.json_body(Stored),
+    },
+    errors={},
+    idempotent=False,
+    security=(),
+)
+
+
+def _ingest_logs_request(
+    *,
+    body: Iterable[LogRecord] | AsyncIterable[LogRecord],
+) -> _http.Request:
+    return _INGEST_LOGS.build(
+        body=_http.JsonSequenceBody(body, "application/x-ndjson"),
+    )
+
+
+def ingest_logs_raw(
+    client: Client,
+    *,
+    body: Iterable[LogRecord],
+    options: RequestOptions | None = None,
+) -> ApiResponse[Stored]:
+    """Like `ingest_logs`, returning the status, headers and parsed body."""
+    _request = _ingest_logs_request(
+        body=body,
+    )
+    return client.send(_INGEST_LOGS, _request, options)
+
+
+def ingest_logs(
+    client: Client,
+    *,
+    body: Iterable[LogRecord],
+    options: RequestOptions | None = None,
+) -> Stored:
+    """Log records sent as JSON Lines, streamed.
+
+    `POST /logs`
+
+    Args:
+        body: The request body (application/x-ndjson).
+        options: Per-call overrides of timeout, retries and headers.
+
+    Returns:
+        202: How many records were stored.
+
+    Raises:
+        APIError: any other failure: connection, timeout, unexpected status or body.
+
+    Ref: tests/golden/v32.yaml#/paths/~1logs/post
+    """
+    _request = _ingest_logs_request(
+        body=body,
+    )
+    return client.send(_INGEST_LOGS, _request, options).parsed
+
+
+async def ingest_logs_raw_async(
+    client: AsyncClient,
+    *,
+    body: Iterable[LogRecord] | AsyncIterable[LogRecord],
+    options: RequestOptions | None = None,
+) -> ApiResponse[Stored]:
+    """Like `ingest_logs_async`, returning the status, headers and parsed body."""
+    _request = _ingest_logs_request(
+        body=body,
+    )
+    return await client.send(_INGEST_LOGS, _request, options)
+
+
+async def ingest_logs_async(
+    client: AsyncClient,
+    *,
+    body: Iterable[LogRecord] | AsyncIterable[LogRecord],
+    options: RequestOptions | None = None,
+) -> Stored:
+    """Async twin of `ingest_logs`."""
+    _request = _ingest_logs_request(
+        body=body,
+    )
+    return (await client.send(_INGEST_LOGS, _request, options)).parsed
+
 
 _READ_METRICS: _http.Endpoint[None] = _http.Endpoint(
     name="read_metrics",
@@ -98,6 +191,95 @@ async def read_metrics_async(
         options=options,
     )
     return _response.parsed
+
+
+_RECORD_METRICS: _http.Endpoint[None] = _http.Endpoint(
+    name="record_metrics",
+    method="POST",
+    path="/metrics",
+    success={
+        "204": _http.empty_body(),
+    },
+    errors={},
+    idempotent=False,
+    security=(),
+)
+
+
+def _record_metrics_request(
+    *,
+    body: Iterable[Measurement] | AsyncIterable[Measurement],
+) -> _http.Request:
+    return _RECORD_METRICS.build(
+        body=_http.JsonSequenceBody(body, "application/json-seq"),
+    )
+
+
+def record_metrics_raw(
+    client: Client,
+    *,
+    body: Iterable[Measurement],
+    options: RequestOptions | None = None,
+) -> ApiResponse[None]:
+    """Like `record_metrics`, returning the status, headers and parsed body."""
+    _request = _record_metrics_request(
+        body=body,
+    )
+    return client.send(_RECORD_METRICS, _request, options)
+
+
+def record_metrics(
+    client: Client,
+    *,
+    body: Iterable[Measurement],
+    options: RequestOptions | None = None,
+) -> None:
+    """Measurements sent as JSON text sequences, one record at a time.
+
+    `POST /metrics`
+
+    Args:
+        body: The request body (application/json-seq).
+        options: Per-call overrides of timeout, retries and headers.
+
+    Returns:
+        204: Recorded.
+
+    Raises:
+        APIError: any other failure: connection, timeout, unexpected status or body.
+
+    Ref: tests/golden/v32.yaml#/paths/~1metrics/post
+    """
+    _request = _record_metrics_request(
+        body=body,
+    )
+    return client.send(_RECORD_METRICS, _request, options).parsed
+
+
+async def record_metrics_raw_async(
+    client: AsyncClient,
+    *,
+    body: Iterable[Measurement] | AsyncIterable[Measurement],
+    options: RequestOptions | None = None,
+) -> ApiResponse[None]:
+    """Like `record_metrics_async`, returning the status, headers and parsed body."""
+    _request = _record_metrics_request(
+        body=body,
+    )
+    return await client.send(_RECORD_METRICS, _request, options)
+
+
+async def record_metrics_async(
+    client: AsyncClient,
+    *,
+    body: Iterable[Measurement] | AsyncIterable[Measurement],
+    options: RequestOptions | None = None,
+) -> None:
+    """Async twin of `record_metrics`."""
+    _request = _record_metrics_request(
+        body=body,
+    )
+    return (await client.send(_RECORD_METRICS, _request, options)).parsed
 
 
 _STREAM_CHAT: _http.Endpoint[None] = _http.Endpoint(
