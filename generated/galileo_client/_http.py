@@ -450,6 +450,20 @@ class ApiResponse(Generic[T]):
     http_response: httpx.Response
     drift: tuple[Drift, ...] = ()
 
+    @classmethod
+    def of(
+        cls, response: httpx.Response, parsed: T, drift: tuple[Drift, ...] = ()
+    ) -> ApiResponse[T]:
+        """The success `response` with its body as `parsed`."""
+        return cls(
+            status_code=response.status_code,
+            headers=response.headers,
+            parsed=parsed,
+            request_id=request_id_of(response.headers),
+            http_response=response,
+            drift=drift,
+        )
+
     def __repr__(self) -> str:
         # No headers: responses carry Set-Cookie and similar.
         return f"ApiResponse(status_code={self.status_code}, request_id={self.request_id!r}, parsed={self.parsed!r})"
@@ -629,14 +643,7 @@ class Endpoint(Generic[T]):
             ) from error
         if drift:
             log_drift(self.name, drift)
-        return ApiResponse(
-            status_code=response.status_code,
-            headers=response.headers,
-            parsed=parsed,
-            request_id=request_id_of(response.headers),
-            http_response=response,
-            drift=drift,
-        )
+        return ApiResponse.of(response, parsed, drift)
 
     def _error(
         self, response: httpx.Response, decoder: BodyDecoder[object] | None

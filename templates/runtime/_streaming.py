@@ -35,7 +35,7 @@ import httpx
 from . import _codec
 from ._codec import DecodeError, Drift, TypeLike
 from ._http import ApiResponse, log_drift
-from .errors import StreamError, request_id_of
+from .errors import StreamError
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -366,14 +366,7 @@ S = TypeVar("S", bound=_StreamBase[Any])
 def opened(stream: S) -> ApiResponse[S]:
     """A stream with its response's status and headers, for the `_raw` variants: no item is read yet, the drift
     of its items is the stream's own `drift`."""
-    response = stream.response
-    return ApiResponse(
-        status_code=response.status_code,
-        headers=response.headers,
-        parsed=stream,
-        request_id=request_id_of(response.headers),
-        http_response=response,
-    )
+    return ApiResponse.of(stream.response, stream)
 
 
 # --- Binary downloads ----------------------------------------------------------------------------------------------
