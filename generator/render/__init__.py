@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 
 from generator import ir
-from generator.config import ASYNC_CLIENT_CLASS, CLIENT_CLASS
+from generator.config import ASYNC_CLIENT_CLASS, CLIENT_CLASS, DEFAULT_LINE_LENGTH
 from generator.diagnostics import UsageError
 from generator.quoting import comment_text, html_comment_text
 from generator.render.contract import check_view
@@ -58,7 +58,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     if overrides:
         theirs = jinja2.FileSystemLoader(str(overrides))
         loader = jinja2.ChoiceLoader([jinja2.PrefixLoader({"oapigen": ours}), theirs, ours])
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=loader,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -66,6 +66,17 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,  # output is Python and Markdown, never HTML; every spec string is pre-quoted
     )
+    env.tests["one_line"] = stays_one_line
+    return env
+
+
+def stays_one_line(line: str) -> bool:
+    """`line is one_line`: whether a one-item tuple is printed on one line (black keeps it so when it fits).
+
+    Only an ASCII line is known to be too long: black measures other text by East Asian width, and a non-ASCII
+    line that is too long keeps its file from being vouched for (`generator.format.fits`), so black lays it out.
+    """
+    return not line.isascii() or len(line) <= DEFAULT_LINE_LENGTH
 
 
 def header_line(spec_path: str, extra: str = "", overrides: Path | None = None) -> str:

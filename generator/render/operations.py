@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator import ir
-from generator.quoting import py_literal
+from generator.quoting import py_literal, py_tuple
 from generator.render.docs import docstring, origin_line, section
 from generator.render.imports import Imports, add_annotation_imports
 from generator.render.runtime import raised_error
@@ -196,8 +196,8 @@ def _stream_view(stream: ir.ItemStream, types: TypeRenderer) -> StreamView:
         _streaming_data(kind, types) if kind.json else "_streaming.text_data"
         for kind in stream.events
     ]
-    by_event = "".join(
-        f"{py_literal(kind.event)}: {reader}, "
+    by_event = ", ".join(
+        f"{py_literal(kind.event)}: {reader}"
         for kind, reader in zip(stream.events[1:], readers[1:], strict=True)
     )
     arguments = readers[0] + (f", {{{by_event}}}" if by_event else "")
@@ -212,13 +212,14 @@ def _security_literal(security: tuple[ir.SecurityRequirement, ...]) -> str:
     """`({"oauth": ("read",), "key": ()}, {})`: the alternatives, each scheme with its scopes."""
 
     def scopes(names: tuple[str, ...]) -> str:
-        return "(" + "".join(f"{py_literal(name)}, " for name in names) + ")"
+        return py_tuple([py_literal(name) for name in names])
 
-    requirements = (
-        "{" + ", ".join(f"{py_literal(name)}: {scopes(s)}" for name, s in req.schemes) + "}"
-        for req in security
+    return py_tuple(
+        [
+            "{" + ", ".join(f"{py_literal(name)}: {scopes(s)}" for name, s in req.schemes) + "}"
+            for req in security
+        ]
     )
-    return "(" + "".join(f"{requirement}, " for requirement in requirements) + ")"
 
 
 def return_annotation(operation: ir.Operation, types: TypeRenderer) -> str:
@@ -271,7 +272,7 @@ def _body_expression(body: ir.RequestBody | None) -> str:
     content_type = (
         "" if body.kind in ("json", "form", "multipart") else f", {py_literal(body.content_type)}"
     )
-    part_types = "".join(f"{py_literal(n)}: {py_literal(t)}, " for n, t in body.part_types)
+    part_types = ", ".join(f"{py_literal(n)}: {py_literal(t)}" for n, t in body.part_types)
     if part_types:
         content_type = f", {{{part_types}}}"
     expression = f"_http.{_BODY_CLASSES[body.kind]}({body.py_name}{content_type})"

@@ -35,7 +35,8 @@ __all__ = [
     "Usage",
 ]
 
-# Each name is imported on first use (PEP 562): importing one module of the package does not import them all.
+# Each name is imported on first use (PEP 562): importing one module of the package does not import
+# them all.
 _MODULE_OF: dict[str, str] = {
     "ChatRequest": "chat_request",
     "Document": "document",
