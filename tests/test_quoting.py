@@ -82,7 +82,8 @@ def test_comments_and_markdown_hold_no_format_characters_and_no_surrogates(text:
 
 
 def _black(source: str) -> str:
-    from black import Mode, TargetVersion, format_str
+    from black import format_str
+    from black.mode import Mode, TargetVersion
 
     # A line length no literal reaches: only black's normalization of the literal is under test.
     return format_str(source, mode=Mode(target_versions={TargetVersion.PY311}, line_length=10**6))
