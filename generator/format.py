@@ -27,11 +27,13 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from typing import Protocol
 
+from generator import layout
 from generator.config import DEFAULT_LINE_LENGTH
 
 _PARALLEL_FROM_LINES = 20_000  # below this, starting worker processes costs more than it saves
 # Whitespace black rewrites where it stands (tabs in docstrings, form feeds, carriage returns): never vouched for.
 _REWRITTEN_WHITESPACE = re.compile("[\t\r\v\f]")
+_TRIPLE_QUOTES = '"' * 3
 
 
 class InvalidOutputError(Exception):
@@ -81,16 +83,25 @@ def digest(text: str) -> str:
 
 
 def fits(text: str, line_length: int) -> bool:
-    """Whether every line of `text` fits in `line_length` columns, a non-ASCII character counted as two (black
-    counts wide characters as two, others as one), and no whitespace black would rewrite is in it."""
+    """Whether every line of `text` that black could split fits in `line_length` columns (`layout.width`), and no
+    whitespace black would rewrite is in it.
+
+    Comment lines and docstrings are exempt: black never splits them. A line that starts with triple quotes
+    opens a docstring (no other generated line can: literals never use triple quotes), which ends at the next
+    triple quotes (a docstring body never holds any: `quoting.docstring_body`).
+    """
     if _REWRITTEN_WHITESPACE.search(text):
         return False
-    if text.isascii():
-        return max(map(len, text.split("\n"))) <= line_length
-    return all(
-        len(line) + sum(not char.isascii() for char in line) <= line_length
-        for line in text.split("\n")
-    )
+    in_docstring = False
+    for line in text.split("\n"):
+        code = line.lstrip(" ")
+        if in_docstring:
+            in_docstring = _TRIPLE_QUOTES not in code
+        elif code.startswith(_TRIPLE_QUOTES):
+            in_docstring = code.count(_TRIPLE_QUOTES) == 1
+        elif not code.startswith("#") and layout.width(line) > line_length:
+            return False
+    return True
 
 
 def format_files(

@@ -227,13 +227,13 @@ def test_verbose_prints_stage_times_and_counts(
     ]
     assert lines[4].split()[0] == "write" and lines[4].endswith(" s")
     assert lines[5:] == [
-        "  4 operations, 16 models, 1 files through black, 0 reused, 29 vouched for (4772 lines); "
+        "  4 operations, 16 models, 0 files through black, 0 reused, 30 vouched for (5181 lines); "
         "32 written, 0 unchanged, 0 removed",
         "out/features_client: 32 files generated",
     ]
     code, _, err = run(capsys, "generate", "features.yaml", "-o", "out", "--verbose")
     assert (
-        "  4 operations, 16 models, 0 files through black, 1 reused, 29 vouched for (4772 lines); "
+        "  4 operations, 16 models, 0 files through black, 0 reused, 30 vouched for (5181 lines); "
         "0 written, 32 unchanged, 0 removed\n" in err
     )
 

@@ -19,7 +19,7 @@ from generator import openapi_validator
 from generator import validate as validate_module
 from generator.config import display_path
 from generator.diagnostics import SpecError
-from generator.format import InvalidOutputError, format_files
+from generator.format import InvalidOutputError, fits, format_files
 from generator.load import load_document
 from generator.pipeline import Options, generate
 from generator.refs import DocumentSet
@@ -220,3 +220,11 @@ def test_a_rendered_file_skips_black_only_when_every_line_fits() -> None:
         format_files(files, vouchable=frozenset(files), verify=True)
     # At another line length nothing is vouched for: the templates lay out for the default one.
     assert format_files(files, vouchable=frozenset(files), line_length=99).counts.vouched == 0
+
+
+def test_long_comments_and_docstrings_do_not_keep_a_file_from_being_vouched_for() -> None:
+    url = "https://example.com/" + "x" * 100
+    text = f'def f() -> None:\n    """One.\n\n    {url}\n    """\n    # {url}\n    g("{url}")\n'
+    assert not fits(text, 100)  # the call: black would split it
+    assert fits(text.replace(f'    g("{url}")\n', "    g()\n"), 100)
+    assert fits(f'"""{url}"""\n', 100) and not fits(f'"""x"""\nx = "{url}"\n', 100)

@@ -15,8 +15,8 @@ from typing import Any
 
 import jinja2
 
-from generator import ir
-from generator.config import ASYNC_CLIENT_CLASS, CLIENT_CLASS, DEFAULT_LINE_LENGTH
+from generator import ir, layout
+from generator.config import ASYNC_CLIENT_CLASS, CLIENT_CLASS
 from generator.diagnostics import UsageError
 from generator.quoting import comment_text, html_comment_text
 from generator.render.contract import check_view
@@ -66,17 +66,10 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,  # output is Python and Markdown, never HTML; every spec string is pre-quoted
     )
-    env.tests["one_line"] = stays_one_line
+    # Tests for laying out code as black would (generator/layout.py).
+    env.tests["fitting"] = layout.fitting
+    env.tests["one_line"] = layout.one_line
     return env
-
-
-def stays_one_line(line: str) -> bool:
-    """`line is one_line`: whether a one-item tuple is printed on one line (black keeps it so when it fits).
-
-    Only an ASCII line is known to be too long: black measures other text by East Asian width, and a non-ASCII
-    line that is too long keeps its file from being vouched for (`generator.format.fits`), so black lays it out.
-    """
-    return not line.isascii() or len(line) <= DEFAULT_LINE_LENGTH
 
 
 def header_line(spec_path: str, extra: str = "", overrides: Path | None = None) -> str:

@@ -222,6 +222,13 @@ def _security_literal(security: tuple[ir.SecurityRequirement, ...]) -> str:
     )
 
 
+def _exploded_call(callee: str, args: list[str], indent: int) -> str:
+    """`callee(args)` laid out as black keeps it after a magic trailing comma: one argument a line, the call
+    on a line that starts `indent` columns in."""
+    pad = " " * indent
+    return f"{callee}(\n" + "".join(f"{pad}    {arg},\n" for arg in args) + f"{pad})"
+
+
 def return_annotation(operation: ir.Operation, types: TypeRenderer) -> str:
     """What an endpoint function returns (also what `oapigen diff` compares)."""
     stream = _stream(operation)
@@ -402,16 +409,17 @@ def _pagination(
             next_token = f"_pagination.next_page_number(token, {items}, first={first})"
         else:
             next_token = f"_codec.present(page.{'.'.join(pagination.next_value)})"
-        # The trailing comma keeps black's one-argument-per-line layout.
-        fetch_args = "".join(
-            f"{arg.py_name}={'_token' if arg is token else arg.py_name}, " for arg in args
-        )
+        fetch_args = [
+            "client",
+            *(f"{arg.py_name}={'_token' if arg is token else arg.py_name}" for arg in args),
+            "options=options",
+        ]
         view = {
             "follows": f"`{token.py_name}`",
             "first": token.py_name,
             "token_annotation": token.annotation,
-            "fetch": f"{name}(client, {fetch_args}options=options,)",
-            "fetch_async": f"await {name}_async(client, {fetch_args}options=options,)",
+            "fetch": _exploded_call(name, fetch_args, indent=8),
+            "fetch_async": "await " + _exploded_call(f"{name}_async", fetch_args, indent=8),
         }
     if pagination.has_more:
         next_token = f"{next_token} if page.{'.'.join(pagination.has_more)} is True else None"
