@@ -163,7 +163,8 @@ def measure(spec: Path, runs: int, work: Path) -> Figures:
             shutil.rmtree(opc_out, ignore_errors=True)
             opc_run = run([*opc_generate, *opc_extra])
         figures.opc.append(opc_run)
-        figures.import_ours.append(import_seconds(sys.executable, ours_out, package))
+        if figures.ours[-1].ok:
+            figures.import_ours.append(import_seconds(sys.executable, ours_out, package))
         if opc_run.ok:
             figures.import_opc.append(
                 import_seconds(OPC_VENV / "bin" / "python", work, opc_out.name)
@@ -360,7 +361,10 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--readme", action="store_true")
     parser.add_argument("--stages", action="store_true")
     args = parser.parse_args(argv)
-    specs = args.specs or [CORPUS / name for name in DEFAULT_SPECS]
+    # A bare name is a corpus document's.
+    specs = [spec if spec.exists() else CORPUS / spec for spec in args.specs] or [
+        CORPUS / name for name in DEFAULT_SPECS
+    ]
     if args.stages:
         for spec in specs:
             print(stages(spec), flush=True)

@@ -7,9 +7,12 @@ Payloads: 10,000 `ExperimentResponse`s (the Galileo docs page's example) and 1,0
 real object: lead user, components, issue types, versions, ..., built from the examples jira-platform.json gives each
 property). Box was the other candidate; openapi-python-client 0.29.1 leaves its `File--Full` out. oapigen decodes leniently, drift
 reporting included (the default for responses); every side's models are generated from the same spec by its own
-generator. Each round runs every side once, in turn, so all sides see the same machine load; the table shows the
-median of the rounds in milliseconds of CPU time and the others' time divided by oapigen's (above 1: oapigen is
-faster).
+generator. Each side runs in a process of its own (its heap holds only its own classes and payloads, so a garbage
+collection pass costs each side what its own objects cost), and each round runs every side once, in turn, so all
+sides see the same machine load. The garbage collector stays on (allocating fewer objects is part of being fast),
+but it is emptied before each timed operation, so that no side pays for the garbage of the one before. The table
+shows the median of the rounds in milliseconds of CPU time and the others' time divided by oapigen's (above 1:
+oapigen is faster).
 The comparison tools live in their own virtualenv (`.venv/bench-models`, pinned below), created on first use.
 `--readme` writes the table into README.md between the `models-benchmark` markers.
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import gc
 import hashlib
 import importlib
 import json
@@ -26,7 +30,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -110,21 +114,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--readme", action="store_true", help="write the table into README.md")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--worker", nargs=2, metavar=("SIDE", "CASE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
-        print(measure(args.rounds))
+    if args.worker:
+        serve(*args.worker)
         return
     python = ensure_venv()
     generate("galileo", ROOT / "spec" / "galileo.yaml")
     generate("jira", CORPUS / "jira-platform.json")
-    table = subprocess.run(
-        [python, __file__, "--child", "--rounds", str(args.rounds)],
-        check=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONHASHSEED": "0"},
-    ).stdout.strip()
+    table = measure(python, args.rounds)
     command = f"`.venv/bin/python benchmarks/models.py --rounds {args.rounds}`"
     print(table)
     if args.readme:
@@ -138,27 +136,50 @@ def write_readme(text: str) -> None:
     readme.write_text(f"{before}{README_START}\n{text}\n{README_END}{after}", encoding="utf-8")
 
 
-# --- Child: payloads, the four sides, alternating rounds ---------------------------------------------------------
+# --- Workers: one process per side and payload, told by the parent when to run a round -------------------------
 
 
 Side = tuple[Callable[[Any], Any], Callable[[Any], Any]]  # (decode one payload, encode one model)
+CASES = {
+    "galileo": ("10,000 Galileo ExperimentResponse", "ExperimentResponse"),
+    "jira": ("1,000 Jira Project", "Project"),
+}
 
 
-def sides(name: str, model: str) -> dict[str, Side]:
-    ours = getattr(importlib.import_module(f"{name}_oapigen.models"), model)
-    opc = getattr(importlib.import_module(f"{name}_opc.models"), model)
-    pydantic = getattr(importlib.import_module(f"{name}_pydantic"), model)
+def side(name: str, case: str, model: str) -> Side:
+    """Imports only this side's modules, so that its heap holds nothing of the others'."""
+    sys.path.insert(0, str(WORK / case))
+    if name == "oapigen":
+        ours = getattr(importlib.import_module(f"{case}_oapigen.models"), model)
+        return ours.from_dict, lambda m: m.to_dict()
+    if name == "opc 0.29.1":
+        opc = getattr(importlib.import_module(f"{case}_opc.models"), model)
+        return opc.from_dict, lambda m: m.to_dict()
+    if name == "pydantic v2":
+        pydantic = getattr(importlib.import_module(f"{case}_pydantic"), model)
+        return pydantic.model_validate, lambda m: m.model_dump(
+            mode="json", by_alias=True, exclude_unset=True
+        )
     msgspec = importlib.import_module("msgspec")
-    struct = getattr(importlib.import_module(f"{name}_msgspec"), model)
-    return {
-        "oapigen": (ours.from_dict, lambda m: m.to_dict()),
-        "opc 0.29.1": (opc.from_dict, lambda m: m.to_dict()),
-        "pydantic v2": (
-            pydantic.model_validate,
-            lambda m: m.model_dump(mode="json", by_alias=True, exclude_unset=True),
-        ),
-        "msgspec": (lambda d: msgspec.convert(d, struct), msgspec.to_builtins),
-    }
+    struct = getattr(importlib.import_module(f"{case}_msgspec"), model)
+    return lambda d: msgspec.convert(d, struct), msgspec.to_builtins
+
+
+def serve(name: str, case: str) -> None:
+    """Checks the side on the first payload, then times one round per line read, printing `from_dict to_dict`."""
+    payloads = galileo_payloads() if case == "galileo" else jira_payloads()
+    decode, encode = side(name, case, CASES[case][1])
+    if name == "oapigen":
+        drift = importlib.import_module(f"{case}_oapigen").drift
+        ours = decode(payloads[0])
+        assert not drift(ours), drift(ours)  # conforming data: the lenient path, no drift
+        assert ours.to_dict() == payloads[0]
+    print("ready", flush=True)
+    for _ in sys.stdin:
+        decoding, models = timed(decode, payloads)
+        encoding, _ = timed(encode, models)
+        del models
+        print(decoding, encoding, flush=True)
 
 
 def galileo_payloads() -> list[dict[str, Any]]:
@@ -227,46 +248,58 @@ class Instance:
 
 def timed(function: Callable[[Any], Any], items: list[Any]) -> tuple[float, list[Any]]:
     # CPU time of this process: on a shared machine, wall time mostly measures the neighbours.
+    gc.collect()
     started = time.process_time()
     results = [function(item) for item in items]
     return time.process_time() - started, results
 
 
-def rounds(cases: dict[str, Side], payloads: list[Any], count: int) -> Iterator[dict[str, float]]:
-    for _ in range(count):
-        figures: dict[str, float] = {}
-        for side, (decode, encode) in cases.items():
-            figures[f"{side} from_dict"], models = timed(decode, payloads)
-            figures[f"{side} to_dict"], _ = timed(encode, models)
-        yield figures
-
-
-def measure(count: int) -> str:
-    sys.path[:0] = [str(WORK / "galileo"), str(WORK / "jira")]
-    drift = importlib.import_module("galileo_oapigen").drift
+def measure(python: Path, count: int) -> str:
     lines = [
         "| payload | operation | " + " | ".join(SIDES) + " | opc / oapigen | pydantic / oapigen |",
         "|---|---|" + "---:|" * (len(SIDES) + 2),
     ]
-    cases = (
-        ("10,000 Galileo ExperimentResponse", "galileo", "ExperimentResponse", galileo_payloads()),
-        ("1,000 Jira Project", "jira", "Project", jira_payloads()),
-    )
-    for label, name, model, payloads in cases:
-        sided = sides(name, model)
-        ours = sided["oapigen"][0](payloads[0])
-        assert not drift(ours), drift(ours)  # conforming data: the lenient path, no drift
-        assert ours.to_dict() == payloads[0]
-        runs = list(rounds(sided, payloads, count))
-        for operation in ("from_dict", "to_dict"):
-            medians = {
-                side: statistics.median(r[f"{side} {operation}"] for r in runs) for side in SIDES
-            }
+    for case, (label, _) in CASES.items():
+        runs = alternated(python, case, count)
+        for index, operation in enumerate(("from_dict", "to_dict")):
+            medians = {name: statistics.median(r[index] for r in runs[name]) for name in SIDES}
             base = medians["oapigen"]
-            cells = [f"{medians[side] * 1000:.0f}" for side in SIDES]
-            ratios = [f"{medians[side] / base:.2f}x" for side in ("opc 0.29.1", "pydantic v2")]
+            cells = [f"{medians[name] * 1000:.0f}" for name in SIDES]
+            ratios = [f"{medians[name] / base:.2f}x" for name in ("opc 0.29.1", "pydantic v2")]
             lines.append(f"| {label} | {operation} | " + " | ".join(cells + ratios) + " |")
     return "\n".join(lines)
+
+
+def alternated(python: Path, case: str, count: int) -> dict[str, list[tuple[float, float]]]:
+    """`count` rounds of every side's worker in turn: per side, the (from_dict, to_dict) seconds of each round."""
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    workers = {
+        name: subprocess.Popen(
+            [python, __file__, "--worker", name, case],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for name in SIDES
+    }
+    try:
+        for worker in workers.values():
+            assert worker.stdout and worker.stdout.readline() == "ready\n"
+        runs: dict[str, list[tuple[float, float]]] = {name: [] for name in SIDES}
+        for _ in range(count):
+            for name, worker in workers.items():
+                assert worker.stdin and worker.stdout
+                worker.stdin.write("\n")
+                worker.stdin.flush()
+                decoding, encoding = worker.stdout.readline().split()
+                runs[name].append((float(decoding), float(encoding)))
+    finally:
+        for worker in workers.values():
+            if worker.stdin:
+                worker.stdin.close()
+            worker.wait()
+    return runs
 
 
 if __name__ == "__main__":

@@ -139,8 +139,12 @@ class EnumType:
 
 @dataclass(frozen=True, slots=True)
 class Discriminator:
+    """`default` is the model of 3.2's `defaultMapping` ("" without one): it decodes an object whose property is
+    absent or names no mapped model. Without a default such an object stays raw, with a drift record."""
+
     property: str
     mapping: tuple[tuple[str, str], ...]  # (wire value, model name), in spec order
+    default: str = ""
 
 
 @dataclass(frozen=True, slots=True)

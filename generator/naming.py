@@ -9,6 +9,7 @@ others get a suffix hashed from their own identity, so adding or removing an unr
 from __future__ import annotations
 
 import builtins
+import functools
 import hashlib
 import keyword
 import re
@@ -92,16 +93,18 @@ _SPELLED_SYMBOLS = {
 }
 
 
-def _words(name: str) -> list[str]:
+# A spec names the same things many times over (fields, parameters, and every claim in both naming passes).
+@functools.lru_cache(maxsize=1 << 16)
+def _words(name: str) -> tuple[str, ...]:
     """Words of a name; leading and trailing operators are spelled out, so `+1`/`-1` and `StartTime<`/`StartTime>`
     stay distinct (`plus_1`, `minus_1`, `start_time_lt`, `start_time_gt`)."""
     core = name.strip("".join(_SPELLED_SYMBOLS))
     start = name[: len(name) - len(name.lstrip("".join(_SPELLED_SYMBOLS)))]
     end = name[len(start) + len(core) :] if core else ""
     return (
-        [_SPELLED_SYMBOLS[char] for char in start]
-        + split_words(core)
-        + [_SPELLED_SYMBOLS[char] for char in end]
+        *(_SPELLED_SYMBOLS[char] for char in start),
+        *split_words(core),
+        *(_SPELLED_SYMBOLS[char] for char in end),
     )
 
 

@@ -87,6 +87,11 @@ def _is_unsafe_char(char: str) -> bool:
     return category in {"Cc", "Cs", "Cf", "Zl", "Zp"} and char not in "\n\t"
 
 
+def _printable(text: str) -> bool:
+    """No unsafe character in `text` (a quick test, true of most spec text): every unsafe category is unprintable."""
+    return text.replace("\n", "").replace("\t", "").isprintable()
+
+
 def docstring_body(text: str) -> str:
     """Escape `text` for use between triple double quotes in a regular (non-raw) docstring.
 
@@ -97,7 +102,8 @@ def docstring_body(text: str) -> str:
     delimiter can end the string.
     """
     text = text.replace("\r\n", "\n").replace("\\", "\\\\")
-    text = "".join(_docstring_char(char) for char in text)
+    if not _printable(text):
+        text = "".join(_docstring_char(char) for char in text)
     text = "\n".join(line.rstrip() for line in text.strip().split("\n"))
     return _QUOTE_AT_START_BEFORE_QUOTE_OR_END.sub(r'\\"', text)
 
@@ -123,7 +129,10 @@ def _escape_char(char: str) -> str:
 
 def comment_text(text: str) -> str:
     """One line of text safe to follow `# `: line breaks and control characters become spaces."""
-    text = "".join(" " if char in _LINE_BREAKS or _is_unsafe_char(char) else char for char in text)
+    if not _printable(text):
+        text = "".join(
+            " " if char in _LINE_BREAKS or _is_unsafe_char(char) else char for char in text
+        )
     return re.sub(r"\s+", " ", text).strip()
 
 

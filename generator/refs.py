@@ -42,6 +42,8 @@ class DocumentSet:
         self._failed: dict[Path, tuple[Diagnostic, ...]] = {}
         # (file, pointer) of a node holding a $ref -> the node its chain ends at.
         self._ends: dict[tuple[Path, str], tuple[Document, str, Any]] = {}
+        # (referring file, path part of a $ref) -> the absolute path: resolving one is a system call per component.
+        self._paths: dict[tuple[Path, str, str], Path] = {}
 
     def resolve(self, ref: str, base: Document, pointer: str) -> tuple[Document, str, Any]:
         """The node `ref` (written at `pointer` in `base`) names, following chains of references to the end.
@@ -104,22 +106,31 @@ class DocumentSet:
         if parts.scheme not in ("", "file") or parts.netloc not in ("", "localhost"):
             message = f"remote $ref refused: {_quoted(ref)} (network access is never used; refer to a local file instead)"
             raise SpecError([self.locate(base, pointer, message)])
-        if parts.scheme == "file":
-            path = Path(url2pathname(parts.path))
-        else:
-            path = base.path.parent / unquote(parts.path) if parts.path else base.path
-        try:
-            path = path.resolve()
-        except (OSError, ValueError, RuntimeError) as exc:  # a NUL byte, a symlink loop...
-            raise SpecError(
-                [self.locate(base, pointer, f"$ref {_quoted(ref)}: unusable file path ({exc})")]
-            ) from None
+        path = self._path(parts.scheme, parts.path, ref, base, pointer)
         document = self._document(path, ref, base, pointer)
         fragment = unquote(parts.fragment)
         if fragment and not fragment.startswith("/"):
             message = f"$ref {_quoted(ref)}: only JSON pointer fragments (#/...) are supported, not anchors"
             raise SpecError([self.locate(base, pointer, message)])
         return self._walk(document, split_pointer(fragment), ref, base, pointer)
+
+    def _path(self, scheme: str, path_part: str, ref: str, base: Document, pointer: str) -> Path:
+        key = (base.path, scheme, path_part)
+        known = self._paths.get(key)
+        if known is not None:
+            return known
+        if scheme == "file":
+            path = Path(url2pathname(path_part))
+        else:
+            path = base.path.parent / unquote(path_part) if path_part else base.path
+        try:
+            path = path.resolve()
+        except (OSError, ValueError, RuntimeError) as exc:  # a NUL byte, a symlink loop...
+            raise SpecError(
+                [self.locate(base, pointer, f"$ref {_quoted(ref)}: unusable file path ({exc})")]
+            ) from None
+        self._paths[key] = path
+        return path
 
     def _document(self, path: Path, ref: str, base: Document, pointer: str) -> Document:
         if path in self._loaded:

@@ -3,6 +3,7 @@ decoding and encoding payloads (imported from a freshly generated package)."""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -74,6 +75,21 @@ def test_discriminator_with_mapping_and_implicit_names(api: ir.Api, models: Modu
     assert animal.discriminator == ir.Discriminator("type", (("kitty", "Cat"), ("Dog", "Dog")))
     assert type(models.decode_animal({"type": "kitty", "meows": True})).__name__ == "Cat"
     assert type(models.decode_animal({"type": "Dog", "barks": True})).__name__ == "Dog"
+
+
+def test_an_unknown_discriminator_value_keeps_the_raw_object_with_drift(models: ModuleType) -> None:
+    # 3.1 has no defaultMapping: a kind the API added is not forced into Cat or Dog (both would accept it).
+    bird = {"type": "bird", "sings": True}
+    codec = importlib.import_module(models.__name__.replace(".models", "._codec"))
+    decoded, drift = codec.decode(models.decode_animal, bird)
+    assert decoded == bird
+    assert [str(place) for place in drift] == [
+        "$.type: expected one of 'kitty', 'Dog' (the discriminator of Animal), got a string"
+    ]
+    with pytest.raises(ValueError, match=r"^\$\.type: expected one of 'kitty', 'Dog'"):
+        models.decode_animal(bird, strict=True)
+    # Without the property, the variants are tried as if there were no discriminator.
+    assert type(models.decode_animal({"meows": True})).__name__ == "Cat"
 
 
 def test_unions_without_discriminator_decode_by_shape(api: ir.Api, models: ModuleType) -> None:

@@ -107,6 +107,14 @@ def test_binary_parts_and_encodings(api: ir.Api) -> None:
     assert body is not None and body.part_types == (("attachment", "image/png"),)
 
 
+def test_the_default_mapping_is_the_discriminators_default(api: ir.Api) -> None:
+    block = next(union for union in api.unions if union.name == "Block")
+    assert block.discriminator == ir.Discriminator(
+        "kind", (("text", "TextBlock"), ("image", "ImageBlock")), "GenericBlock"
+    )
+    assert block.variants[-1] == ir.ModelRef("GenericBlock")  # not a oneOf branch, but decoded to
+
+
 def test_what_is_not_generated_is_a_located_warning(tmp_path: Path) -> None:
     spec = tmp_path / "odd.yaml"
     spec.write_text(ODD, encoding="utf-8")

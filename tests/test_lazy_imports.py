@@ -1,4 +1,5 @@
-"""The re-exporting `__init__` files import on first use: one endpoint module does not import every model."""
+"""The re-exporting `__init__` files import on first use: `import pkg` does not import httpx, one endpoint module
+does not import every model."""
 
 from __future__ import annotations
 
@@ -45,3 +46,30 @@ def test_one_endpoint_module_imports_only_the_models_it_uses() -> None:
     assert len(loaded) < len(everything)  # the point: not every model
     assert resolved  # yet every exported name resolves on first use
     assert missing == "module 'galileo_client.models' has no attribute 'NoSuchModel'"
+
+
+TOP_LEVEL = """
+import json, sys
+import galileo_client
+bare = sorted(name for name in sys.modules if name.split(".")[0] in ("galileo_client", "httpx"))
+from galileo_client import Client, NotFoundError, drift
+import galileo_client as package
+resolved = all(getattr(package, name) is not None for name in package.__all__)
+print(json.dumps([bare, "httpx" in sys.modules, resolved, Client.__module__, package.__version__]))
+"""
+
+
+def test_import_package_imports_neither_httpx_nor_the_runtime_until_a_name_is_used() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", TOP_LEVEL],
+        cwd=ROOT / "generated",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    bare, httpx_after_use, resolved, client_module, version = json.loads(done.stdout)
+    assert bare == ["galileo_client"]  # `import pkg` alone: no httpx, no runtime module, no model
+    # `from pkg import Client` and every exported name still work
+    assert httpx_after_use and resolved
+    assert client_module == "galileo_client._client"
+    assert version == "2.0.0"

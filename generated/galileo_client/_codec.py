@@ -700,17 +700,33 @@ def register(cls: type[M], table: Callable[[], Table]) -> None:
 
 
 class Variants(NamedTuple):
-    """A union's variants in trial order, and its discriminator property with the model of each value."""
+    """A union's variants in trial order, and its discriminator property with the model of each value and the
+    model of any other value (`defaultMapping`)."""
 
     types: tuple[TypeLike[Any], ...]
     discriminator: str = ""
     mapping: Mapping[str, TypeLike[Any]] = {}
+    default: TypeLike[Any] | None = None
+
+
+class _Resolved(NamedTuple):
+    variants: tuple[Type[Any], ...]  # flattened, in trial order
+    discriminator: str
+    mapping: dict[str, Type[Any]]
+    default: Type[Any] | None
+    unmapped: tuple[Type[Any], ...]  # the variants no discriminator value names
+    declared_tag: str  # what the discriminator property holds, for drift records
 
 
 class OneOf(Type[T]):
     """oneOf/anyOf: the discriminator's model when it names one, else the first variant the value matches
     exactly. When none matches, the object variant with the fewest mismatches decodes it leniently (drift is
     reported inside it, nothing else is lost), or the value is kept raw.
+
+    An object whose discriminator value the mapping does not name decodes to the `defaultMapping` model; without
+    one, to a variant no value names that matches it exactly, else it is kept raw with a drift record at the
+    property (strict decoding raises there): a value the API added must not be forced into another model. An
+    object without the property decodes to the default, else as if there were no discriminator.
 
     Variants that are unions themselves are flattened into this one's list, each union once: `A = B | str`,
     `B = A | int` tries `int`, `str` and terminates.
@@ -719,27 +735,39 @@ class OneOf(Type[T]):
     def __init__(self, name: str, variants: Callable[[], Variants]) -> None:
         self.declared = name
         self._variants = variants
-        self._resolved: tuple[tuple[Type[Any], ...], str, dict[str, Type[Any]]] | None = None
+        self._resolved: _Resolved | None = None
 
     def __call__(self, value: object, *, strict: bool = False) -> T:
         """Decode a JSON value (`decode(union, value)` also returns the drift)."""
         return decode(self, value, strict=strict)[0]
 
-    def resolved(self) -> tuple[tuple[Type[Any], ...], str, dict[str, Type[Any]]]:
+    def resolved(self) -> _Resolved:
         if self._resolved is None:
             variants = self._variants()
             flat = tuple(dict.fromkeys(_flatten(self, set())))
             mapping = {value: as_type(kind) for value, kind in variants.mapping.items()}
-            self._resolved = (flat, variants.discriminator, mapping)
+            default = None if variants.default is None else as_type(variants.default)
+            mapped = [id(kind) for kind in mapping.values()]
+            unmapped = tuple(kind for kind in flat if id(kind) not in mapped)
+            values = ", ".join(map(repr, mapping))
+            declared_tag = f"one of {values} (the discriminator of {self.declared})"
+            self._resolved = _Resolved(
+                flat, variants.discriminator, mapping, default, unmapped, declared_tag
+            )
         return self._resolved
 
     def decode(self, value: object, ctx: Context, path: Path) -> Any:
-        variants, prop, mapping = self._resolved or self.resolved()
-        if prop and type(value) is dict:
-            tag = value.get(prop)
-            chosen = mapping.get(tag) if type(tag) is str else None
+        resolved = self._resolved or self.resolved()
+        variants = resolved.variants
+        if resolved.discriminator and type(value) is dict:
+            tag = value.get(resolved.discriminator, UNSET)
+            chosen = resolved.mapping.get(tag) if type(tag) is str else None
+            if chosen is None:
+                chosen = resolved.default
             if chosen is not None:
                 return chosen.decode(value, ctx, path)
+            if tag is not UNSET:
+                return self._unmapped(resolved, value, tag, ctx, path)
         for variant in variants:
             if type(value) in variant.identity:
                 return value
@@ -753,8 +781,20 @@ class OneOf(Type[T]):
                 return closest.decode(value, ctx, path)
         return ctx.mismatch(path, f"one of {self.declared}", value)
 
+    @staticmethod
+    def _unmapped(
+        resolved: _Resolved, value: dict[str, Any], tag: object, ctx: Context, path: Path
+    ) -> Any:
+        for variant in resolved.unmapped:
+            try:
+                return variant.decode(value, _TRIAL, path)
+            except _NoMatch:
+                continue
+        ctx.mismatch((path, resolved.discriminator), resolved.declared_tag, tag)
+        return value
+
     def encode(self, value: Any, request: bool) -> Any:
-        variants, _, _ = self._resolved or self.resolved()
+        variants = (self._resolved or self.resolved()).variants
         if not request:
             return encode(value)
         for variant in variants:

@@ -28,6 +28,9 @@ def docstring(*paragraphs: str, indent: int = 0) -> str:
         leading = line[: len(line) - len(line.lstrip(" "))]
         # Entries of an indented section (Args:) hang further in when wrapped.
         hanging = leading + "    " if leading else ""
+        if len(line) <= _WIDTH and line.isprintable() and line.strip() and line[-1] != " ":
+            lines.append(line)  # what textwrap would return for it, without its cost
+            continue
         wrapped = textwrap.wrap(
             line, _WIDTH, subsequent_indent=hanging, break_long_words=False, break_on_hyphens=False
         )

@@ -61,6 +61,7 @@ class UnionView:
     variants: list[str]  # runtime types, in trial order
     discriminator: str  # quoted property name, "" without a discriminator
     mapping: list[tuple[str, str]]  # (quoted wire value, model class)
+    default: str  # the model class of `defaultMapping`, "" without one
 
 
 def _field_doc(field: ir.Field) -> str:
@@ -171,9 +172,11 @@ def union_view(union: ir.Union, types: TypeRenderer) -> UnionView:
     lazy = _named_imports(types, names, union.name, imports)
     imports.add("..", "_codec")
     mapping: list[tuple[str, str]] = []
-    if union.discriminator is not None:
-        mapping = [(py_literal(value), model) for value, model in union.discriminator.mapping]
-        for _, model in union.discriminator.mapping:
+    discriminator = union.discriminator
+    if discriminator is not None:
+        mapping = [(py_literal(value), model) for value, model in discriminator.mapping]
+        default = [discriminator.default] if discriminator.default else []
+        for model in [model for _, model in discriminator.mapping] + default:
             lazy_line = f"from .{types.named[model].module} import {model}"
             if model != union.name and lazy_line not in lazy:
                 lazy.append(lazy_line)
@@ -189,8 +192,9 @@ def union_view(union: ir.Union, types: TypeRenderer) -> UnionView:
         lazy_imports=sorted(lazy),
         what=py_literal(union.name),
         variants=[types.decoder(variant) for variant in _trial_order(union.variants)],
-        discriminator=py_literal(union.discriminator.property) if union.discriminator else "",
+        discriminator=py_literal(discriminator.property) if discriminator else "",
         mapping=mapping,
+        default=discriminator.default if discriminator else "",
     )
 
 

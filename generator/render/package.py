@@ -85,11 +85,17 @@ def reexport_view(doc: str, modules: list[tuple[str, list[str]]]) -> ReexportVie
 
 @dataclass(frozen=True, slots=True)
 class PackageInitView:
+    """The package's `__init__`: like a `ReexportView` (every name imported on first use, so that `import pkg`
+    does not import httpx), plus the version."""
+
     doc: str
     version: str
-    client_imports: list[str]  # what the package imports from `_client`
+    client_imports: list[str]  # what the package exports from `_client`
     errors: list[str]
     exports: list[str]
+    modules: list[tuple[str, list[str]]]  # module -> the names it exports
+    type_checking_imports: list[str]  # `from .module import names`, for type checkers
+    lookup: list[tuple[str, str]]  # quoted name -> quoted module, for the lazy __getattr__
 
 
 def env_var(package: str, keyword: str) -> str:
@@ -250,24 +256,25 @@ def client_view(api: ir.Api) -> ClientView:
 
 def package_init_view(api: ir.Api, client_classes: tuple[str, str]) -> PackageInitView:
     client_imports = sorted(["DEFAULT_BASE_URL", *client_classes], key=isort_key)
-    exports = [
-        *client_imports,
-        "UNSET",
-        "ApiResponse",
-        "DecodeError",
-        "Drift",
-        "EncodeError",
-        "File",
+    codec = ["UNSET", "DecodeError", "Drift", "EncodeError", "File", "Unset", "drift"]
+    modules = [
+        ("_base_client", ["Limits"]),
+        ("_client", client_imports),
+        ("_codec", codec),
+        ("_http", ["ApiResponse", "RequestOptions"]),
+        ("errors", list(ERROR_CLASSES)),
     ]
-    exports += ["Limits", "RequestOptions", "Unset", "drift", *ERROR_CLASSES]
+    doc = f"A typed client for {api.title or api.package} {api.version}."
+    reexports = reexport_view(doc, modules)
     return PackageInitView(
-        doc=docstring(
-            f"A typed client for {api.title or api.package} {api.version}.", api.description
-        ),
+        doc=docstring(doc, api.description),
         version=py_literal(api.version),
         client_imports=client_imports,
         errors=list(ERROR_CLASSES),
-        exports=[py_literal(name) for name in sorted(set(exports), key=isort_key)],
+        exports=reexports.exports,
+        modules=reexports.modules,
+        type_checking_imports=reexports.type_checking_imports,
+        lookup=reexports.lookup,
     )
 
 

@@ -118,7 +118,10 @@ def _variants(
             (value, _model_name(for_request(ir.ModelRef(model))))
             for value, model in discriminator.mapping
         )
-        discriminator = dataclasses.replace(discriminator, mapping=renamed)
+        default = discriminator.default
+        if default:
+            default = _model_name(for_request(ir.ModelRef(default)))
+        discriminator = dataclasses.replace(discriminator, mapping=renamed, default=default)
     request_union = dataclasses.replace(
         item,
         name=request_name,

@@ -346,6 +346,10 @@ class SchemaConverter:
             if inner not in unique:
                 unique.append(inner)
         discriminator = self._discriminator(node, keyword) if keyword else None
+        if discriminator is not None and discriminator.default:
+            default = ir.ModelRef(discriminator.default)
+            if default not in unique:  # what the decoder may return belongs in the type
+                unique.append(default)
         return ir.Union(name, "", origin, text(schema), tuple(unique), discriminator)
 
     def _discriminator(self, node: Node, keyword: str) -> ir.Discriminator | None:
@@ -365,7 +369,9 @@ class SchemaConverter:
             converted = self.convert(option)
             if match and isinstance(converted, ir.ModelRef) and converted.name not in mapped:
                 mapping.append((_unescape_token(match.group(1)), converted.name))
-        return ir.Discriminator(spec.value["propertyName"], tuple(mapping))
+        default = spec.value.get("defaultMapping")  # 3.2
+        target = self._ref_target(spec, default) if default is not None else None
+        return ir.Discriminator(spec.value["propertyName"], tuple(mapping), target or "")
 
     def _ref_target(self, spec: Node, ref: Any) -> str | None:
         if not isinstance(ref, str):

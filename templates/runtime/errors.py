@@ -28,9 +28,10 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:  # only annotations: the generator reads this module without importing httpx
+    import httpx
 
 _MAX_DETAIL = 200
 

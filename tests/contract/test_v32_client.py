@@ -140,6 +140,31 @@ def test_querystring_is_the_whole_query_string(
     assert RECEIVED[0]["target"] == "/documents"
 
 
+BLOCKS = [
+    {"kind": "text", "text": "Hello"},
+    {"kind": "image", "url": "https://example.test/a.png"},
+    {"kind": "video", "url": "https://example.test/a.mp4", "seconds": 3},
+    {"url": "https://example.test/b.png"},
+]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_discriminator_values_not_mapped_decode_to_the_default_mapping(
+    v32: ModuleType, mode: str
+) -> None:
+    """The 3.2 `defaultMapping` takes a kind the API added later, and an object without a kind."""
+
+    def documents(exchange: Exchange) -> None:
+        exchange.send(200, json.dumps([{"id": "d1", "title": "One", "blocks": BLOCKS}]).encode())
+
+    with RouteServer({("GET", "/documents"): documents}) as running:
+        [document] = call(v32, mode, "list_documents", running.base_url)
+    kinds = [type(block).__name__ for block in document.blocks]
+    assert kinds == ["TextBlock", "ImageBlock", "GenericBlock", "GenericBlock"]
+    assert v32.drift(document) == ()
+    assert document.to_dict()["blocks"] == BLOCKS  # the unmapped fields kept, written back in place
+
+
 # --- streams ---------------------------------------------------------------------------------------------------------
 
 

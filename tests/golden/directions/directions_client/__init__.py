@@ -4,32 +4,34 @@
 Request and response models of schemas with readOnly and writeOnly properties.
 """
 
-from ._base_client import Limits
-from ._client import DEFAULT_BASE_URL, AsyncClient, Client
-from ._codec import UNSET, DecodeError, Drift, EncodeError, File, Unset, drift
-from ._http import ApiResponse, RequestOptions
-from .errors import (
-    APIConnectionError,
-    APIError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConflictError,
-    InternalServerError,
-    MissingCredentialsError,
-    NotFoundError,
-    PaginationError,
-    PermissionDeniedError,
-    RateLimitError,
-    ResponseTooLargeError,
-    ResponseValidationError,
-    StreamError,
-    TokenError,
-    UnprocessableEntityError,
-)
+from importlib import import_module as _import_module
+from typing import TYPE_CHECKING
 
-__version__ = "1"
+if TYPE_CHECKING:
+    from ._base_client import Limits
+    from ._client import DEFAULT_BASE_URL, AsyncClient, Client
+    from ._codec import UNSET, DecodeError, Drift, EncodeError, File, Unset, drift
+    from ._http import ApiResponse, RequestOptions
+    from .errors import (
+        APIConnectionError,
+        APIError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ConflictError,
+        InternalServerError,
+        MissingCredentialsError,
+        NotFoundError,
+        PaginationError,
+        PermissionDeniedError,
+        RateLimitError,
+        ResponseTooLargeError,
+        ResponseValidationError,
+        StreamError,
+        TokenError,
+        UnprocessableEntityError,
+    )
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -64,3 +66,55 @@ __all__ = [
     "Unset",
     "drift",
 ]
+
+# Each name is imported on first use (PEP 562): importing one module of the package does not import
+# them all.
+_MODULE_OF: dict[str, str] = {
+    "DEFAULT_BASE_URL": "_client",
+    "UNSET": "_codec",
+    "APIConnectionError": "errors",
+    "APIError": "errors",
+    "APIStatusError": "errors",
+    "APITimeoutError": "errors",
+    "ApiResponse": "_http",
+    "AsyncClient": "_client",
+    "AuthenticationError": "errors",
+    "BadRequestError": "errors",
+    "Client": "_client",
+    "ConflictError": "errors",
+    "DecodeError": "_codec",
+    "Drift": "_codec",
+    "EncodeError": "_codec",
+    "File": "_codec",
+    "InternalServerError": "errors",
+    "Limits": "_base_client",
+    "MissingCredentialsError": "errors",
+    "NotFoundError": "errors",
+    "PaginationError": "errors",
+    "PermissionDeniedError": "errors",
+    "RateLimitError": "errors",
+    "RequestOptions": "_http",
+    "ResponseTooLargeError": "errors",
+    "ResponseValidationError": "errors",
+    "StreamError": "errors",
+    "TokenError": "errors",
+    "UnprocessableEntityError": "errors",
+    "Unset": "_codec",
+    "drift": "_codec",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later lookups do not come here again
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+__version__ = "1"

@@ -5,52 +5,66 @@ from importlib import import_module as _import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .block import Block, decode_block
     from .chat_request import ChatRequest
     from .document import Document
     from .document_filter import DocumentFilter
     from .document_filter_created import DocumentFilterCreated
     from .error import Error
+    from .generic_block import GenericBlock
+    from .image_block import ImageBlock
     from .log_record import LogRecord
     from .log_record_level import LogRecordLevel
     from .read_metrics_response_item import ReadMetricsResponseItem
     from .search_query import SearchQuery
     from .stored import Stored
+    from .text_block import TextBlock
     from .token import Token
     from .upload import Upload
     from .usage import Usage
 
 __all__ = [
+    "Block",
     "ChatRequest",
     "Document",
     "DocumentFilter",
     "DocumentFilterCreated",
     "Error",
+    "GenericBlock",
+    "ImageBlock",
     "LogRecord",
     "LogRecordLevel",
     "ReadMetricsResponseItem",
     "SearchQuery",
     "Stored",
+    "TextBlock",
     "Token",
     "Upload",
     "Usage",
+    "decode_block",
 ]
 
 # Each name is imported on first use (PEP 562): importing one module of the package does not import
 # them all.
 _MODULE_OF: dict[str, str] = {
+    "Block": "block",
     "ChatRequest": "chat_request",
     "Document": "document",
     "DocumentFilter": "document_filter",
     "DocumentFilterCreated": "document_filter_created",
     "Error": "error",
+    "GenericBlock": "generic_block",
+    "ImageBlock": "image_block",
     "LogRecord": "log_record",
     "LogRecordLevel": "log_record_level",
     "ReadMetricsResponseItem": "read_metrics_response_item",
     "SearchQuery": "search_query",
     "Stored": "stored",
+    "TextBlock": "text_block",
     "Token": "token",
     "Upload": "upload",
     "Usage": "usage",
+    "decode_block": "block",
 }
 
 

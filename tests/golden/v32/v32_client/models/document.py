@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import _codec
+from .._codec import UNSET, Unset
+
+if TYPE_CHECKING:
+    from .block import Block
 
 
 @dataclass(kw_only=True)
@@ -13,16 +17,21 @@ class Document(_codec.Model):
 
     id: str
     title: str
+    blocks: list[Block] | Unset = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""
 
 
 def _table() -> _codec.Table:
     """The wire name, attribute and type of each field, read by `from_dict` and `to_dict`."""
+    # Imported here, not at the top: models may refer to each other in cycles.
+    from .block import decode_block
+
     return _codec.Table(
         (
             _codec.Field("id", _codec.STR, required=True),
             _codec.Field("title", _codec.STR, required=True),
+            _codec.Field("blocks", _codec.ListOf(decode_block)),
         ),
         _codec.ANY,
     )
