@@ -284,9 +284,12 @@ def stages(spec: Path) -> str:
     lap("build")
     files = render_api(api)
     lap("render")
-    format_files(files, RUNTIME_FILES)
+    counts = format_files(
+        files, RUNTIME_FILES, vouchable=frozenset(files.keys() - RUNTIME_FILES)
+    ).counts
     lap("format")
     line = f"{spec.name}: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in laps.items())
+    line += f" ({counts.summary()})"
     with tempfile.TemporaryDirectory(prefix="oapigen-bench-") as folder:
         package_dir = Path(folder) / package_name(spec)
         options = Options(package=package_dir.name, lenient=True)
