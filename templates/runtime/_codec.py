@@ -206,12 +206,14 @@ class File:
     """A file to upload: `content` is bytes, a path, or a binary file object (read from its current position).
 
     `filename` defaults to the path's name; `content_type` to the content type the spec declares for the part,
-    else `application/octet-stream`.
+    else `application/octet-stream`. `headers` are sent with the file's multipart part, after (and over) those the
+    spec fixes for it.
     """
 
     content: bytes | IO[bytes] | os.PathLike[str] = field(repr=False)
     filename: str | None = None
     content_type: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str | None:
