@@ -271,7 +271,7 @@ def _form_pairs(value: object, what: str) -> list[tuple[str, str]]:
 
 class Encoding(NamedTuple):
     """How the spec says to send a multipart part (an Encoding Object: `encoding` by property, 3.2
-    `prefixEncoding` / `itemEncoding` by position): its content type, and the headers it gives a fixed value."""
+    `prefixEncoding` / `itemEncoding` by position): its content type, and headers of fixed value."""
 
     content_type: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
