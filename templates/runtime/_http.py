@@ -228,7 +228,7 @@ class JsonSequenceBody:
     like a JSON body when it is sent, one chunk per record (see `_uploads.RecordContent`).
 
     An item that does not have the declared type raises `EncodeError` with its index as the first step
-    (`$[3].text`); the items before it have been sent by then."""
+    (`$[3].text`) and the request is abandoned (the items before it may have reached the server)."""
 
     items: Iterable[object] | AsyncIterable[object] = field(repr=False)
     content_type: str = "application/jsonl"

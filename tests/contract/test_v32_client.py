@@ -502,7 +502,6 @@ def test_an_item_of_the_wrong_type_names_its_index(v32: ModuleType) -> None:
         pytest.raises(v32.EncodeError, match=r"^\$\[1\]\.name: expected a string, got an integer"),
     ):
         v32.api.record_metrics(client, body=items)
-    assert receiver.records == [{"name": "cpu", "value": 0.5}]  # sent before the bad item was met
 
 
 def test_the_sync_client_refuses_an_async_iterable(v32: ModuleType) -> None:
