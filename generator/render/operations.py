@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator import ir
-from generator.quoting import py_literal
+from generator.quoting import py_literal, py_tuple
 from generator.render.docs import docstring, origin_line, section
 from generator.render.imports import Imports, add_annotation_imports
 from generator.render.runtime import raised_error
@@ -206,8 +206,8 @@ def _stream_view(stream: ir.ItemStream, types: TypeRenderer) -> StreamView:
         _streaming_data(kind, types) if kind.json else "_streaming.text_data"
         for kind in stream.events
     ]
-    by_event = "".join(
-        f"{py_literal(kind.event)}: {reader}, "
+    by_event = ", ".join(
+        f"{py_literal(kind.event)}: {reader}"
         for kind, reader in zip(stream.events[1:], readers[1:], strict=True)
     )
     arguments = readers[0] + (f", {{{by_event}}}" if by_event else "")
@@ -222,13 +222,21 @@ def _security_literal(security: tuple[ir.SecurityRequirement, ...]) -> str:
     """`({"oauth": ("read",), "key": ()}, {})`: the alternatives, each scheme with its scopes."""
 
     def scopes(names: tuple[str, ...]) -> str:
-        return "(" + "".join(f"{py_literal(name)}, " for name in names) + ")"
+        return py_tuple([py_literal(name) for name in names])
 
-    requirements = (
-        "{" + ", ".join(f"{py_literal(name)}: {scopes(s)}" for name, s in req.schemes) + "}"
-        for req in security
+    return py_tuple(
+        [
+            "{" + ", ".join(f"{py_literal(name)}: {scopes(s)}" for name, s in req.schemes) + "}"
+            for req in security
+        ]
     )
-    return "(" + "".join(f"{requirement}, " for requirement in requirements) + ")"
+
+
+def _exploded_call(callee: str, args: list[str], indent: int) -> str:
+    """`callee(args)` laid out as black keeps it after a magic trailing comma: one argument a line, the call
+    on a line that starts `indent` columns in."""
+    pad = " " * indent
+    return f"{callee}(\n" + "".join(f"{pad}    {arg},\n" for arg in args) + f"{pad})"
 
 
 def return_annotation(operation: ir.Operation, types: TypeRenderer) -> str:
@@ -305,11 +313,13 @@ def _body_expression(body: ir.RequestBody | None) -> str:
 def _multipart_arguments(body: ir.RequestBody) -> str:
     """`_http.MultipartBody`'s arguments after the value: the encodings by property, by position, the rest."""
     arguments = ""
+    # No magic trailing commas: a line that fits stays one line, as black keeps it; one that does not is
+    # laid out by black (see generator/layout.py).
     if body.part_encodings:
-        by_name = "".join(f"{py_literal(n)}: {_encoding(e)}, " for n, e in body.part_encodings)
+        by_name = ", ".join(f"{py_literal(n)}: {_encoding(e)}" for n, e in body.part_encodings)
         arguments += f", {{{by_name}}}"
     if body.prefix_encodings:
-        arguments += f", prefix=({''.join(f'{_encoding(e)}, ' for e in body.prefix_encodings)})"
+        arguments += f", prefix={py_tuple([_encoding(e) for e in body.prefix_encodings])}"
     if body.item_encoding is not None:
         arguments += f", items={_encoding(body.item_encoding)}"
     if isinstance(body.type, ir.ListOf):  # positional parts, sent as the media type says
@@ -321,8 +331,8 @@ def _encoding(encoding: ir.PartEncoding) -> str:
     content_type = py_literal(encoding.content_type) if encoding.content_type else "None"
     if not encoding.headers:
         return f"_http.Encoding({content_type})"
-    headers = "".join(f"({py_literal(n)}, {py_literal(v)}), " for n, v in encoding.headers)
-    return f"_http.Encoding({content_type}, ({headers}))"
+    headers = py_tuple([py_tuple([py_literal(n), py_literal(v)]) for n, v in encoding.headers])
+    return f"_http.Encoding({content_type}, {headers})"
 
 
 def _success_responses(operation: ir.Operation) -> tuple[ir.Response, ...]:
@@ -446,16 +456,17 @@ def _pagination(
             next_token = f"_pagination.next_page_number(token, {items}, first={first})"
         else:
             next_token = f"_codec.present(page.{'.'.join(pagination.next_value)})"
-        # The trailing comma keeps black's one-argument-per-line layout.
-        fetch_args = "".join(
-            f"{arg.py_name}={'_token' if arg is token else arg.py_name}, " for arg in args
-        )
+        fetch_args = [
+            "client",
+            *(f"{arg.py_name}={'_token' if arg is token else arg.py_name}" for arg in args),
+            "options=options",
+        ]
         view = {
             "follows": f"`{token.py_name}`",
             "first": token.py_name,
             "token_annotation": token.annotation,
-            "fetch": f"{name}(client, {fetch_args}options=options,)",
-            "fetch_async": f"await {name}_async(client, {fetch_args}options=options,)",
+            "fetch": _exploded_call(name, fetch_args, indent=8),
+            "fetch_async": "await " + _exploded_call(f"{name}_async", fetch_args, indent=8),
         }
     if pagination.has_more:
         next_token = f"{next_token} if page.{'.'.join(pagination.has_more)} is True else None"

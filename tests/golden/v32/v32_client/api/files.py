@@ -249,12 +249,7 @@ def _upload_file_request(
         path={
             "name": name,
         },
-        body=_http.MultipartBody(
-            body,
-            {
-                "attachment": _http.Encoding("image/png"),
-            },
-        ),
+        body=_http.MultipartBody(body, {"attachment": _http.Encoding("image/png")}),
     )
 
 
