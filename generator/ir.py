@@ -169,7 +169,9 @@ class Union:
 # --- Operations ------------------------------------------------------------------------------------------------------
 
 ParamLocation = Literal["path", "query", "querystring", "header", "cookie"]
-BodyKind = Literal["json", "form", "multipart", "binary", "text"]
+# "json_lines" / "json_seq": a JSON sequence (3.2 `itemSchema`), sent item by item; `type` types one item.
+BodyKind = Literal["json", "form", "multipart", "binary", "text", "json_lines", "json_seq"]
+SEQUENCE_BODY_KINDS: tuple[BodyKind, ...] = ("json_lines", "json_seq")
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,7 +246,7 @@ class Response:
 # The functions generated for an operation, as suffixes of its function name: every operation gets the call
 # variants, a paginated one the pagination variants too. The builder reserves these names, the renderer exports them.
 PLAIN_VARIANTS = ("", "_async")
-# With the `ApiResponse` (status, headers, drift); a streaming operation has none: its stream carries them.
+# With the `ApiResponse` (status, headers, drift); a streaming operation's holds its stream, whose items carry drift.
 RAW_VARIANTS = ("_raw", "_raw_async")
 CALL_VARIANTS = PLAIN_VARIANTS + RAW_VARIANTS
 PAGINATION_VARIANTS = ("_iter", "_iter_async", "_pages", "_pages_async")

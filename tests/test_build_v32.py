@@ -26,7 +26,7 @@ paths:
       operationId: upload
       requestBody:
         content:
-          application/jsonl:
+          text/event-stream:
             itemSchema: {type: object}
       responses:
         '204': {description: stored}
@@ -88,6 +88,12 @@ def test_json_sequences_type_each_item(api: ir.Api) -> None:
     assert metrics.stream is not None and metrics.stream.format == "json_seq"
 
 
+def test_json_sequence_request_bodies_take_items(api: ir.Api) -> None:
+    logs, metrics = operation(api, "ingest_logs").body, operation(api, "record_metrics").body
+    assert logs is not None and (logs.kind, logs.type) == ("json_lines", ir.ModelRef("LogRecord"))
+    assert metrics is not None and metrics.kind == "json_seq"
+
+
 def test_methods_and_the_query_string(api: ir.Api) -> None:
     assert operation(api, "search_documents").method == "QUERY"
     assert operation(api, "search_documents").idempotent
@@ -131,8 +137,8 @@ def test_what_is_not_generated_is_a_located_warning(tmp_path: Path) -> None:
             "an event kind without a constant `event` is not typed apart",
         ),
         (
-            "/paths/~1upload/post/requestBody/content/application~1jsonl/itemSchema",
-            "itemSchema of a request body is not used: the body is sent as the bytes or File given",
+            "/paths/~1upload/post/requestBody/content/text~1event-stream/itemSchema",
+            "itemSchema of a text/event-stream request body is not used: it is sent as given",
         ),
         ("/tags/1/kind", "tag `kind` is not used: API modules are named after the first tag"),
         ("/tags/1/parent", "tag `parent` is not used: API modules are named after the first tag"),

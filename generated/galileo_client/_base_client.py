@@ -86,7 +86,7 @@ from ._auth import (
 )
 from ._codec import Unset
 from ._http import REDACTED, ApiResponse, Endpoint, Request, RequestOptions, is_sensitive
-from ._uploads import StreamedContent
+from ._uploads import Content
 from .errors import (
     APIConnectionError,
     APITimeoutError,
@@ -187,7 +187,7 @@ class _Call:
     url: httpx.URL
     params: list[tuple[str, str]]
     headers: httpx.Headers
-    content: bytes | StreamedContent | None
+    content: bytes | Content | None
     options: RequestOptions
     timeout: httpx.Timeout
     max_retries: int
@@ -369,7 +369,7 @@ class _BaseClient:
         if extra_query:
             params = [(k, v) for k, v in params if k not in extra_query] + list(extra_query.items())
         content: bytes | Iterable[bytes] | AsyncIterable[bytes] | None = call.content
-        if isinstance(call.content, StreamedContent):
+        if isinstance(call.content, Content):
             if call.content.length is not None:
                 headers["Content-Length"] = str(call.content.length)  # else sent chunked
             if isinstance(client, httpx.AsyncClient):

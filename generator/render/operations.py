@@ -17,6 +17,8 @@ _BODY_CLASSES = {
     "multipart": "MultipartBody",
     "binary": "BinaryBody",
     "text": "TextBody",
+    "json_lines": "JsonSequenceBody",
+    "json_seq": "JsonSequenceBody",
 }
 
 
@@ -25,6 +27,13 @@ class ArgView:
     py_name: str
     annotation: str
     default: str  # "" when the argument is required
+    async_annotation: str = (
+        ""  # the async functions' annotation where it differs (JSON sequence bodies)
+    )
+
+    def annotation_for(self, is_async: bool) -> str:
+        """The annotation in a sync or an async function (the request builder takes the async one, the wider)."""
+        return self.async_annotation if is_async and self.async_annotation else self.annotation
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +94,7 @@ class OperationView:
     @property
     def public_functions(self) -> list[str]:
         """The names of the functions the template writes for this operation (each also `_async`)."""
-        variants: tuple[str, ...] = ir.PLAIN_VARIANTS if self.stream else ir.CALL_VARIANTS
+        variants: tuple[str, ...] = ir.CALL_VARIANTS
         variants += ir.STREAM_VARIANTS if self.download else ()
         variants += ir.PAGINATION_VARIANTS if self.pagination else ()
         return [self.function_name + variant for variant in variants]
@@ -127,6 +136,8 @@ def _operation_view(
             imports.add(f"..models.{module}", name)
     add_annotation_imports(imports, types, exprs)
     args = arguments(operation, types)
+    if any(arg.async_annotation for arg in args):
+        imports.add("collections.abc", "AsyncIterable", "Iterable")
     if any(arg.default == "UNSET" for arg in args):
         imports.add(".._codec", "UNSET", "Unset")
     success, errors = _responses(operation, types)
@@ -149,8 +160,7 @@ def _operation_view(
     stream_view = _stream_view(stream, types) if stream else None
     if stream_view or download:
         imports.add("..", "_streaming")
-    if stream_view is None:
-        imports.add(".._http", "ApiResponse")  # for the `_raw` variants
+    imports.add(".._http", "ApiResponse")  # for the `_raw` variants
     if stream is not None:
         # Servers of event streams and JSON sequences commonly answer only when asked for one.
         accept = next(r.content_type for r in _success_responses(operation) if r.stream)
@@ -249,10 +259,23 @@ def arguments(operation: ir.Operation, types: TypeRenderer) -> list[ArgView]:
     body = operation.body
     if body is not None:
         annotation = types.annotation(body.type)
+        async_annotation = ""
+        if body.kind in ir.SEQUENCE_BODY_KINDS:  # items, sent one record at a time
+            annotation, async_annotation = (
+                f"Iterable[{annotation}]",
+                f"Iterable[{annotation}] | AsyncIterable[{annotation}]",
+            )
         if body.required:
-            required.append(ArgView(body.py_name, annotation, ""))
+            required.append(ArgView(body.py_name, annotation, "", async_annotation))
         else:
-            optional.append(ArgView(body.py_name, optional_annotation(annotation), "UNSET"))
+            optional.append(
+                ArgView(
+                    body.py_name,
+                    optional_annotation(annotation),
+                    "UNSET",
+                    async_annotation and optional_annotation(async_annotation),
+                )
+            )
     return required + optional
 
 

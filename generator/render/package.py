@@ -369,6 +369,8 @@ def example_view(
             imports.append(f"from {package}.models.{module} import {body.type.name}")
             example = _markdown_safe(py_literal_block(body.example, indent=4))
             args.append(f"body={body.type.name}.from_dict({example})")
+        elif body.kind in ir.SEQUENCE_BODY_KINDS:  # an iterable of items
+            args.append(f"body=[{_example_literal(body.type, 'body')}]")
         else:
             args.append(f"body={_example_literal(body.type, 'body')}")
     call = f"{operation.function_name}(client{''.join(', ' + arg for arg in args)})"

@@ -245,16 +245,7 @@ class OperationBuilder:
             return None
         content_type = min(content.mapping(), key=lambda media: (_media_rank(media), media))
         media = content.child(content_type)
-        schema = media.get("schema")
-        if media.get("itemSchema") is not None:
-            message = "itemSchema of a request body is not used: the body is sent as the bytes or File given"
-            self._report.warn(media.child("itemSchema"), message)
-        kind = _body_kind(content_type)
-        if kind in ("binary", "text"):
-            self._check_unstructured(media, content_type)
-            body_type: ir.TypeExpr = ir.Primitive("file" if kind == "binary" else "str")
-        else:
-            body_type = self._schemas.convert(schema) if schema is not None else ir.ANY
+        kind, body_type = self._body_type(media, content_type)
         return ir.RequestBody(
             py_name="body",
             content_type=content_type,
@@ -265,6 +256,25 @@ class OperationBuilder:
             example=self._example(media),
             part_types=_part_types(media) if kind == "multipart" else (),
         )
+
+    def _body_type(self, media: Node, content_type: str) -> tuple[ir.BodyKind, ir.TypeExpr]:
+        """How a body is sent and what the function takes: a JSON sequence with an `itemSchema` (3.2) item by
+        item, text and binary content as `str` / `bytes | File`, the rest by its schema."""
+        item_schema = media.get("itemSchema")
+        sequence = _STREAM_FORMATS.get(_media(content_type))
+        if item_schema is not None:
+            if sequence == "json_lines" or sequence == "json_seq":
+                return sequence, self._schemas.convert(item_schema)
+            message = (
+                f"itemSchema of a {content_type} request body is not used: it is sent as given"
+            )
+            self._report.warn(item_schema, message)
+        kind = _body_kind(content_type)
+        if kind in ("binary", "text"):
+            self._check_unstructured(media, content_type)
+            return kind, ir.Primitive("file" if kind == "binary" else "str")
+        schema = media.get("schema")
+        return kind, self._schemas.convert(schema) if schema is not None else ir.ANY
 
     def _example(self, media: Node) -> ir.JsonValue:
         """The media type's `example`, else its first `examples` entry (refs followed)."""

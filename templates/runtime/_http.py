@@ -21,7 +21,7 @@ import re
 import secrets
 import threading
 import urllib.parse
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Generic, TypeVar
@@ -31,7 +31,7 @@ import httpx
 from . import _codec
 from ._auth import Security
 from ._codec import UNSET, DecodeError, Drift, File, TypeLike, Unset
-from ._uploads import StreamedContent
+from ._uploads import Content, RecordContent, StreamedContent
 from .errors import APIStatusError, ResponseValidationError, raw_body, request_id_of, status_error
 
 T = TypeVar("T")
@@ -212,9 +212,39 @@ class JsonBody:
     value: object = field(repr=False)
 
     def render(self) -> tuple[bytes, str]:
-        data = _codec.encode(self.value, request=True)
-        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-        return text.encode(), "application/json"
+        return _json_text(_codec.encode(self.value, request=True)).encode(), "application/json"
+
+
+def _json_text(data: object) -> str:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+@dataclass(frozen=True, slots=True)
+class JsonSequenceBody:
+    """`application/jsonl`, `application/x-ndjson` (a JSON text and LF per item) or `application/json-seq`
+    (RFC 7464: RS, the JSON text, LF): an iterable of items (an async one for the async client), each encoded
+    like a JSON body when it is sent, one chunk per record (see `_uploads.RecordContent`).
+
+    An item that does not have the declared type raises `EncodeError` with its index as the first step
+    (`$[3].text`); the items before it have been sent by then."""
+
+    items: Iterable[object] | AsyncIterable[object] = field(repr=False)
+    content_type: str = "application/jsonl"
+
+    def render(self) -> tuple[RecordContent, str]:
+        separator = (
+            "\x1e" if self.content_type.split(";")[0].strip() == "application/json-seq" else ""
+        )
+
+        def record(index: int, item: object) -> bytes:
+            try:
+                data = _codec.encode(item, request=True)
+            except _codec.EncodeError as error:
+                error.steps.append(index)
+                raise
+            return f"{separator}{_json_text(data)}\n".encode()
+
+        return RecordContent(self.items, record), self.content_type
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,7 +327,7 @@ def _multipart_part(name: str, value: object, declared_type: str | None) -> list
         content = file.content
         return [headers.encode(), content if isinstance(content, bytes) else file]
     if isinstance(value, dict | list):
-        body = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        body = _json_text(value)
         return [f"{disposition}\r\nContent-Type: application/json\r\n\r\n{body}".encode()]
     text = _text(value)
     return [] if text is None else [f"{disposition}\r\n\r\n{text}".encode()]
@@ -336,7 +366,7 @@ class TextBody:
         return self.text.encode(), self.content_type
 
 
-Body = JsonBody | FormBody | MultipartBody | BinaryBody | TextBody
+Body = JsonBody | JsonSequenceBody | FormBody | MultipartBody | BinaryBody | TextBody
 
 
 # --- Requests ----------------------------------------------------------------------------------------------------
@@ -355,7 +385,7 @@ class Request:
     path: str
     query: tuple[tuple[str, str], ...]
     headers: tuple[tuple[str, str], ...]
-    content: bytes | StreamedContent | None
+    content: bytes | Content | None
     content_type: str | None
     link: bool = False
 
@@ -365,7 +395,7 @@ class Request:
             (name, REDACTED if is_sensitive(name) else value) for name, value in self.headers
         ]
         size = "None" if not isinstance(self.content, bytes) else f"<{len(self.content)} bytes>"
-        if isinstance(self.content, StreamedContent):
+        if isinstance(self.content, Content):
             size = repr(self.content)
         return (
             f"Request(method={self.method!r}, path={self.path!r}, query={query!r}, headers={headers!r}, "
@@ -418,6 +448,20 @@ class ApiResponse(Generic[T]):
     request_id: str | None
     http_response: httpx.Response
     drift: tuple[Drift, ...] = ()
+
+    @classmethod
+    def of(
+        cls, response: httpx.Response, parsed: T, drift: tuple[Drift, ...] = ()
+    ) -> ApiResponse[T]:
+        """The success `response` with its body as `parsed`."""
+        return cls(
+            status_code=response.status_code,
+            headers=response.headers,
+            parsed=parsed,
+            request_id=request_id_of(response.headers),
+            http_response=response,
+            drift=drift,
+        )
 
     def __repr__(self) -> str:
         # No headers: responses carry Set-Cookie and similar.
@@ -598,14 +642,7 @@ class Endpoint(Generic[T]):
             ) from error
         if drift:
             log_drift(self.name, drift)
-        return ApiResponse(
-            status_code=response.status_code,
-            headers=response.headers,
-            parsed=parsed,
-            request_id=request_id_of(response.headers),
-            http_response=response,
-            drift=drift,
-        )
+        return ApiResponse.of(response, parsed, drift)
 
     def _error(
         self, response: httpx.Response, decoder: BodyDecoder[object] | None

@@ -34,7 +34,7 @@ import httpx
 
 from . import _codec
 from ._codec import DecodeError, Drift, TypeLike
-from ._http import log_drift
+from ._http import ApiResponse, log_drift
 from .errors import StreamError
 
 T = TypeVar("T")
@@ -358,6 +358,15 @@ class AsyncStream(_StreamBase[T]):
         traceback: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+S = TypeVar("S", bound=_StreamBase[Any])
+
+
+def opened(stream: S) -> ApiResponse[S]:
+    """A stream with its response's status and headers, for the `_raw` variants: no item is read yet, the drift
+    of its items is the stream's own `drift`."""
+    return ApiResponse.of(stream.response, stream)
 
 
 # --- Binary downloads ----------------------------------------------------------------------------------------------

@@ -13,10 +13,11 @@ import itertools
 import json
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from email.message import Message
 from pathlib import Path
 from types import ModuleType
@@ -307,6 +308,45 @@ def test_leaving_a_stream_early_closes_the_connection(v32: ModuleType, mode: str
         )  # the server saw the client hang up long before its 10 000 events
 
 
+def identified_logs(exchange: Exchange) -> None:
+    exchange.start(200, {"Content-Type": "application/jsonl", "X-Request-Id": "req-7"})
+    exchange.chunk(b'{"level": "info", "message": "one"}\n{"level": "info", "message": 2}\n')
+    exchange.end()
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_raw_stream_variants_give_status_and_headers_before_the_items(
+    v32: ModuleType, mode: str
+) -> None:
+    """`op_raw` returns the `ApiResponse` as soon as the head arrived; `parsed` is the unread stream."""
+
+    async def read_async(base_url: str) -> tuple[Any, list[Any]]:
+        async with v32.AsyncClient(base_url) as client:
+            raw = await v32.api.tail_logs_raw_async(client)
+            async with raw.parsed as stream:
+                return raw, [item async for item in stream]
+
+    with stream_server(("GET", "/logs"), identified_logs) as server:
+        if mode == "sync":
+            with v32.Client(server.base_url) as client:
+                raw = v32.api.tail_logs_raw(client)
+                assert isinstance(raw, v32.ApiResponse)
+                assert raw.parsed.delivered == 0  # nothing read before the caller iterates
+                with raw.parsed as stream:
+                    items = list(stream)
+        else:
+            raw, items = asyncio.run(read_async(server.base_url))
+    assert (raw.status_code, raw.request_id, raw.headers["content-type"]) == (
+        200,
+        "req-7",
+        "application/jsonl",
+    )
+    assert [item.message for item in items] == ["one", 2]
+    assert raw.drift == ()  # per item, on the stream
+    assert [(index, place.path) for index, place in raw.parsed.drift] == [(1, "$.message")]
+    assert raw.http_response.is_closed
+
+
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_a_connection_dropped_mid_stream_says_how_many_items_arrived(
     v32: ModuleType, mode: str
@@ -381,6 +421,124 @@ def test_events_without_item_schema_keep_their_raw_data(v32: ModuleType, mode: s
     with stream_server(("GET", "/notifications"), notifications) as server:
         items = take(v32, mode, "watch_notifications", server.base_url)
     assert items == [Event('{"raw": true}', "message", "n1", None), Event("", "ping", "n1", None)]
+
+
+# --- JSON sequence request bodies -------------------------------------------------------------------------------
+
+
+class RecordReceiver:
+    """Receives a JSON Lines (or JSON text sequence) body record by record, as it arrives, and lets a producer wait until the server has
+    some number of records: the producer proves that each item is sent before the next one is asked for."""
+
+    def __init__(self) -> None:
+        self.records: list[Any] = []
+        self.head: dict[str, str] = {}
+        self._arrived = threading.Condition()
+
+    def handler(self, exchange: Exchange) -> None:
+        self.head = {name.lower(): value for name, value in exchange.headers.items()}
+        tail = b""
+        for chunk in exchange.body_chunks():
+            lines = (tail + chunk).split(b"\n")
+            tail = lines.pop()
+            with self._arrived:
+                self.records += [json.loads(line.removeprefix(b"\x1e")) for line in lines]
+                self._arrived.notify_all()
+        assert tail == b""
+        exchange.send(202, json.dumps({"size": len(self.records), "sha256": "-"}).encode())
+
+    def wait_for(self, count: int) -> None:
+        with self._arrived:
+            assert self._arrived.wait_for(lambda: len(self.records) >= count, timeout=5), (
+                f"the server has {len(self.records)} records, not {count}: the body is not streamed"
+            )
+
+
+RECORDS = 200
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_json_lines_body_is_sent_one_record_at_a_time(v32: ModuleType, mode: str) -> None:
+    receiver = RecordReceiver()
+    LogRecord, Level = v32.models.LogRecord, v32.models.LogRecordLevel
+
+    def record(n: int) -> Any:
+        return LogRecord(level=Level.INFO, message=f"line {n}\nwith a break")
+
+    def produce() -> Iterator[Any]:
+        for n in range(RECORDS):
+            receiver.wait_for(n)  # every earlier record is on the server before this one is made
+            yield record(n)
+
+    async def produce_async() -> AsyncIterator[Any]:
+        for n in range(RECORDS):
+            await asyncio.to_thread(receiver.wait_for, n)
+            yield record(n)
+
+    with RouteServer({("POST", "/logs"): receiver.handler}) as server:
+        if mode == "sync":
+            with v32.Client(server.base_url) as client:
+                stored = v32.api.ingest_logs(client, body=produce())
+        else:
+
+            async def run() -> Any:
+                async with v32.AsyncClient(server.base_url) as client:
+                    return await v32.api.ingest_logs_async(client, body=produce_async())
+
+            stored = asyncio.run(run())
+    assert stored.size == RECORDS
+    assert receiver.records == [
+        {"level": "info", "message": f"line {n}\nwith a break"} for n in range(RECORDS)
+    ]
+    assert receiver.head["content-type"] == "application/x-ndjson"
+    assert receiver.head["transfer-encoding"] == "chunked"
+    assert "content-length" not in receiver.head
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_json_text_sequence_body_frames_each_record(v32: ModuleType, mode: str) -> None:
+    """RFC 7464: RS, the JSON text, LF; a list of items (it could be sent again on a retry)."""
+
+    def recorded(exchange: Exchange) -> None:
+        RECEIVED.append({"type": exchange.headers["Content-Type"], "body": exchange.body()})
+        exchange.start(204, {}, length=0)
+        exchange.end()
+
+    RECEIVED.clear()
+    Measurement = v32.models.Measurement
+    items = [Measurement(name="cpu", value=0.5), Measurement(name="mem", value=12)]
+    with RouteServer({("POST", "/metrics"): recorded}) as server:
+        assert call(v32, mode, "record_metrics", server.base_url, body=items) is None
+    assert RECEIVED == [
+        {
+            "type": "application/json-seq",
+            "body": b'\x1e{"name":"cpu","value":0.5}\n\x1e{"name":"mem","value":12}\n',
+        }
+    ]
+
+
+def test_an_item_of_the_wrong_type_names_its_index(v32: ModuleType) -> None:
+    receiver = RecordReceiver()
+    items = [v32.models.Measurement(name="cpu", value=0.5), v32.models.Measurement(name=7, value=1)]
+    with (
+        RouteServer({("POST", "/metrics"): receiver.handler}) as server,
+        v32.Client(server.base_url, max_retries=0) as client,
+        pytest.raises(v32.EncodeError, match=r"^\$\[1\]\.name: expected a string, got an integer"),
+    ):
+        v32.api.record_metrics(client, body=items)
+    assert receiver.records == [{"name": "cpu", "value": 0.5}]  # sent before the bad item was met
+
+
+def test_the_sync_client_refuses_an_async_iterable(v32: ModuleType) -> None:
+    async def items() -> AsyncIterator[Any]:
+        yield v32.models.Measurement(name="cpu", value=0.5)
+
+    with (
+        RouteServer({}) as server,
+        v32.Client(server.base_url, max_retries=0) as client,
+        pytest.raises(TypeError, match="only be sent by the async client"),
+    ):
+        v32.api.record_metrics(client, body=items())
 
 
 # --- files -----------------------------------------------------------------------------------------------------------

@@ -3,16 +3,109 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterable, Iterable
+
 from .. import _http, _streaming
 from .._client import AsyncClient, Client
 from .._codec import UNSET, Unset
-from .._http import RequestOptions
+from .._http import ApiResponse, RequestOptions
 from ..models.chat_request import ChatRequest
 from ..models.error import Error
 from ..models.log_record import LogRecord
+from ..models.measurement import Measurement
 from ..models.read_metrics_response_item import ReadMetricsResponseItem
+from ..models.stored import Stored
 from ..models.token import Token
 from ..models.usage import Usage
+
+_INGEST_LOGS: _http.Endpoint[Stored] = _http.Endpoint(
+    name="ingest_logs",
+    method="POST",
+    path="/logs",
+    success={
+        "202": _http.json_body(Stored),
+    },
+    errors={},
+    idempotent=False,
+    security=(),
+)
+
+
+def _ingest_logs_request(
+    *,
+    body: Iterable[LogRecord] | AsyncIterable[LogRecord],
+) -> _http.Request:
+    return _INGEST_LOGS.build(
+        body=_http.JsonSequenceBody(body, "application/x-ndjson"),
+    )
+
+
+def ingest_logs_raw(
+    client: Client,
+    *,
+    body: Iterable[LogRecord],
+    options: RequestOptions | None = None,
+) -> ApiResponse[Stored]:
+    """Like `ingest_logs`, returning the status, headers and parsed body."""
+    _request = _ingest_logs_request(
+        body=body,
+    )
+    return client.send(_INGEST_LOGS, _request, options)
+
+
+def ingest_logs(
+    client: Client,
+    *,
+    body: Iterable[LogRecord],
+    options: RequestOptions | None = None,
+) -> Stored:
+    """Log records sent as JSON Lines, streamed.
+
+    `POST /logs`
+
+    Args:
+        body: The request body (application/x-ndjson).
+        options: Per-call overrides of timeout, retries and headers.
+
+    Returns:
+        202: How many records were stored.
+
+    Raises:
+        APIError: any other failure: connection, timeout, unexpected status or body.
+
+    Ref: tests/golden/v32.yaml#/paths/~1logs/post
+    """
+    _request = _ingest_logs_request(
+        body=body,
+    )
+    return client.send(_INGEST_LOGS, _request, options).parsed
+
+
+async def ingest_logs_raw_async(
+    client: AsyncClient,
+    *,
+    body: Iterable[LogRecord] | AsyncIterable[LogRecord],
+    options: RequestOptions | None = None,
+) -> ApiResponse[Stored]:
+    """Like `ingest_logs_async`, returning the status, headers and parsed body."""
+    _request = _ingest_logs_request(
+        body=body,
+    )
+    return await client.send(_INGEST_LOGS, _request, options)
+
+
+async def ingest_logs_async(
+    client: AsyncClient,
+    *,
+    body: Iterable[LogRecord] | AsyncIterable[LogRecord],
+    options: RequestOptions | None = None,
+) -> Stored:
+    """Async twin of `ingest_logs`."""
+    _request = _ingest_logs_request(
+        body=body,
+    )
+    return (await client.send(_INGEST_LOGS, _request, options)).parsed
+
 
 _READ_METRICS: _http.Endpoint[None] = _http.Endpoint(
     name="read_metrics",
@@ -31,6 +124,19 @@ _READ_METRICS_ITEMS: _streaming.StreamFormat[ReadMetricsResponseItem] = _streami
 def _read_metrics_request() -> _http.Request:
     return _READ_METRICS.build(
         headers=(_http.Param("Accept", "application/json-seq"),),
+    )
+
+
+def read_metrics_raw(
+    client: Client,
+    *,
+    options: RequestOptions | None = None,
+) -> ApiResponse[_streaming.Stream[ReadMetricsResponseItem]]:
+    """Like `read_metrics`, returning the status and headers with the unread stream."""
+    request = _read_metrics_request()
+    response = client.open(_READ_METRICS, request, options)
+    return _streaming.opened(
+        _streaming.Stream(response, _READ_METRICS_ITEMS, "read_metrics", strict=client.strict)
     )
 
 
@@ -54,9 +160,24 @@ def read_metrics(
 
     Ref: tests/golden/v32.yaml#/paths/~1metrics/get
     """
+    _response = read_metrics_raw(
+        client,
+        options=options,
+    )
+    return _response.parsed
+
+
+async def read_metrics_raw_async(
+    client: AsyncClient,
+    *,
+    options: RequestOptions | None = None,
+) -> ApiResponse[_streaming.AsyncStream[ReadMetricsResponseItem]]:
+    """Like `read_metrics_async`, returning the status and headers with the unread stream."""
     request = _read_metrics_request()
-    response = client.open(_READ_METRICS, request, options)
-    return _streaming.Stream(response, _READ_METRICS_ITEMS, "read_metrics", strict=client.strict)
+    response = await client.open(_READ_METRICS, request, options)
+    return _streaming.opened(
+        _streaming.AsyncStream(response, _READ_METRICS_ITEMS, "read_metrics", strict=client.strict)
+    )
 
 
 async def read_metrics_async(
@@ -65,11 +186,100 @@ async def read_metrics_async(
     options: RequestOptions | None = None,
 ) -> _streaming.AsyncStream[ReadMetricsResponseItem]:
     """Async twin of `read_metrics`: `async for` the items, `async with` to close early."""
-    request = _read_metrics_request()
-    response = await client.open(_READ_METRICS, request, options)
-    return _streaming.AsyncStream(
-        response, _READ_METRICS_ITEMS, "read_metrics", strict=client.strict
+    _response = await read_metrics_raw_async(
+        client,
+        options=options,
     )
+    return _response.parsed
+
+
+_RECORD_METRICS: _http.Endpoint[None] = _http.Endpoint(
+    name="record_metrics",
+    method="POST",
+    path="/metrics",
+    success={
+        "204": _http.empty_body(),
+    },
+    errors={},
+    idempotent=False,
+    security=(),
+)
+
+
+def _record_metrics_request(
+    *,
+    body: Iterable[Measurement] | AsyncIterable[Measurement],
+) -> _http.Request:
+    return _RECORD_METRICS.build(
+        body=_http.JsonSequenceBody(body, "application/json-seq"),
+    )
+
+
+def record_metrics_raw(
+    client: Client,
+    *,
+    body: Iterable[Measurement],
+    options: RequestOptions | None = None,
+) -> ApiResponse[None]:
+    """Like `record_metrics`, returning the status, headers and parsed body."""
+    _request = _record_metrics_request(
+        body=body,
+    )
+    return client.send(_RECORD_METRICS, _request, options)
+
+
+def record_metrics(
+    client: Client,
+    *,
+    body: Iterable[Measurement],
+    options: RequestOptions | None = None,
+) -> None:
+    """Measurements sent as JSON text sequences, one record at a time.
+
+    `POST /metrics`
+
+    Args:
+        body: The request body (application/json-seq).
+        options: Per-call overrides of timeout, retries and headers.
+
+    Returns:
+        204: Recorded.
+
+    Raises:
+        APIError: any other failure: connection, timeout, unexpected status or body.
+
+    Ref: tests/golden/v32.yaml#/paths/~1metrics/post
+    """
+    _request = _record_metrics_request(
+        body=body,
+    )
+    return client.send(_RECORD_METRICS, _request, options).parsed
+
+
+async def record_metrics_raw_async(
+    client: AsyncClient,
+    *,
+    body: Iterable[Measurement] | AsyncIterable[Measurement],
+    options: RequestOptions | None = None,
+) -> ApiResponse[None]:
+    """Like `record_metrics_async`, returning the status, headers and parsed body."""
+    _request = _record_metrics_request(
+        body=body,
+    )
+    return await client.send(_RECORD_METRICS, _request, options)
+
+
+async def record_metrics_async(
+    client: AsyncClient,
+    *,
+    body: Iterable[Measurement] | AsyncIterable[Measurement],
+    options: RequestOptions | None = None,
+) -> None:
+    """Async twin of `record_metrics`."""
+    _request = _record_metrics_request(
+        body=body,
+    )
+    return (await client.send(_RECORD_METRICS, _request, options)).parsed
 
 
 _STREAM_CHAT: _http.Endpoint[None] = _http.Endpoint(
@@ -104,6 +314,22 @@ def _stream_chat_request(
     )
 
 
+def stream_chat_raw(
+    client: Client,
+    *,
+    body: ChatRequest,
+    options: RequestOptions | None = None,
+) -> ApiResponse[_streaming.Stream[_streaming.ServerSentEvent[str | Token | Usage]]]:
+    """Like `stream_chat`, returning the status and headers with the unread stream."""
+    request = _stream_chat_request(
+        body=body,
+    )
+    response = client.open(_STREAM_CHAT, request, options)
+    return _streaming.opened(
+        _streaming.Stream(response, _STREAM_CHAT_ITEMS, "stream_chat", strict=client.strict)
+    )
+
+
 def stream_chat(
     client: Client,
     *,
@@ -127,11 +353,28 @@ def stream_chat(
 
     Ref: tests/golden/v32.yaml#/paths/~1chat/post
     """
+    _response = stream_chat_raw(
+        client,
+        body=body,
+        options=options,
+    )
+    return _response.parsed
+
+
+async def stream_chat_raw_async(
+    client: AsyncClient,
+    *,
+    body: ChatRequest,
+    options: RequestOptions | None = None,
+) -> ApiResponse[_streaming.AsyncStream[_streaming.ServerSentEvent[str | Token | Usage]]]:
+    """Like `stream_chat_async`, returning the status and headers with the unread stream."""
     request = _stream_chat_request(
         body=body,
     )
-    response = client.open(_STREAM_CHAT, request, options)
-    return _streaming.Stream(response, _STREAM_CHAT_ITEMS, "stream_chat", strict=client.strict)
+    response = await client.open(_STREAM_CHAT, request, options)
+    return _streaming.opened(
+        _streaming.AsyncStream(response, _STREAM_CHAT_ITEMS, "stream_chat", strict=client.strict)
+    )
 
 
 async def stream_chat_async(
@@ -141,11 +384,12 @@ async def stream_chat_async(
     options: RequestOptions | None = None,
 ) -> _streaming.AsyncStream[_streaming.ServerSentEvent[str | Token | Usage]]:
     """Async twin of `stream_chat`: `async for` the items, `async with` to close early."""
-    request = _stream_chat_request(
+    _response = await stream_chat_raw_async(
+        client,
         body=body,
+        options=options,
     )
-    response = await client.open(_STREAM_CHAT, request, options)
-    return _streaming.AsyncStream(response, _STREAM_CHAT_ITEMS, "stream_chat", strict=client.strict)
+    return _response.parsed
 
 
 _TAIL_LOGS: _http.Endpoint[None] = _http.Endpoint(
@@ -167,6 +411,22 @@ def _tail_logs_request(
     return _TAIL_LOGS.build(
         query=(_http.Param("level", level),),
         headers=(_http.Param("Accept", "application/jsonl"),),
+    )
+
+
+def tail_logs_raw(
+    client: Client,
+    *,
+    level: str | Unset = UNSET,
+    options: RequestOptions | None = None,
+) -> ApiResponse[_streaming.Stream[LogRecord]]:
+    """Like `tail_logs`, returning the status and headers with the unread stream."""
+    request = _tail_logs_request(
+        level=level,
+    )
+    response = client.open(_TAIL_LOGS, request, options)
+    return _streaming.opened(
+        _streaming.Stream(response, _TAIL_LOGS_ITEMS, "tail_logs", strict=client.strict)
     )
 
 
@@ -192,11 +452,28 @@ def tail_logs(
 
     Ref: tests/golden/v32.yaml#/paths/~1logs/get
     """
+    _response = tail_logs_raw(
+        client,
+        level=level,
+        options=options,
+    )
+    return _response.parsed
+
+
+async def tail_logs_raw_async(
+    client: AsyncClient,
+    *,
+    level: str | Unset = UNSET,
+    options: RequestOptions | None = None,
+) -> ApiResponse[_streaming.AsyncStream[LogRecord]]:
+    """Like `tail_logs_async`, returning the status and headers with the unread stream."""
     request = _tail_logs_request(
         level=level,
     )
-    response = client.open(_TAIL_LOGS, request, options)
-    return _streaming.Stream(response, _TAIL_LOGS_ITEMS, "tail_logs", strict=client.strict)
+    response = await client.open(_TAIL_LOGS, request, options)
+    return _streaming.opened(
+        _streaming.AsyncStream(response, _TAIL_LOGS_ITEMS, "tail_logs", strict=client.strict)
+    )
 
 
 async def tail_logs_async(
@@ -206,11 +483,12 @@ async def tail_logs_async(
     options: RequestOptions | None = None,
 ) -> _streaming.AsyncStream[LogRecord]:
     """Async twin of `tail_logs`: `async for` the items, `async with` to close early."""
-    request = _tail_logs_request(
+    _response = await tail_logs_raw_async(
+        client,
         level=level,
+        options=options,
     )
-    response = await client.open(_TAIL_LOGS, request, options)
-    return _streaming.AsyncStream(response, _TAIL_LOGS_ITEMS, "tail_logs", strict=client.strict)
+    return _response.parsed
 
 
 _WATCH_NOTIFICATIONS: _http.Endpoint[None] = _http.Endpoint(
@@ -230,6 +508,21 @@ _WATCH_NOTIFICATIONS_ITEMS: _streaming.StreamFormat[_streaming.ServerSentEvent[s
 def _watch_notifications_request() -> _http.Request:
     return _WATCH_NOTIFICATIONS.build(
         headers=(_http.Param("Accept", "text/event-stream"),),
+    )
+
+
+def watch_notifications_raw(
+    client: Client,
+    *,
+    options: RequestOptions | None = None,
+) -> ApiResponse[_streaming.Stream[_streaming.ServerSentEvent[str]]]:
+    """Like `watch_notifications`, returning the status and headers with the unread stream."""
+    request = _watch_notifications_request()
+    response = client.open(_WATCH_NOTIFICATIONS, request, options)
+    return _streaming.opened(
+        _streaming.Stream(
+            response, _WATCH_NOTIFICATIONS_ITEMS, "watch_notifications", strict=client.strict
+        )
     )
 
 
@@ -253,10 +546,25 @@ def watch_notifications(
 
     Ref: tests/golden/v32.yaml#/paths/~1notifications/get
     """
+    _response = watch_notifications_raw(
+        client,
+        options=options,
+    )
+    return _response.parsed
+
+
+async def watch_notifications_raw_async(
+    client: AsyncClient,
+    *,
+    options: RequestOptions | None = None,
+) -> ApiResponse[_streaming.AsyncStream[_streaming.ServerSentEvent[str]]]:
+    """Like `watch_notifications_async`, returning the status and headers with the unread stream."""
     request = _watch_notifications_request()
-    response = client.open(_WATCH_NOTIFICATIONS, request, options)
-    return _streaming.Stream(
-        response, _WATCH_NOTIFICATIONS_ITEMS, "watch_notifications", strict=client.strict
+    response = await client.open(_WATCH_NOTIFICATIONS, request, options)
+    return _streaming.opened(
+        _streaming.AsyncStream(
+            response, _WATCH_NOTIFICATIONS_ITEMS, "watch_notifications", strict=client.strict
+        )
     )
 
 
@@ -266,8 +574,8 @@ async def watch_notifications_async(
     options: RequestOptions | None = None,
 ) -> _streaming.AsyncStream[_streaming.ServerSentEvent[str]]:
     """Async twin of `watch_notifications`: `async for` the items, `async with` to close early."""
-    request = _watch_notifications_request()
-    response = await client.open(_WATCH_NOTIFICATIONS, request, options)
-    return _streaming.AsyncStream(
-        response, _WATCH_NOTIFICATIONS_ITEMS, "watch_notifications", strict=client.strict
+    _response = await watch_notifications_raw_async(
+        client,
+        options=options,
     )
+    return _response.parsed

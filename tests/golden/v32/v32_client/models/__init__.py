@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .image_block import ImageBlock
     from .log_record import LogRecord
     from .log_record_level import LogRecordLevel
+    from .measurement import Measurement
     from .read_metrics_response_item import ReadMetricsResponseItem
     from .search_query import SearchQuery
     from .stored import Stored
@@ -34,6 +35,7 @@ __all__ = [
     "ImageBlock",
     "LogRecord",
     "LogRecordLevel",
+    "Measurement",
     "ReadMetricsResponseItem",
     "SearchQuery",
     "Stored",
@@ -56,6 +58,7 @@ _MODULE_OF: dict[str, str] = {
     "ImageBlock": "image_block",
     "LogRecord": "log_record",
     "LogRecordLevel": "log_record_level",
+    "Measurement": "measurement",
     "ReadMetricsResponseItem": "read_metrics_response_item",
     "SearchQuery": "search_query",
     "Stored": "stored",
