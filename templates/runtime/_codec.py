@@ -577,7 +577,7 @@ class _NoExtras:
         if model is None:
             return self
         extras: dict[str, Any] = {}
-        model.__dict__["additional_properties"] = extras
+        model.__dict__[_ADDITIONAL] = extras
         return extras
 
 
