@@ -12,6 +12,7 @@ through `$ref`s; they are mapped back to the file and pointer where the node is 
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import reprlib
 from collections.abc import Callable, Iterator, Mapping
@@ -20,8 +21,13 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
+import referencing
+import referencing.jsonschema
+from jsonschema.exceptions import SchemaError, ValidationError  # type: ignore[import-untyped]
+from jsonschema.protocols import Validator  # type: ignore[import-untyped]
+from jsonschema.validators import validator_for  # type: ignore[import-untyped]
 from jsonschema_path import SchemaPath
+from openapi_schema_validator._specifications import REGISTRY as OPENAPI_SCHEMAS
 from openapi_spec_validator import (
     OpenAPIV30SpecValidator,
     OpenAPIV31SpecValidator,
@@ -29,7 +35,11 @@ from openapi_spec_validator import (
 )
 from openapi_spec_validator.settings import get_resolved_cache_maxsize
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
-from openapi_spec_validator.validation.keywords import KeywordValidator
+from openapi_spec_validator.validation.keywords import (
+    KeywordValidator,
+    OpenAPIV31SchemaValidator,
+    SchemaValidator,
+)
 from openapi_spec_validator.validation.validators import SpecValidator
 
 from generator.diagnostics import Diagnostic, join_pointer
@@ -96,10 +106,93 @@ def _stamp(error: _PlacedError, place: tuple[str | int, ...]) -> _PlacedError:
 def _placing_validator(base: type[SpecValidator]) -> type[SpecValidator]:
     # The "default" check validates the value under the schema's `default`, not the schema itself.
     keywords = {
-        name: _placing(check, ("default",) if name == "default" else ())
+        name: _placing(_quicker(check), ("default",) if name == "default" else ())
         for name, check in base.keyword_validators.items()
     }
-    return type(f"Placing{base.__name__}", (base,), {"keyword_validators": keywords})
+    document_validator = functools.cache(lambda: _crawled(base.schema_validator))
+    return type(
+        f"Placing{base.__name__}",
+        (base,),
+        {
+            "keyword_validators": keywords,
+            "schema_validator": property(lambda _: document_validator()),
+        },
+    )
+
+
+# --- the same checks, quicker ----------------------------------------------------------------------------------
+# The validator is slow on large OpenAPI 3.1/3.2 documents (seconds to tens of seconds) for two reasons fixed here
+# without changing what it checks or reports:
+# - every `$dynamicRef` (3.1's schemas are `$dynamicRef: "#meta"`) is resolved against a registry to which the
+#   validator's root schema was just added uncrawled, so each lookup crawls that schema again: a registry crawled
+#   once is given instead, for the document's schema and for the dialect's meta-schema each schema is checked with;
+# - the schema check remembers the schemas it has seen in lists, searched linearly: sets answer the same question.
+
+
+def _crawled(validator: Validator) -> Validator:
+    """`validator`, resolving references in a registry already crawled (the one OpenAPI's schemas live in)."""
+    resource = referencing.Resource.from_contents(
+        validator.schema, default_specification=referencing.jsonschema.DRAFT202012
+    )
+    uri = resource.id() or ""
+    registry = OPENAPI_SCHEMAS.with_resource(uri, resource).crawl()
+    return validator.evolve(_resolver=registry.resolver(base_uri=uri))
+
+
+def _meta_schema_check(dialect: type[Validator], format_checker: Any) -> Callable[[Any], None]:
+    """What `dialect.check_schema(schema, format_checker=format_checker)` does, without the crawling."""
+    meta_validator = validator_for(dialect.META_SCHEMA, default=dialect)
+    validator = _crawled(meta_validator(dialect.META_SCHEMA, format_checker=format_checker))
+
+    def check(schema: Any) -> None:
+        for error in validator.iter_errors(schema):
+            raise SchemaError.create_from(error)
+
+    return check
+
+
+class _SeenIds(list[int]):
+    """The list the schema check keeps of schemas seen, with a set beside it for `in`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._members: set[int] = set()
+
+    def append(self, item: int) -> None:
+        super().append(item)
+        self._members.add(item)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._members
+
+
+def _quicker(keyword: type[KeywordValidator]) -> type[KeywordValidator]:
+    if not issubclass(keyword, SchemaValidator):
+        return keyword
+
+    def init(self: SchemaValidator, registry: Any) -> None:
+        keyword.__init__(self, registry)
+        self.visited_schema_ids, self.meta_checked_schema_ids = _SeenIds(), _SeenIds()
+
+    members: dict[str, Any] = {"__init__": init}
+    if issubclass(keyword, OpenAPIV31SchemaValidator):  # 3.1 and 3.2: dialects with `$dynamicRef`
+        checks: dict[str, Callable[[Any], None]] = {}  # by dialect id
+
+        def schema_checker(
+            self: OpenAPIV31SchemaValidator, schema: SchemaPath, schema_value: Any
+        ) -> Callable[[Any], None]:
+            dialect_id = self._get_schema_dialect_id(schema, schema_value)
+            if dialect_id not in checks:
+                dialect = self._get_validator_class_for_dialect(dialect_id)
+                if dialect is None:  # the validator's own error for it
+                    return keyword._get_schema_checker(self, schema, schema_value)
+                checks[dialect_id] = _meta_schema_check(
+                    dialect, self.schema_validator_format_checker
+                )
+            return checks[dialect_id]
+
+        members["_get_schema_checker"] = schema_checker
+    return type(keyword.__name__, (keyword,), members)
 
 
 _PLACING_VALIDATORS: dict[str, type[SpecValidator]] = {

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from types import ModuleType
 import httpx
 import pytest
 from corpus.harness import CORPUS, build_ir
+from support.mypy_strict import assert_type_checks
 
 from generator import ir
 from generator.pipeline import Options, generate
@@ -103,11 +103,7 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
 
 def test_the_generated_package_type_checks(package: ModuleType) -> None:
     directory = Path(package.__file__ or "").parent
-    mypy = Path(sys.executable).parent / "mypy"
-    result = subprocess.run(
-        [mypy, "--strict", str(directory)], capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stdout
+    assert_type_checks(directory)
 
 
 def test_the_two_forms_on_the_wire(package: ModuleType) -> None:

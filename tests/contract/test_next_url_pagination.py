@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from support.mypy_strict import assert_type_checks
 from support.scripted_server import ScriptedServer
 
 from generator.pipeline import Generation, Options, generate
@@ -95,11 +95,7 @@ def test_next_url_is_generated_and_a_non_string_next_url_is_refused(generation: 
 
 def test_the_generated_iterators_type_check(package: ModuleType) -> None:
     directory = Path(package.__file__ or "").parent
-    mypy = Path(sys.executable).parent / "mypy"
-    result = subprocess.run(
-        [mypy, "--strict", str(directory)], capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stdout
+    assert_type_checks(directory)
 
 
 def collect(package: ModuleType, mode: str, base_url: str, **kwargs: Any) -> list[Any]:

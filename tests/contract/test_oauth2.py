@@ -9,7 +9,6 @@ import asyncio
 import importlib
 import itertools
 import math
-import subprocess
 import sys
 import threading
 import time
@@ -20,6 +19,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from support.mypy_strict import assert_type_checks
 from support.oauth_server import API_KEY, CLIENT_ID, CLIENT_SECRET, OAuthServers
 
 from generator.pipeline import Options, generate
@@ -145,11 +145,7 @@ def modes(package: ModuleType, oauth: OAuthServers, request: pytest.FixtureReque
 
 def test_the_generated_client_type_checks(package: ModuleType) -> None:
     directory = Path(package.__file__ or "").parent
-    mypy = Path(sys.executable).parent / "mypy"
-    result = subprocess.run(
-        [mypy, "--strict", str(directory)], capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stdout
+    assert_type_checks(directory)
 
 
 def test_the_keywords_and_their_environment_variables(package: ModuleType) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from support.mypy_strict import assert_type_checks
 from support.scripted_server import ScriptedServer
 
 from generator.pipeline import Generation, Options, generate
@@ -105,11 +105,7 @@ def test_an_unsupported_declaration_warns_and_generates_no_iterators(
 
 def test_the_generated_iterators_type_check(package: ModuleType) -> None:
     directory = Path(package.__file__ or "").parent.parent
-    mypy = Path(sys.executable).parent / "mypy"
-    result = subprocess.run(
-        [mypy, "--strict", str(directory)], capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stdout
+    assert_type_checks(directory)
 
 
 def collect(package: ModuleType, mode: str, name: str, base_url: str, **kwargs: Any) -> list[Any]:

@@ -24,6 +24,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from support.mypy_strict import assert_type_checks
 from support.route_server import Exchange, Handler, RouteServer
 
 from generator.pipeline import Options, generate
@@ -51,11 +52,7 @@ def v32(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
 @pytest.mark.slow
 def test_the_generated_client_type_checks(v32: ModuleType) -> None:
     directory = Path(v32.__file__ or "").parent
-    mypy = Path(sys.executable).parent / "mypy"
-    result = subprocess.run(
-        [mypy, "--strict", str(directory)], capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stdout
+    assert_type_checks(directory)
 
 
 def call(v32: ModuleType, mode: str, name: str, base_url: str, /, **kwargs: Any) -> Any:
