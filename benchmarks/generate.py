@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/generate.py [--runs N] [--readme] [--stages] [SPEC ...]
 
 For each spec (default: the issue's six corpus documents), alternately, `--runs` times each (default 3):
-- **cold**: `oapigen generate` into an empty folder (nothing to reuse: every file through black) against
-  `openapi-python-client generate` (0.29.1, which formats with ruff), each in a fresh process;
+- **cold**: `oapigen generate` into an empty folder (nothing to reuse: black on every file our templates do not
+  vouch for) against `openapi-python-client generate` (0.29.1, which formats with ruff), each in a fresh process;
 - **check**: `oapigen check` of the tree just generated, in a fresh process (a CI drift check: no cache anywhere
   but the checked-in tree and its manifest), against opc's generation of the same spec;
 - **import**: `import <package>` of each generated package in a fresh interpreter (less an empty interpreter's
@@ -284,9 +284,12 @@ def stages(spec: Path) -> str:
     lap("build")
     files = render_api(api)
     lap("render")
-    format_files(files, RUNTIME_FILES)
+    counts = format_files(
+        files, RUNTIME_FILES, vouchable=frozenset(files.keys() - RUNTIME_FILES)
+    ).counts
     lap("format")
     line = f"{spec.name}: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in laps.items())
+    line += f" ({counts.summary()})"
     with tempfile.TemporaryDirectory(prefix="oapigen-bench-") as folder:
         package_dir = Path(folder) / package_name(spec)
         options = Options(package=package_dir.name, lenient=True)

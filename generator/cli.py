@@ -236,7 +236,7 @@ def _run_client(
     term.diagnostics(generation.warnings)
     counts = (
         f"{generation.operations} operations, {generation.models} models, "
-        f"{generation.reused} files reused without black"
+        f"{generation.format_counts.summary()}"
     )
     if command == "check":
         with stages.stage("compare"):

@@ -20,7 +20,7 @@ from typing import Protocol
 from generator import ir
 from generator.config import ASYNC_CLIENT_CLASS, CLIENT_CLASS, DEFAULT_LINE_LENGTH, display_path
 from generator.diagnostics import Diagnostic, Severity, SpecError, UsageError
-from generator.format import Previous, format_files, formatter
+from generator.format import Counts, Previous, format_files, formatter
 from generator.load import load_document
 from generator.refs import DocumentSet
 from generator.render import RUNTIME_FILES, header_line, render_api
@@ -100,9 +100,14 @@ class Generation:
     warnings: tuple[Diagnostic, ...]
     header: str  # the generated-file header line, for the manifest the write stage adds
     provenance: Provenance  # what the manifest records so that the next run can skip work
-    reused: int  # files whose formatted text the previous run's record provided
+    format_counts: Counts  # how many files black formatted, and how many skipped it and why
     operations: int
     models: int  # models, enums and unions
+
+    @property
+    def reused(self) -> int:
+        """Files whose formatted text the previous run's record provided."""
+        return self.format_counts.reused
 
 
 def check_package_name(package: str) -> None:
@@ -235,10 +240,13 @@ def generate(
             templates=options.templates,
         )
     with stages.stage("format"):
+        # Our templates print black's layout; a user's templates (any of which may be included by ours) may not.
+        ours = frozenset() if options.templates else frozenset(files.keys() - RUNTIME_FILES)
         formatted = format_files(
             files,
             RUNTIME_FILES,
             previous,
+            vouchable=ours,
             line_length=options.line_length,
             verify=options.verify_format,
             progress=progress,
@@ -251,7 +259,7 @@ def generate(
         warnings,
         header_line(api.spec_path),
         provenance,
-        formatted.reused,
+        formatted.counts,
         operations=len(api.operations),
         models=len(api.models) + len(api.enums) + len(api.unions),
     )

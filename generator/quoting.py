@@ -24,10 +24,9 @@ def py_literal(value: Any) -> str:
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             return f'float("{value}")'
-        return repr(value)
+        return repr(value).replace("e+", "e")  # black writes 1e16, not 1e+16
     if isinstance(value, str):
-        # repr() escapes quotes, backslashes, control characters, NUL and lone surrogates: always one valid literal.
-        return repr(value)
+        return str_literal(value)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(py_literal(item) for item in value) + "]"
     if isinstance(value, dict):
@@ -37,6 +36,28 @@ def py_literal(value: Any) -> str:
         )
         return "{" + ", ".join(items) + "}"
     raise TypeError(f"not a JSON value: {type(value).__name__}")
+
+
+def str_literal(text: str) -> str:
+    """`text` as the string literal black would write: double quotes unless they need more escapes.
+
+    repr() escapes backslashes, control characters, NUL and lone surrogates, and picks single quotes unless the
+    text holds a `'` and no `"`. Black (`normalize_string_quotes`) prefers double quotes unless the text holds
+    more `"` than `'`; from repr's single-quoted form that is: unescape every `'`, escape every `"`. Neither
+    character is ever part of another escape in repr's output, so plain replacement is exact.
+    """
+    literal = repr(text)
+    if literal[0] == '"' or text.count('"') > text.count("'"):
+        return literal
+    return '"' + literal[1:-1].replace("\\'", "'").replace('"', '\\"') + '"'
+
+
+def py_tuple(items: list[str]) -> str:
+    """A tuple display of the expressions `items` on one line, as black writes it: `()`, `(a,)`, `(a, b)`.
+
+    A trailing comma after two or more items would be a magic trailing comma that makes black explode it.
+    """
+    return f"({items[0]},)" if len(items) == 1 else "(" + ", ".join(items) + ")"
 
 
 def py_literal_block(value: Any, indent: int = 0, width: int = 88) -> str:
@@ -76,18 +97,19 @@ def docstring_body(text: str) -> str:
 
     Backslashes are doubled first so nothing else can form an escape; unprintable characters become
     `\\xNN`/`\\uNNNN` escapes, except lone surrogates: no string that is written or printed may hold one, so the
-    docstring shows their code as text. Then every double quote followed by another one, or ending the text, is
-    escaped: no two raw quotes touch, so neither `\"\"\"` in the text nor a quote before the closing delimiter
-    can end the string.
+    docstring shows their code as text. Then every double quote followed by another one, starting or ending the
+    text, is escaped: no two raw quotes touch, so neither `\"\"\"` in the text nor a quote before the closing
+    delimiter can end the string.
     """
     text = text.replace("\r\n", "\n").replace("\\", "\\\\")
     if not _printable(text):
         text = "".join(_docstring_char(char) for char in text)
     text = "\n".join(line.rstrip() for line in text.strip().split("\n"))
-    return _QUOTE_BEFORE_QUOTE_OR_END.sub(r'\\"', text)
+    return _QUOTE_AT_START_BEFORE_QUOTE_OR_END.sub(r'\\"', text)
 
 
-_QUOTE_BEFORE_QUOTE_OR_END = re.compile(r'"(?="|\Z)')
+# A quote at the start is escaped too: black would pad it with a space (`""" "`).
+_QUOTE_AT_START_BEFORE_QUOTE_OR_END = re.compile(r'\A"|"(?="|\Z)')
 
 
 def _docstring_char(char: str) -> str:

@@ -145,5 +145,5 @@ def test_what_is_not_generated_is_a_located_warning(tmp_path: Path) -> None:
     ]
     api_module = generation.files["api/default.py"]
     # Data with an object schema and no contentSchema is JSON; the `tick` kind's string data is text.
-    assert "_streaming.events(\n        _streaming.json_data(EventsResponseItemData)" in api_module
-    assert '"tick": _streaming.text_data,' in api_module
+    assert "_streaming.events(_streaming.json_data(EventsResponseItemData)," in api_module
+    assert '"tick": _streaming.text_data' in api_module

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import unicodedata
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.quoting import (
@@ -79,3 +79,28 @@ def test_docstrings_hold_no_format_characters_and_no_surrogates(text: str) -> No
 def test_comments_and_markdown_hold_no_format_characters_and_no_surrogates(text: str) -> None:
     for line in (comment_text(text), markdown_text(text)):
         assert all(unicodedata.category(char) not in ("Cf", "Cs") for char in line)
+
+
+def _black(source: str) -> str:
+    from black import format_str
+    from black.mode import Mode, TargetVersion
+
+    # A line length no literal reaches: only black's normalization of the literal is under test.
+    return format_str(source, mode=Mode(target_versions={TargetVersion.PY311}, line_length=10**6))
+
+
+quote_heavy_text = st.text(alphabet=st.sampled_from("'\"\\ab\n\x00\t\x7f\u2028\ud800\U0001f600é"))
+
+
+@settings(max_examples=500)
+@given(st.text() | quote_heavy_text)
+def test_string_literals_are_what_black_writes(text: str) -> None:
+    source = f"x = {py_literal(text)}\n"
+    assert _black(source) == source
+    assert ast.literal_eval(py_literal(text)) == text
+
+
+@given(json_values | st.floats(allow_nan=False, allow_infinity=False))
+def test_literals_are_what_black_writes(value: object) -> None:
+    source = f"x = {py_literal(value)}\n"
+    assert _black(source) == source

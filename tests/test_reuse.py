@@ -8,6 +8,7 @@ reused (a planted cache entry), and `--verify-format` trusts nothing recorded.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from generator import openapi_validator
 from generator import validate as validate_module
 from generator.config import display_path
 from generator.diagnostics import SpecError
-from generator.format import InvalidOutputError, format_files
+from generator.format import InvalidOutputError, fits, format_files
 from generator.load import load_document
 from generator.pipeline import Options, generate
 from generator.refs import DocumentSet
@@ -26,7 +27,10 @@ from generator.render import render_api
 from generator.translate import build_api
 from generator.write import MANIFEST_NAME, compare_output, read_previous, write_output
 
-OPTIONS = Options(package="galileo_client")
+# At a line length other than the one our templates lay out for, no file is vouched for (generator/format.py):
+# every Python file but the runtime goes through black, or reuses what black wrote the last time.
+OPTIONS = Options(package="galileo_client", line_length=99)
+COLD = replace(OPTIONS, verify_format=True)
 MODEL = "models/task_type.py"
 
 
@@ -57,7 +61,7 @@ def forge(package_dir: Path, path: str, text: str) -> None:
 def cold(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     """The package of a cold run: no record to reuse, every file through black."""
     package_dir = tmp_path_factory.mktemp("cold") / "galileo_client"
-    assert write(SPEC, package_dir, Options(package="galileo_client", verify_format=True)) == 0
+    assert write(SPEC, package_dir, COLD) == 0
     return snapshot(package_dir)
 
 
@@ -80,7 +84,7 @@ def test_a_changed_spec_reformats_only_the_files_whose_render_changed(
     spec = tmp_path / "galileo.yaml"
     spec.write_text(SPEC.read_text().replace("title: Galileo API", "title: Galileo API v2"))
     changed = generate(spec, OPTIONS, previous=read_previous(package_dir))
-    cold_changed = generate(spec, Options(package="galileo_client", verify_format=True))
+    cold_changed = generate(spec, COLD)
     assert changed.files == cold_changed.files
     # The header names the spec, so every file changes: nothing is reused, nothing is wrong.
     assert changed.reused == 0
@@ -108,15 +112,16 @@ def test_a_record_from_another_formatter_is_not_reused(tmp_path: Path) -> None:
 
 def test_a_forged_record_passes_a_plain_check_but_not_verify_format(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert run_cli("generate", SPEC, "-o", out).returncode == 0
+    args = (SPEC, "-o", out, "--line-length", "99")  # as OPTIONS: MODEL goes through black
+    assert run_cli("generate", *args).returncode == 0
     package_dir = out / "galileo_client"
     forge(package_dir, MODEL, (package_dir / MODEL).read_text() + "import os  # planted\n")
     # The limit of any record: whoever can edit the file and the manifest can edit the package itself.
-    assert run_cli("check", SPEC, "-o", out).returncode == 0
-    verified = run_cli("check", SPEC, "-o", out, "--verify-format")
+    assert run_cli("check", *args).returncode == 0
+    verified = run_cli("check", *args, "--verify-format")
     assert verified.returncode == 1
     assert "-import os  # planted" in verified.stdout
-    assert run_cli("generate", SPEC, "-o", out, "--verify-format").returncode == 0
+    assert run_cli("generate", *args, "--verify-format").returncode == 0
     assert "planted" not in (package_dir / MODEL).read_text()
 
 
@@ -137,7 +142,7 @@ def test_a_planted_entry_in_the_user_cache_never_reaches_the_client(
         entry.write_text("import os\nos.system('echo pwned')\n")
     generation = generate(SPEC, OPTIONS)
     assert "pwned" not in generation.files[MODEL]
-    assert generation.files[MODEL] == format_files({MODEL: render}).files[MODEL]
+    assert generation.files[MODEL] == format_files({MODEL: render}, line_length=99).files[MODEL]
 
 
 def test_an_unchanged_valid_spec_is_not_validated_again(
@@ -157,7 +162,7 @@ def test_an_unchanged_valid_spec_is_not_validated_again(
     assert calls == []
     generate(
         SPEC,
-        Options(package="galileo_client", verify_format=True),
+        COLD,
         previous=read_previous(package_dir),
     )
     assert len(calls) == 1
@@ -188,7 +193,7 @@ def test_a_forged_validity_record_is_caught_by_verify_format(tmp_path: Path) -> 
     with pytest.raises(SpecError, match="bogus"):
         generate(
             spec,
-            Options(package="galileo_client", verify_format=True),
+            COLD,
             previous=read_previous(package_dir),
         )
 
@@ -201,3 +206,25 @@ def test_verify_format_fails_when_black_would_change_a_file_shipped_as_formatted
     }
     with pytest.raises(InvalidOutputError, match=r"runtime\.py"):
         format_files(files, frozenset({"runtime.py"}), verify=True)
+
+
+def test_a_rendered_file_skips_black_only_when_every_line_fits() -> None:
+    long = "z = " + " + ".join(["1"] * 40) + "\n"  # 160 columns: black splits it
+    files = {"short.py": "y=2\n", "long.py": long, "tabbed.py": 'def f():\n    """a\tb"""\n'}
+    formatted = format_files(files, vouchable=frozenset(files))
+    assert formatted.files["short.py"] == "y=2\n"  # vouched for: black does not see it
+    assert formatted.files["long.py"] != long and "\n" in formatted.files["long.py"][:-1]
+    assert formatted.counts.vouched == 1 and formatted.counts.blackened == 2  # a tab: black sees it
+    # A vouched file black would change is a generator bug that `--verify-format` reports.
+    with pytest.raises(InvalidOutputError, match=r"1 file\(s\) vouched for .*: short\.py"):
+        format_files(files, vouchable=frozenset(files), verify=True)
+    # At another line length nothing is vouched for: the templates lay out for the default one.
+    assert format_files(files, vouchable=frozenset(files), line_length=99).counts.vouched == 0
+
+
+def test_long_comments_and_docstrings_do_not_keep_a_file_from_being_vouched_for() -> None:
+    url = "https://example.com/" + "x" * 100
+    text = f'def f() -> None:\n    """One.\n\n    {url}\n    """\n    # {url}\n    g("{url}")\n'
+    assert not fits(text, 100)  # the call: black would split it
+    assert fits(text.replace(f'    g("{url}")\n', "    g()\n"), 100)
+    assert fits(f'"""{url}"""\n', 100) and not fits(f'"""x"""\nx = "{url}"\n', 100)

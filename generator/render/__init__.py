@@ -15,7 +15,7 @@ from typing import Any
 
 import jinja2
 
-from generator import ir
+from generator import ir, layout
 from generator.config import ASYNC_CLIENT_CLASS, CLIENT_CLASS
 from generator.diagnostics import UsageError
 from generator.quoting import comment_text, html_comment_text
@@ -58,7 +58,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     if overrides:
         theirs = jinja2.FileSystemLoader(str(overrides))
         loader = jinja2.ChoiceLoader([jinja2.PrefixLoader({"oapigen": ours}), theirs, ours])
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=loader,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -66,6 +66,10 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,  # output is Python and Markdown, never HTML; every spec string is pre-quoted
     )
+    # Tests for laying out code as black would (generator/layout.py).
+    env.tests["fitting"] = layout.fitting
+    env.tests["one_line"] = layout.one_line
+    return env
 
 
 def header_line(spec_path: str, extra: str = "", overrides: Path | None = None) -> str:

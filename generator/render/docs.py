@@ -38,14 +38,12 @@ def docstring(*paragraphs: str, indent: int = 0) -> str:
     body = docstring_body("\n".join(lines))
     if "\n" not in body:
         return body
+    first, *rest = body.split("\n")
+    # Black re-indents a docstring (PEP 257): the lines after the first lose the indentation they share, as
+    # `str.lstrip` sees it, then get the code's. Done here, black has nothing left to change.
+    shared = min((len(line) - len(line.lstrip()) for line in rest if line), default=0)
     pad = " " * indent
-    return (
-        "\n".join(
-            pad + line if line and number else line for number, line in enumerate(body.split("\n"))
-        )
-        + "\n"
-        + pad
-    )
+    return "\n".join([first, *(pad + line[shared:] if line else "" for line in rest)]) + "\n" + pad
 
 
 def section(title: str, entries: list[tuple[str, str]]) -> str:

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from generator.config import DEFAULT_LINE_LENGTH
+
 if TYPE_CHECKING:
     from generator import ir
     from generator.render.types import TypeRenderer
@@ -55,13 +57,27 @@ class Imports:
         return lines
 
     def type_checking_lines(self) -> list[str]:
+        """The imports under `if TYPE_CHECKING:`, laid out for its indentation."""
         return [
-            _from_line(module, self.type_checking[module]) for module in _sorted(self.type_checking)
+            _from_line(module, self.type_checking[module], indent=4)
+            for module in _sorted(self.type_checking)
         ]
 
 
-def _from_line(module: str, names: set[str]) -> str:
-    return f"from {module} import {', '.join(sorted(names, key=isort_key))}"
+def _from_line(module: str, names: set[str], indent: int = 0) -> str:
+    return from_import(module, sorted(names, key=isort_key), indent)
+
+
+def from_import(module: str, names: list[str], indent: int = 0) -> str:
+    """`from module import a, b`, or black's form when that does not fit in the line at `indent`: one name a line
+    between parentheses (lines after the first carry their indentation; the template indents the first)."""
+    line = f"from {module} import {', '.join(names)}"
+    if indent + len(line) <= DEFAULT_LINE_LENGTH:
+        return line
+    pad = " " * indent
+    return (
+        f"from {module} import (\n" + "".join(f"{pad}    {name},\n" for name in names) + f"{pad})"
+    )
 
 
 def isort_key(name: str) -> tuple[int, str]:

@@ -18,6 +18,7 @@ class FieldView:
     default: str  # "" for none, else the text after `=`
     doc: str
     table_entry: str  # the arguments of its `_codec.Field(...)`: wire name, type, flags, attribute
+    table_arguments: list[str]  # the same, one by one
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +139,7 @@ def _field_view(field: ir.Field, types: TypeRenderer) -> FieldView:
         default=default,
         doc=_field_doc(field),
         table_entry=", ".join(entry),
+        table_arguments=entry,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator import ir
-from generator.quoting import py_literal
+from generator.quoting import py_literal, py_tuple
 from generator.render.docs import docstring, origin_line, section
 from generator.render.imports import Imports, add_annotation_imports
 from generator.render.runtime import raised_error
@@ -206,8 +206,8 @@ def _stream_view(stream: ir.ItemStream, types: TypeRenderer) -> StreamView:
         _streaming_data(kind, types) if kind.json else "_streaming.text_data"
         for kind in stream.events
     ]
-    by_event = "".join(
-        f"{py_literal(kind.event)}: {reader}, "
+    by_event = ", ".join(
+        f"{py_literal(kind.event)}: {reader}"
         for kind, reader in zip(stream.events[1:], readers[1:], strict=True)
     )
     arguments = readers[0] + (f", {{{by_event}}}" if by_event else "")
@@ -222,13 +222,21 @@ def _security_literal(security: tuple[ir.SecurityRequirement, ...]) -> str:
     """`({"oauth": ("read",), "key": ()}, {})`: the alternatives, each scheme with its scopes."""
 
     def scopes(names: tuple[str, ...]) -> str:
-        return "(" + "".join(f"{py_literal(name)}, " for name in names) + ")"
+        return py_tuple([py_literal(name) for name in names])
 
-    requirements = (
-        "{" + ", ".join(f"{py_literal(name)}: {scopes(s)}" for name, s in req.schemes) + "}"
-        for req in security
+    return py_tuple(
+        [
+            "{" + ", ".join(f"{py_literal(name)}: {scopes(s)}" for name, s in req.schemes) + "}"
+            for req in security
+        ]
     )
-    return "(" + "".join(f"{requirement}, " for requirement in requirements) + ")"
+
+
+def _exploded_call(callee: str, args: list[str], indent: int) -> str:
+    """`callee(args)` laid out as black keeps it after a magic trailing comma: one argument a line, the call
+    on a line that starts `indent` columns in."""
+    pad = " " * indent
+    return f"{callee}(\n" + "".join(f"{pad}    {arg},\n" for arg in args) + f"{pad})"
 
 
 def return_annotation(operation: ir.Operation, types: TypeRenderer) -> str:
@@ -294,7 +302,7 @@ def _body_expression(body: ir.RequestBody | None) -> str:
     content_type = (
         "" if body.kind in ("json", "form", "multipart") else f", {py_literal(body.content_type)}"
     )
-    part_types = "".join(f"{py_literal(n)}: {py_literal(t)}, " for n, t in body.part_types)
+    part_types = ", ".join(f"{py_literal(n)}: {py_literal(t)}" for n, t in body.part_types)
     if part_types:
         content_type = f", {{{part_types}}}"
     expression = f"_http.{_BODY_CLASSES[body.kind]}({body.py_name}{content_type})"
@@ -424,16 +432,17 @@ def _pagination(
             next_token = f"_pagination.next_page_number(token, {items}, first={first})"
         else:
             next_token = f"_codec.present(page.{'.'.join(pagination.next_value)})"
-        # The trailing comma keeps black's one-argument-per-line layout.
-        fetch_args = "".join(
-            f"{arg.py_name}={'_token' if arg is token else arg.py_name}, " for arg in args
-        )
+        fetch_args = [
+            "client",
+            *(f"{arg.py_name}={'_token' if arg is token else arg.py_name}" for arg in args),
+            "options=options",
+        ]
         view = {
             "follows": f"`{token.py_name}`",
             "first": token.py_name,
             "token_annotation": token.annotation,
-            "fetch": f"{name}(client, {fetch_args}options=options,)",
-            "fetch_async": f"await {name}_async(client, {fetch_args}options=options,)",
+            "fetch": _exploded_call(name, fetch_args, indent=8),
+            "fetch_async": "await " + _exploded_call(f"{name}_async", fetch_args, indent=8),
         }
     if pagination.has_more:
         next_token = f"{next_token} if page.{'.'.join(pagination.has_more)} is True else None"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from generator import ir
 from generator.quoting import header_token, markdown_text, py_literal, py_literal_block
 from generator.render.docs import docstring
-from generator.render.imports import Imports, isort_key
+from generator.render.imports import Imports, from_import, isort_key
 from generator.render.operations import OperationView
 from generator.render.runtime import ERROR_CLASSES
 from generator.render.types import TypeRenderer, union_decoder_name
@@ -65,6 +65,7 @@ class ClientView:
 class ReexportView:
     doc: str
     modules: list[tuple[str, list[str]]]  # module -> the names it exports
+    type_checking_imports: list[str]  # `from .module import names`, for type checkers
     exports: list[str]  # quoted, for __all__
     lookup: list[tuple[str, str]]  # quoted name -> quoted module, for the lazy __getattr__
 
@@ -76,6 +77,7 @@ def reexport_view(doc: str, modules: list[tuple[str, list[str]]]) -> ReexportVie
     return ReexportView(
         docstring(doc),
         modules,
+        [from_import(f".{module}", names, indent=4) for module, names in modules],
         [py_literal(name) for name in exports],
         [(py_literal(name), py_literal(owner[name])) for name in exports],
     )
@@ -92,6 +94,7 @@ class PackageInitView:
     errors: list[str]
     exports: list[str]
     modules: list[tuple[str, list[str]]]  # module -> the names it exports
+    type_checking_imports: list[str]  # `from .module import names`, for type checkers
     lookup: list[tuple[str, str]]  # quoted name -> quoted module, for the lazy __getattr__
 
 
@@ -228,7 +231,9 @@ def client_view(api: ir.Api) -> ClientView:
         imports.add("typing", "Literal")
         imports.add("._base_client", "server_url")
     return ClientView(
-        doc=docstring(f"A client for {api.title or api.package}.", _servers_doc(servers), auth),
+        doc=docstring(
+            f"A client for {api.title or api.package}.", _servers_doc(servers), auth, indent=4
+        ),
         imports=imports.lines(),
         base_url=py_literal(base_url),
         has_default_base_url=bool(base_url),
@@ -268,6 +273,7 @@ def package_init_view(api: ir.Api, client_classes: tuple[str, str]) -> PackageIn
         errors=list(ERROR_CLASSES),
         exports=reexports.exports,
         modules=reexports.modules,
+        type_checking_imports=reexports.type_checking_imports,
         lookup=reexports.lookup,
     )
 

@@ -37,7 +37,8 @@ __all__ = [
     "list_experiments_paginated_raw_async",
 ]
 
-# Each name is imported on first use (PEP 562): importing one module of the package does not import them all.
+# Each name is imported on first use (PEP 562): importing one module of the package does not import
+# them all.
 _MODULE_OF: dict[str, str] = {
     "extend_dataset_content": "datasets",
     "extend_dataset_content_async": "datasets",

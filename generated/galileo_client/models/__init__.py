@@ -54,7 +54,8 @@ __all__ = [
     "decode_validation_error_loc_item",
 ]
 
-# Each name is imported on first use (PEP 562): importing one module of the package does not import them all.
+# Each name is imported on first use (PEP 562): importing one module of the package does not import
+# them all.
 _MODULE_OF: dict[str, str] = {
     "ExperimentDataset": "experiment_dataset",
     "ExperimentLogGeneration": "experiment_log_generation",

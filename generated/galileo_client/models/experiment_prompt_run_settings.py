@@ -52,7 +52,7 @@ class ExperimentPromptRunSettings(_codec.Model):
     mark it non-null, and the live FastAPI service sends null for unset settings
     (temperature, for one).
 
-    Server default: 'GPT-4o'.
+    Server default: "GPT-4o".
     """
     n: int | Unset | None = UNSET
     """Number of completions to generate. Optional; defaults to 1. Nullable: the page does not
@@ -72,7 +72,7 @@ class ExperimentPromptRunSettings(_codec.Model):
     page does not mark it non-null, and the live FastAPI service sends null for unset
     settings (temperature, for one).
 
-    Server default: 'medium'.
+    Server default: "medium".
     """
     response_format: dict[str, Any] | Unset | None = UNSET
     """Response format, a free-form object. Optional and nullable."""
@@ -115,7 +115,7 @@ class ExperimentPromptRunSettings(_codec.Model):
     mark it non-null, and the live FastAPI service sends null for unset settings
     (temperature, for one).
 
-    Server default: 'medium'.
+    Server default: "medium".
     """
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""

@@ -48,7 +48,7 @@ class ExperimentResponse(_codec.Model):
     name: str | Unset = UNSET
     """Name of the experiment. Optional; defaults to \"".
 
-    Server default: ''.
+    Server default: \"".
     """
     num_spans: int | Unset | None = UNSET
     """Number of spans in the experiment. Optional and nullable."""

@@ -47,7 +47,7 @@ class ExtendPromptSettings(_codec.Model):
     model_alias: str | Unset = UNSET
     """Alias of the model to use. Optional; defaults to "gpt-4.1-mini".
 
-    Server default: 'gpt-4.1-mini'.
+    Server default: "gpt-4.1-mini".
     """
     n: int | Unset = UNSET
     """Number of completions to generate. Optional; defaults to 1.

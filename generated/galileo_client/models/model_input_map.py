@@ -18,14 +18,14 @@ class ModelInputMap(_codec.Model):
     prefix: str | Unset = UNSET
     """Text put before the prompt. Optional; defaults to \"".
 
-    Server default: ''.
+    Server default: \"".
     """
     prompt: str | Unset | None = UNSET
     """Field name of the prompt. Optional and nullable."""
     suffix: str | Unset = UNSET
     """Text put after the prompt. Optional; defaults to \"".
 
-    Server default: ''.
+    Server default: \"".
     """
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Properties the spec does not declare, kept so that they are written back unchanged."""

@@ -20,6 +20,7 @@ def _variants() -> _codec.Variants:
 
 
 decode_validation_error_loc_item: _codec.OneOf[ValidationErrorLocItem] = _codec.OneOf(
-    "ValidationErrorLocItem", _variants
+    "ValidationErrorLocItem",
+    _variants,
 )
 """Decodes a ValidationErrorLocItem (`decode_validation_error_loc_item(value)`); the type that model tables name."""

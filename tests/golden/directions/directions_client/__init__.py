@@ -67,7 +67,8 @@ __all__ = [
     "drift",
 ]
 
-# Each name is imported on first use (PEP 562): importing one module of the package does not import them all.
+# Each name is imported on first use (PEP 562): importing one module of the package does not import
+# them all.
 _MODULE_OF: dict[str, str] = {
     "DEFAULT_BASE_URL": "_client",
     "UNSET": "_codec",

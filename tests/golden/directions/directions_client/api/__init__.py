@@ -35,7 +35,8 @@ __all__ = [
     "place_order_raw_async",
 ]
 
-# Each name is imported on first use (PEP 562): importing one module of the package does not import them all.
+# Each name is imported on first use (PEP 562): importing one module of the package does not import
+# them all.
 _MODULE_OF: dict[str, str] = {
     "create_pet": "default",
     "create_pet_async": "default",

@@ -48,7 +48,8 @@ __all__ = [
     "list_pets_raw_async",
 ]
 
-# Each name is imported on first use (PEP 562): importing one module of the package does not import them all.
+# Each name is imported on first use (PEP 562): importing one module of the package does not import
+# them all.
 _MODULE_OF: dict[str, str] = {
     "create_pet": "pets",
     "create_pet_async": "pets",

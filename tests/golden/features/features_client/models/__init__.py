@@ -44,7 +44,8 @@ __all__ = [
     "decode_pet_request",
 ]
 
-# Each name is imported on first use (PEP 562): importing one module of the package does not import them all.
+# Each name is imported on first use (PEP 562): importing one module of the package does not import
+# them all.
 _MODULE_OF: dict[str, str] = {
     "Base": "base",
     "BaseRequest": "base_request",

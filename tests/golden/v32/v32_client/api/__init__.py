@@ -107,7 +107,8 @@ __all__ = [
     "watch_notifications_raw_async",
 ]
 
-# Each name is imported on first use (PEP 562): importing one module of the package does not import them all.
+# Each name is imported on first use (PEP 562): importing one module of the package does not import
+# them all.
 _MODULE_OF: dict[str, str] = {
     "download_file": "files",
     "download_file_async": "files",

@@ -150,12 +150,7 @@ def _upload_file_request(
         path={
             "name": name,
         },
-        body=_http.MultipartBody(
-            body,
-            {
-                "attachment": "image/png",
-            },
-        ),
+        body=_http.MultipartBody(body, {"attachment": "image/png"}),
     )
 
 

@@ -296,10 +296,7 @@ _STREAM_CHAT: _http.Endpoint[None] = _http.Endpoint(
 _STREAM_CHAT_ITEMS: _streaming.StreamFormat[_streaming.ServerSentEvent[str | Token | Usage]] = (
     _streaming.events(
         _streaming.text_data,
-        {
-            "token": _streaming.json_data(Token),
-            "done": _streaming.json_data(Usage),
-        },
+        {"token": _streaming.json_data(Token), "done": _streaming.json_data(Usage)},
     )
 )
 

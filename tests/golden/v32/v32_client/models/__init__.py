@@ -46,7 +46,8 @@ __all__ = [
     "decode_block",
 ]
 
-# Each name is imported on first use (PEP 562): importing one module of the package does not import them all.
+# Each name is imported on first use (PEP 562): importing one module of the package does not import
+# them all.
 _MODULE_OF: dict[str, str] = {
     "Block": "block",
     "ChatRequest": "chat_request",
