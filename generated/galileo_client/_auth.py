@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import logging
 import math
 import os
 import threading
@@ -62,9 +63,36 @@ class Credential:
         # httpx would refuse these too, but with the value in its message.
         if any(char in self.value for char in "\r\n\0"):
             raise ValueError(f"the credential for {self.scheme} contains a line break or NUL")
+        if self.location == "query":
+            _HTTPX_LOG_REDACTION.credentials.add((self.name, self.value))
 
     def __repr__(self) -> str:
         return f"Credential(scheme={self.scheme!r}, location={self.location!r}, name={self.name!r}, value='***')"
+
+
+class _QueryCredentialRedaction(logging.Filter):
+    """httpx logs every request's URL at INFO, query string included: a credential sent there is masked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.credentials: set[tuple[str, str]] = set()  # (query parameter, value)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and self.credentials:
+            record.args = tuple(
+                self._masked(arg) if isinstance(arg, httpx.URL) else arg for arg in record.args
+            )
+        return True
+
+    def _masked(self, url: httpx.URL) -> httpx.URL:
+        for name, value in self.credentials:
+            if value in url.params.get_list(name):
+                url = url.copy_set_param(name, "[redacted]")
+        return url
+
+
+_HTTPX_LOG_REDACTION = _QueryCredentialRedaction()
+logging.getLogger("httpx").addFilter(_HTTPX_LOG_REDACTION)
 
 
 def bearer(scheme: str, token: str) -> Credential:

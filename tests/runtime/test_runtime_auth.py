@@ -215,3 +215,16 @@ def test_too_many_redirects_is_a_connection_error(kit: Kit) -> None:
     with pytest.raises(kit.rt.errors.APIConnectionError, match="TooManyRedirects"):
         h.send(kit.endpoint())
     assert len(h.server.requests) == 4
+
+
+def test_a_query_credential_is_masked_in_httpx_request_log(
+    kit: Kit, caplog: pytest.LogCaptureFixture
+) -> None:
+    h = kit(schemes=schemes(kit.rt), credentials={"query_key": "s3cr3t/+key"})
+    with caplog.at_level("INFO", logger="httpx"):
+        h.send(kit.endpoint(security=({"QueryKey": ()},)))
+    [request] = h.server.requests
+    assert request.url.params["key"] == "s3cr3t/+key"  # sent as given
+    logged = [record.getMessage() for record in caplog.records if record.name == "httpx"]
+    assert logged and all("key=%5Bredacted%5D" in line for line in logged), logged
+    assert not any("s3cr3t" in line for line in logged)
