@@ -190,6 +190,15 @@ class Parameter:
 
 
 @dataclass(frozen=True, slots=True)
+class PartEncoding:
+    """How a multipart part is sent (an Encoding Object): its content type ("" for the default of its value) and
+    the headers whose value the spec fixes (`const`, a one-value `enum`, or a `default`), in name order."""
+
+    content_type: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class RequestBody:
     py_name: str
     content_type: str
@@ -198,9 +207,11 @@ class RequestBody:
     required: bool
     description: str
     example: JsonValue = None  # the spec's example payload, for the generated README
-    part_types: tuple[
-        tuple[str, str], ...
-    ] = ()  # multipart: (property, content type) from `encoding`
+    # multipart: each property's part (`encoding`); an array body's parts by position (3.2 `prefixEncoding`),
+    # then for the rest (3.2 `itemEncoding`).
+    part_encodings: tuple[tuple[str, PartEncoding], ...] = ()
+    prefix_encodings: tuple[PartEncoding, ...] = ()
+    item_encoding: PartEncoding | None = None
 
 
 @dataclass(frozen=True, slots=True)

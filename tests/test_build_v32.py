@@ -94,6 +94,17 @@ def test_json_sequence_request_bodies_take_items(api: ir.Api) -> None:
     assert metrics is not None and metrics.kind == "json_seq"
 
 
+def test_positional_multipart_encodings(api: ir.Api) -> None:
+    body = operation(api, "submit_report").body
+    assert body is not None and body.type == ir.ListOf(ir.ANY)
+    assert body.prefix_encodings == (
+        ir.PartEncoding("application/json", (("X-Part", "summary"),)),
+        ir.PartEncoding("text/csv"),
+    )
+    # Content-ID has no fixed value: the caller gives it with `File(headers=...)`.
+    assert body.item_encoding == ir.PartEncoding("image/png", (("X-Part", "figure"),))
+
+
 def test_methods_and_the_query_string(api: ir.Api) -> None:
     assert operation(api, "search_documents").method == "QUERY"
     assert operation(api, "search_documents").idempotent
@@ -110,7 +121,9 @@ def test_binary_parts_and_encodings(api: ir.Api) -> None:
     attachment = next(field for field in upload.fields if field.wire_name == "attachment")
     assert attachment.type == ir.Primitive("file")
     body = operation(api, "upload_file").body
-    assert body is not None and body.part_types == (("attachment", "image/png"),)
+    assert body is not None and body.part_encodings == (
+        ("attachment", ir.PartEncoding("image/png")),
+    )
 
 
 def test_the_default_mapping_is_the_discriminators_default(api: ir.Api) -> None:

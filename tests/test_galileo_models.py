@@ -5,6 +5,7 @@ Absent and null stay different, unknown properties and enum values survive, and 
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from galileo_client.models import (  # noqa: E402
     SyntheticDatasetExtensionResponse,
     SyntheticDataTypes,
     TaskType,
+    UserInfo,
 )
 
 
@@ -100,6 +102,16 @@ def test_unknown_properties_are_kept_and_written_back() -> None:
     model = ExperimentResponse.from_dict(payload)
     assert model.additional_properties == {"brand_new_field": {"nested": [1, 2]}}
     assert model.to_dict() == payload
+
+
+def test_a_model_decoded_without_unknown_properties_gets_them_on_first_access() -> None:
+    user = UserInfo.from_dict({"id": "u1", "email": None})
+    # Nothing but strings and nulls inside: the garbage collector need not track the attributes (issue 10).
+    assert not gc.is_tracked(vars(user))
+    assert user.additional_properties == {} and user == UserInfo(id="u1", email=None)
+    user.additional_properties["added"] = [1]  # the dictionary made on access is the model's own
+    assert user.to_dict() == {"id": "u1", "email": None, "added": [1]}
+    assert UserInfo.from_dict({"id": "u1"}).additional_properties == {}  # not shared
 
 
 def test_unknown_enum_values_are_accepted_and_round_trip() -> None:

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,15 +28,20 @@ print(json.dumps([loaded, everything, resolved, missing]))
 """
 
 
-def test_one_endpoint_module_imports_only_the_models_it_uses() -> None:
+def run_in_fresh_interpreter(code: str) -> Any:
+    """What `code` prints as JSON, run where the generated package is importable."""
     done = subprocess.run(
-        [sys.executable, "-c", PROBE],
+        [sys.executable, "-c", code],
         cwd=ROOT / "generated",
         capture_output=True,
         text=True,
         check=True,
     )
-    loaded, everything, resolved, missing = json.loads(done.stdout)
+    return json.loads(done.stdout)
+
+
+def test_one_endpoint_module_imports_only_the_models_it_uses() -> None:
+    loaded, everything, resolved, missing = run_in_fresh_interpreter(PROBE)
     datasets = (ROOT / "generated" / "galileo_client" / "api" / "datasets.py").read_text()
     direct = {
         "galileo_client" + line.split()[1][1:]
@@ -60,14 +66,7 @@ print(json.dumps([bare, "httpx" in sys.modules, resolved, Client.__module__, pac
 
 
 def test_import_package_imports_neither_httpx_nor_the_runtime_until_a_name_is_used() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", TOP_LEVEL],
-        cwd=ROOT / "generated",
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    bare, httpx_after_use, resolved, client_module, version = json.loads(done.stdout)
+    bare, httpx_after_use, resolved, client_module, version = run_in_fresh_interpreter(TOP_LEVEL)
     assert bare == ["galileo_client"]  # `import pkg` alone: no httpx, no runtime module, no model
     # `from pkg import Client` and every exported name still work
     assert httpx_after_use and resolved

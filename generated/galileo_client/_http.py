@@ -16,6 +16,7 @@ empty objects are left out, booleans are `true`/`false`, enums their value, date
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import re
@@ -25,7 +26,7 @@ import urllib.parse
 from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Generic, TypeVar
+from typing import Final, Generic, NamedTuple, TypeVar
 
 import httpx
 
@@ -45,6 +46,7 @@ _SENSITIVE = re.compile(
     r"auth|cookie|api[-_]?key|token|secret|passw|session|signature|credential", re.IGNORECASE
 )
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an HTTP field name (RFC 9110)
 _NO_VALUES: Mapping[str, object] = MappingProxyType({})
 _DELIMITERS = {"form": ",", "spaceDelimited": " ", "pipeDelimited": "|"}
 # Printable ASCII except what ends or quotes a cookie value, and "%" so that percent-encoded values decode
@@ -227,7 +229,7 @@ class JsonSequenceBody:
     like a JSON body when it is sent, one chunk per record (see `_uploads.RecordContent`).
 
     An item that does not have the declared type raises `EncodeError` with its index as the first step
-    (`$[3].text`); the items before it have been sent by then."""
+    (`$[3].text`) and the request is abandoned (the items before it may have reached the server)."""
 
     items: Iterable[object] | AsyncIterable[object] = field(repr=False)
     content_type: str = "application/jsonl"
@@ -267,33 +269,60 @@ def _form_pairs(value: object, what: str) -> list[tuple[str, str]]:
     return [pair for key, item in data.items() for pair in _flatten(key, item)]
 
 
+class Encoding(NamedTuple):
+    """How the spec says to send a multipart part (an Encoding Object: `encoding` by property, 3.2
+    `prefixEncoding` / `itemEncoding` by position): its content type, and headers of fixed value."""
+
+    content_type: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+_NO_ENCODING: Final = Encoding()
+
+
 @dataclass(frozen=True, slots=True)
 class MultipartBody:
-    """`multipart/form-data`, one part per property (a list gives one part per item).
+    """A multipart body. An object is `multipart/form-data`, one named part per property (a list gives one part
+    per item) sent as `encodings[property]` says. An array (3.2 positional parts: `multipart/mixed`...) gives one
+    unnamed part per item, sent as `prefix[index]` says, past the prefix as `items` says.
 
-    A file is a `File`, `bytes`, `(filename, bytes)` or `(filename, bytes, content_type)`; it becomes a file part
-    (filename defaulting to the property name, content type to the one `content_types` declares for the property,
-    else `application/octet-stream`). A `File` of a path or a file object is streamed, not read into memory.
-    Objects become `application/json` parts, other values text parts; `None` and `UNSET` are left out.
+    A file is a `File`, `bytes`, `(filename, bytes)` or `(filename, bytes, content_type)`; a `File` of a path or
+    a file object is streamed, not read into memory. Objects and arrays become JSON, other values text; `None`
+    and `UNSET` are left out. A part's content type is the `File`'s, else the declared one, else
+    `application/octet-stream` for a file, `application/json` for JSON, none (text/plain) for text. Its headers
+    are the declared ones, then the `File`'s own. A form-data file part's filename defaults to the property name.
     """
 
     value: object = field(repr=False)
-    content_types: Mapping[str, str] = field(default_factory=dict)  # the spec's per-part `encoding`
+    encodings: Mapping[str, Encoding] = field(default_factory=dict)
+    prefix: tuple[Encoding, ...] = ()
+    items: Encoding = _NO_ENCODING
+    media_type: str = "multipart/form-data"
 
     def render(self) -> tuple[bytes | StreamedContent, str]:
         data = _codec.encode(self.value, request=True)
-        if not isinstance(data, dict):
-            raise TypeError(f"a multipart body must be an object, got {type(self.value).__name__}")
+        if isinstance(data, list):
+            encodings = itertools.chain(self.prefix, itertools.repeat(self.items))
+            parts = [_multipart_part(None, item, next(encodings)) for item in data]
+        elif isinstance(data, dict):
+            parts = [
+                _multipart_part(name, item, self.encodings.get(name, _NO_ENCODING))
+                for name, value in data.items()
+                for item in (
+                    value if isinstance(value, list) and _as_file(value) is None else [value]
+                )
+            ]
+        else:
+            raise TypeError(
+                f"a multipart body must be an object or an array, got {type(self.value).__name__}"
+            )
         boundary = secrets.token_hex(16)
         pieces: list[bytes | File] = []
-        for name, value in data.items():
-            items = value if isinstance(value, list) and _as_file(value) is None else [value]
-            for item in items:
-                part = _multipart_part(name, item, self.content_types.get(name))
-                if part:
-                    pieces += [f"--{boundary}\r\n".encode(), *part, b"\r\n"]
+        for part in parts:
+            if part:
+                pieces += [f"--{boundary}\r\n".encode(), *part, b"\r\n"]
         pieces.append(f"--{boundary}--\r\n".encode())
-        content_type = f"multipart/form-data; boundary={boundary}"
+        content_type = f"{self.media_type}; boundary={boundary}"
         if all(isinstance(piece, bytes) for piece in pieces):
             return b"".join(piece for piece in pieces if isinstance(piece, bytes)), content_type
         return StreamedContent(pieces), content_type
@@ -316,22 +345,53 @@ def _quote_disposition(text: str) -> str:
     return text.replace("\r", "%0D").replace("\n", "%0A").replace('"', "%22")
 
 
-def _multipart_part(name: str, value: object, declared_type: str | None) -> list[bytes | File]:
-    """A part's headers and content (a `File` to stream, or bytes); empty for a value left out."""
-    disposition = f'Content-Disposition: form-data; name="{_quote_disposition(name)}"'
+def _multipart_part(name: str | None, value: object, encoding: Encoding) -> list[bytes | File]:
+    """A part's head and content (a `File` to stream, or bytes); empty for a value left out. Form-data parts
+    are named; positional ones (`name` None) carry a disposition only for a named file."""
     file = _as_file(value)
     if file is not None:
-        filename = _quote_disposition(file.name or name)
-        content_type = file.content_type or declared_type or "application/octet-stream"
-        _check_header_value(content_type, f"the content type of part {name!r}")
-        headers = f'{disposition}; filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'
+        filename = file.name or name
+        head = _part_head(
+            _disposition(name, filename),
+            file.content_type or encoding.content_type or "application/octet-stream",
+            {**dict(encoding.headers), **file.headers},
+        )
         content = file.content
-        return [headers.encode(), content if isinstance(content, bytes) else file]
+        return [head, content if isinstance(content, bytes) else file]
     if isinstance(value, dict | list):
+        content_type: str | None = encoding.content_type or "application/json"
         body = _json_text(value)
-        return [f"{disposition}\r\nContent-Type: application/json\r\n\r\n{body}".encode()]
-    text = _text(value)
-    return [] if text is None else [f"{disposition}\r\n\r\n{text}".encode()]
+    else:
+        content_type = encoding.content_type
+        text = _text(value)
+        if text is None:
+            return []
+        body = text
+    head = _part_head(_disposition(name, None), content_type, dict(encoding.headers))
+    return [head + body.encode()]
+
+
+def _disposition(name: str | None, filename: str | None) -> str | None:
+    quoted = None if filename is None else f'filename="{_quote_disposition(filename)}"'
+    if name is None:
+        return None if quoted is None else f"attachment; {quoted}"
+    named = f'form-data; name="{_quote_disposition(name)}"'
+    return named if quoted is None else f"{named}; {quoted}"
+
+
+def _part_head(
+    disposition: str | None, content_type: str | None, headers: Mapping[str, str]
+) -> bytes:
+    fields = {"Content-Disposition": disposition, "Content-Type": content_type, **headers}
+    lines = []
+    for header, value in fields.items():
+        if value is None:
+            continue
+        if not _TOKEN.match(header):
+            raise ValueError(f"a multipart part header name is not a token: {header!r}")
+        _check_header_value(value, f"the part header {header!r}")
+        lines.append(f"{header}: {value}\r\n")
+    return ("".join(lines) + "\r\n").encode()
 
 
 def _check_header_value(value: str, what: str) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from generator import ir
 from generator.quoting import py_literal
 from generator.render.docs import docstring, origin_line
-from generator.render.imports import Imports, add_annotation_imports
+from generator.render.imports import Imports, add_annotation_imports, from_import
 from generator.render.types import TypeRenderer, optional_annotation, union_decoder_name
 
 
@@ -77,10 +77,12 @@ def _field_doc(field: ir.Field) -> str:
     return docstring(field.description, " ".join(notes), indent=4)
 
 
-def _named_imports(types: TypeRenderer, names: set[str], own: str, imports: Imports) -> list[str]:
+def _named_imports(
+    types: TypeRenderer, names: set[str], own: str, imports: Imports
+) -> list[tuple[str, str]]:
     """Enums are imported at the top (they import nothing back); models and unions only for type checking and
     lazily inside functions, because models may refer to each other in cycles."""
-    lazy = set()
+    lazy: set[tuple[str, str]] = set()
     for name in sorted(names - {own}):
         named = types.named[name]
         if named.kind == "enum":
@@ -88,8 +90,13 @@ def _named_imports(types: TypeRenderer, names: set[str], own: str, imports: Impo
         else:
             imports.add_type_checking(f".{named.module}", name)
             runtime = union_decoder_name(named.module) if named.kind == "union" else name
-            lazy.add(f"from .{named.module} import {runtime}")
+            lazy.add((f".{named.module}", runtime))
     return sorted(lazy)
+
+
+def _lazy_lines(imports: list[tuple[str, str]]) -> list[str]:
+    """`from .module import Name` lines, sorted, laid out for a function body."""
+    return [from_import(module, [name], indent=4) for module, name in sorted(imports)]
 
 
 def _base_imports(types: TypeRenderer, exprs: list[ir.TypeExpr]) -> Imports:
@@ -115,7 +122,7 @@ def model_view(model: ir.Model, types: TypeRenderer) -> ModelView:
         doc=docstring(summary, model.description, deprecated, origin_line(model.origin), indent=4),
         imports=imports.lines(),
         type_checking_imports=imports.type_checking_lines(),
-        lazy_imports=lazy,
+        lazy_imports=_lazy_lines(lazy),
         # Fields without a default first, then by name: the spec's key order must not change the output.
         fields=sorted(fields, key=lambda f: (f.default != "", f.py_name)),
         extra_annotation=types.annotation(model.extra),
@@ -177,9 +184,9 @@ def union_view(union: ir.Union, types: TypeRenderer) -> UnionView:
         mapping = [(py_literal(value), model) for value, model in discriminator.mapping]
         default = [discriminator.default] if discriminator.default else []
         for model in [model for _, model in discriminator.mapping] + default:
-            lazy_line = f"from .{types.named[model].module} import {model}"
-            if model != union.name and lazy_line not in lazy:
-                lazy.append(lazy_line)
+            lazy_import = (f".{types.named[model].module}", model)
+            if model != union.name and lazy_import not in lazy:
+                lazy.append(lazy_import)
                 imports.add_type_checking(f".{types.named[model].module}", model)
     alias = " | ".join(dict.fromkeys(types.annotation(variant) for variant in union.variants))
     return UnionView(
@@ -189,7 +196,7 @@ def union_view(union: ir.Union, types: TypeRenderer) -> UnionView:
         decoder_name=union_decoder_name(union.module),
         imports=imports.lines(),
         type_checking_imports=imports.type_checking_lines(),
-        lazy_imports=sorted(lazy),
+        lazy_imports=_lazy_lines(lazy),
         what=py_literal(union.name),
         variants=[types.decoder(variant) for variant in _trial_order(union.variants)],
         discriminator=py_literal(discriminator.property) if discriminator else "",

@@ -302,13 +302,37 @@ def _body_expression(body: ir.RequestBody | None) -> str:
     content_type = (
         "" if body.kind in ("json", "form", "multipart") else f", {py_literal(body.content_type)}"
     )
-    part_types = ", ".join(f"{py_literal(n)}: {py_literal(t)}" for n, t in body.part_types)
-    if part_types:
-        content_type = f", {{{part_types}}}"
+    if body.kind == "multipart":
+        content_type = _multipart_arguments(body)
     expression = f"_http.{_BODY_CLASSES[body.kind]}({body.py_name}{content_type})"
     if body.required:
         return expression
     return f"None if isinstance({body.py_name}, Unset) else {expression}"
+
+
+def _multipart_arguments(body: ir.RequestBody) -> str:
+    """`_http.MultipartBody`'s arguments after the value: the encodings by property, by position, the rest."""
+    arguments = ""
+    # No magic trailing commas: a line that fits stays one line, as black keeps it; one that does not is
+    # laid out by black (see generator/layout.py).
+    if body.part_encodings:
+        by_name = ", ".join(f"{py_literal(n)}: {_encoding(e)}" for n, e in body.part_encodings)
+        arguments += f", {{{by_name}}}"
+    if body.prefix_encodings:
+        arguments += f", prefix={py_tuple([_encoding(e) for e in body.prefix_encodings])}"
+    if body.item_encoding is not None:
+        arguments += f", items={_encoding(body.item_encoding)}"
+    if isinstance(body.type, ir.ListOf):  # positional parts, sent as the media type says
+        arguments += f", media_type={py_literal(body.content_type)}"
+    return arguments
+
+
+def _encoding(encoding: ir.PartEncoding) -> str:
+    content_type = py_literal(encoding.content_type) if encoding.content_type else "None"
+    if not encoding.headers:
+        return f"_http.Encoding({content_type})"
+    headers = py_tuple([py_tuple([py_literal(n), py_literal(v)]) for n, v in encoding.headers])
+    return f"_http.Encoding({content_type}, {headers})"
 
 
 def _success_responses(operation: ir.Operation) -> tuple[ir.Response, ...]:

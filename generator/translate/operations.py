@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 import re
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from generator import ir
 from generator.naming import Claim, assign_unique, snake_case, spelled_claim
@@ -246,6 +246,7 @@ class OperationBuilder:
         content_type = min(content.mapping(), key=lambda media: (_media_rank(media), media))
         media = content.child(content_type)
         kind, body_type = self._body_type(media, content_type)
+        parts = self._part_encodings(media) if kind == "multipart" else _PartEncodings()
         return ir.RequestBody(
             py_name="body",
             content_type=content_type,
@@ -254,7 +255,9 @@ class OperationBuilder:
             required=body.mapping().get("required") is True,
             description=text(body.mapping(), "description"),
             example=self._example(media),
-            part_types=_part_types(media) if kind == "multipart" else (),
+            part_encodings=parts.part_encodings,
+            prefix_encodings=parts.prefix_encodings,
+            item_encoding=parts.item_encoding,
         )
 
     def _body_type(self, media: Node, content_type: str) -> tuple[ir.BodyKind, ir.TypeExpr]:
@@ -275,6 +278,50 @@ class OperationBuilder:
             return kind, ir.Primitive("file" if kind == "binary" else "str")
         schema = media.get("schema")
         return kind, self._schemas.convert(schema) if schema is not None else ir.ANY
+
+    def _part_encodings(self, media: Node) -> _PartEncodings:
+        """The multipart fields of `ir.RequestBody`: `encoding` by property, and for an array body (positional
+        parts: `multipart/mixed`...) 3.2's `prefixEncoding` by position and `itemEncoding` for the rest."""
+        encoding = media.mapping().get("encoding")
+        named = (
+            (str(name), self._part_encoding(media.child("encoding", name)))
+            for name in sorted(encoding if isinstance(encoding, dict) else {}, key=str)
+        )
+        by_name = tuple(pair for pair in named if pair[1] != ir.PartEncoding())
+        prefix, item = media.get("prefixEncoding"), media.get("itemEncoding")
+        if prefix is None and item is None:
+            return _PartEncodings(by_name)
+        schema = media.get("schema")
+        if schema is None or self._schemas.resolve(schema).mapping().get("type") != "array":
+            message = "prefixEncoding/itemEncoding describe the parts of an array body; not used"
+            self._report.warn(media, message)
+            return _PartEncodings(by_name)
+        positions = range(len(prefix.value)) if prefix and isinstance(prefix.value, list) else ()
+        return _PartEncodings(
+            by_name,
+            tuple(self._part_encoding(media.child("prefixEncoding", i)) for i in positions),
+            self._part_encoding(item) if item is not None else None,
+        )
+
+    def _part_encoding(self, node: Node) -> ir.PartEncoding:
+        """An Encoding Object: its content type when it names one type (not a list, not a range such as
+        `image/*`), and its headers whose schema fixes a value (Content-Type is `contentType`'s)."""
+        spec = node.mapping()
+        for nested in ("encoding", "prefixEncoding", "itemEncoding"):
+            if nested in spec:
+                message = "the encoding of a multipart part nested in a part is not used"
+                self._report.warn(node.child(nested), message)
+        declared = text(spec, "contentType").strip()
+        single = "" if any(char in declared for char in ",*") else declared
+        headers = spec.get("headers")
+        fixed = []
+        for name in sorted(headers if isinstance(headers, dict) else {}, key=str):
+            header = self._schemas.resolve(node.child("headers", name))
+            schema = header.get("schema")
+            value = _fixed_value(self._schemas.resolve(schema).mapping() if schema else {})
+            if value is not None and str(name).lower() != "content-type":
+                fixed.append((str(name), value))
+        return ir.PartEncoding(single, tuple(fixed))
 
     def _example(self, media: Node) -> ir.JsonValue:
         """The media type's `example`, else its first `examples` entry (refs followed)."""
@@ -447,17 +494,26 @@ class OperationBuilder:
         )
 
 
-def _part_types(media: Node) -> tuple[tuple[str, str], ...]:
-    """The content type `encoding` declares for each part of a multipart body, by property name."""
-    encoding = media.mapping().get("encoding")
-    declared = encoding.items() if isinstance(encoding, dict) else ()
-    return tuple(
-        sorted(
-            (str(name), spec["contentType"])
-            for name, spec in declared
-            if isinstance(spec, dict) and isinstance(spec.get("contentType"), str)
-        )
-    )
+class _PartEncodings(NamedTuple):
+    part_encodings: tuple[tuple[str, ir.PartEncoding], ...] = ()
+    prefix_encodings: tuple[ir.PartEncoding, ...] = ()
+    item_encoding: ir.PartEncoding | None = None
+
+
+def _fixed_value(schema: dict[str, Any]) -> str | None:
+    """The one value a header's schema allows (`const`, a one-value `enum`), else its `default`, as text."""
+    enum = schema.get("enum")
+    if "const" in schema:
+        value = schema["const"]
+    elif isinstance(enum, list) and len(enum) == 1:
+        value = enum[0]
+    elif "default" in schema:
+        value = schema["default"]
+    else:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value) if isinstance(value, str | int | float) else None
 
 
 def _event_name(branch: Node) -> str | None:

@@ -23,7 +23,19 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import IO, Any, ClassVar, Final, Generic, Literal, NamedTuple, Self, TypeVar, cast
+from typing import (
+    IO,
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Final,
+    Generic,
+    Literal,
+    NamedTuple,
+    Self,
+    TypeVar,
+    cast,
+)
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -206,12 +218,14 @@ class File:
     """A file to upload: `content` is bytes, a path, or a binary file object (read from its current position).
 
     `filename` defaults to the path's name; `content_type` to the content type the spec declares for the part,
-    else `application/octet-stream`.
+    else `application/octet-stream`. `headers` are sent with the file's multipart part, after (and over) those the
+    spec fixes for it.
     """
 
     content: bytes | IO[bytes] | os.PathLike[str] = field(repr=False)
     filename: str | None = None
     content_type: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str | None:
@@ -482,7 +496,7 @@ class EnumOf(Type[E]):
 
     def decode(self, value: object, ctx: Context, path: Path) -> E:
         member = self.members.get(value) if type(value) in _SCALARS else None
-        if member is not None and type(member.value) is type(value):
+        if member is not None and type(member._value_) is type(value):
             return member
         unknown = unknown_member(self.cls, value)
         kept = ctx.mismatch(
@@ -492,10 +506,10 @@ class EnumOf(Type[E]):
 
     def encode(self, value: Any, request: bool) -> Any:
         if isinstance(value, self.cls):
-            return value.value
+            return value._value_
         if request:
             try:
-                return self.cls(value).value
+                return self.cls(value)._value_
             except ValueError:
                 raise EncodeError(self.declared, value) from None
         return value
@@ -542,12 +556,31 @@ class Table(NamedTuple):
     extra: TypeLike[Any]
 
 
+Decoder = Callable[[Any, Context, Path], Any]
+Encoder = Callable[[Any, bool], Any]
+
+
 class _Compiled(NamedTuple):
-    by_wire: dict[str, tuple[str, Type[Any], frozenset[type]]]
-    by_attr: dict[str, tuple[str, Type[Any], frozenset[type]]]
+    by_wire: dict[str, tuple[str, Decoder, frozenset[type]]]  # attribute, decoder, identity types
+    by_attr: dict[str, tuple[str, Encoder, frozenset[type]]]  # wire name, encoder, identity types
     fields: tuple[tuple[Field, Type[Any]], ...]
     required: frozenset[str]
     extra: Type[Any]
+
+
+class _NoExtras:
+    """The `additional_properties` of a model decoded without any: an empty dictionary, made on first access.
+
+    Kept out of the decoded attributes, the empty dictionary does not make the garbage collector track them: a
+    model whose fields hold only strings, numbers, booleans and nulls is one object to the collector, not two.
+    """
+
+    def __get__(self, model: object, owner: type) -> object:
+        if model is None:
+            return self
+        extras: dict[str, Any] = {}
+        model.__dict__[_ADDITIONAL] = extras
+        return extras
 
 
 class Model:
@@ -557,6 +590,8 @@ class Model:
     """
 
     _oapigen_type_: ClassVar[ModelType[Any]]
+    if not TYPE_CHECKING:  # type checkers see each model's own `additional_properties` field
+        additional_properties = _NoExtras()
 
     @classmethod
     def from_dict(cls, data: object, *, strict: bool = False) -> Self:
@@ -602,8 +637,12 @@ class ModelType(Type[M]):
             table = self._table()
             fields = tuple((field, as_type(field.type)) for field in table.fields)
             # A nullable field's null takes the identity path, so its other values go straight to the inner type.
-            by_wire = {f.wire: (f.name, _non_null(kind), kind.identity) for f, kind in fields}
-            by_attr = {f.name: (f.wire, _non_null(kind), kind.identity) for f, kind in fields}
+            by_wire: dict[str, tuple[str, Decoder, frozenset[type]]] = {
+                f.wire: (f.name, _non_null(kind).decode, kind.identity) for f, kind in fields
+            }
+            by_attr: dict[str, tuple[str, Encoder, frozenset[type]]] = {
+                f.name: (f.wire, _non_null(kind).encode, kind.identity) for f, kind in fields
+            }
             required = frozenset(field.wire for field in table.fields if field.required)
             self._compiled = _Compiled(by_wire, by_attr, fields, required, as_type(table.extra))
         return self._compiled
@@ -613,14 +652,17 @@ class ModelType(Type[M]):
             return cast(M, ctx.mismatch(path, self.declared, value))
         by_wire, _, fields, required, extra_type = self._compiled or self.compiled()
         decoded: dict[str, Any] = {}
-        extra: dict[str, Any] = {}
+        extra: dict[str, Any] | None = None
+        entry_of = by_wire.get
         for key, item in value.items():
-            entry = by_wire.get(key)
+            entry = entry_of(key)
             if entry is None:
+                if extra is None:
+                    extra = {}
                 extra[key] = item
                 continue
-            attr, kind, identity = entry
-            decoded[attr] = item if type(item) in identity else kind.decode(item, ctx, (path, key))
+            attr, decode, identity = entry
+            decoded[attr] = item if type(item) in identity else decode(item, ctx, (path, key))
         if required and not value.keys() >= required:
             for field, _ in fields:
                 if field.required and field.wire not in value:
@@ -632,8 +674,6 @@ class ModelType(Type[M]):
                 extra if extra_type is ANY else _decode_entries(extra_type, extra, ctx, path)
             )
             decoded[_ORDER] = tuple(value)  # to write undeclared properties back where they were
-        else:
-            decoded[_ADDITIONAL] = extra
         model = _new(self.cls)
         model.__dict__ = decoded
         return model
@@ -654,11 +694,12 @@ class ModelType(Type[M]):
             for field, kind in fields:
                 _encode_request_field(result, field, kind, attributes.get(field.name, UNSET))
             return result
+        entry_of = by_attr.get
         for attr, item in attributes.items():
-            entry = by_attr.get(attr)
+            entry = entry_of(attr)
             if entry is not None and item is not UNSET:
-                wire, kind, identity = entry
-                result[wire] = item if type(item) in identity else kind.encode(item, False)
+                wire, encode, identity = entry
+                result[wire] = item if type(item) in identity else encode(item, False)
         order = attributes.get(_ORDER)
         if order is None:
             return result

@@ -1,4 +1,5 @@
-"""Fixtures of the contract tests: the checked-in Galileo client, and Prism serving the Galileo spec.
+"""Fixtures of the contract tests: the checked-in Galileo client, Prism serving the Galileo spec, and the client of
+the OpenAPI 3.2 golden spec (`v32`, generated per test module).
 
 The tests exercise `generated/galileo_client` exactly as it is checked in (the package users vendor), so
 `generated/` goes on `sys.path` here, before any test module imports it. Each Prism mode is one server per session:
@@ -7,15 +8,22 @@ starting Prism takes about a second, and `reset_violations()` keeps the tests in
 
 from __future__ import annotations
 
+import importlib
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from support.prism import PrismServer, run_prism
 
+from generator.pipeline import Options, generate
+from generator.write import write_output
+
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "spec" / "galileo.yaml"
+V32_SPEC = ROOT / "tests" / "golden" / "v32.yaml"
 GENERATED = ROOT / "generated"
 
 if str(GENERATED) not in sys.path:
@@ -44,3 +52,18 @@ def prism(prism_static: PrismServer) -> Iterator[PrismServer]:
     """The static server, with the violations of earlier tests forgotten."""
     prism_static.reset_violations()
     yield prism_static
+
+
+@pytest.fixture(scope="module")
+def v32(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
+    """The client of tests/golden/v32.yaml (OpenAPI 3.2), runtime included, under a name unique to the module."""
+    name = f"v32_{uuid.uuid4().hex[:8]}"
+    root = tmp_path_factory.mktemp("v32")
+    write_output(root / name, generate(V32_SPEC, Options(package=name)).files)
+    sys.path.insert(0, str(root))
+    try:
+        for module in ("api", "models", "_streaming"):
+            importlib.import_module(f"{name}.{module}")
+        yield importlib.import_module(name)
+    finally:
+        sys.path.remove(str(root))

@@ -327,6 +327,44 @@ def test_multipart_body(rt: Runtime) -> None:
     ]
 
 
+def test_multipart_encodings_give_parts_their_content_type_and_headers(rt: Runtime) -> None:
+    Encoding = rt.http.Encoding
+    named = rt.http.MultipartBody(
+        {"meta": {"k": 1}, "note": "hi", "file": rt.codec.File(b"x", headers={"X-Own": "1"})},
+        {
+            "meta": Encoding("application/vnd.meta+json", (("X-Part", "meta"),)),
+            "note": Encoding("text/markdown"),
+            "file": Encoding(None, (("X-Part", "file"), ("X-Own", "0"))),
+        },
+    )
+    content, content_type = named.render()
+    boundary = content_type.split("boundary=", 1)[1]
+    assert content.split(f"--{boundary}".encode())[1:4] == [
+        b'\r\nContent-Disposition: form-data; name="meta"\r\nContent-Type: application/vnd.meta+json'
+        b'\r\nX-Part: meta\r\n\r\n{"k":1}\r\n',
+        b'\r\nContent-Disposition: form-data; name="note"\r\nContent-Type: text/markdown\r\n\r\nhi\r\n',
+        b'\r\nContent-Disposition: form-data; name="file"; filename="file"\r\n'
+        b"Content-Type: application/octet-stream\r\nX-Part: file\r\nX-Own: 1\r\n\r\nx\r\n",
+    ]
+    positional = rt.http.MultipartBody(
+        ["a", "b", "c"],
+        prefix=(Encoding("text/csv"),),
+        items=Encoding(None, (("X-Rest", "yes"),)),
+        media_type="multipart/related",
+    )
+    content, content_type = positional.render()
+    assert content_type.startswith("multipart/related; boundary=")
+    boundary = content_type.split("boundary=", 1)[1]
+    assert content.split(f"--{boundary}".encode())[1:4] == [
+        b"\r\nContent-Type: text/csv\r\n\r\na\r\n",
+        b"\r\nX-Rest: yes\r\n\r\nb\r\n",
+        b"\r\nX-Rest: yes\r\n\r\nc\r\n",
+    ]
+    for bad in ({"X-A": "v\r\nInjected: 1"}, {"X A": "v"}):
+        with pytest.raises(ValueError, match="part header"):
+            rt.http.MultipartBody(["x"], items=Encoding(None, tuple(bad.items()))).render()
+
+
 def test_binary_and_text_bodies(rt: Runtime) -> None:
     ep = endpoint(rt, "/items", "PUT")
     binary = ep.build(body=rt.http.BinaryBody(b"\x89PNG", "image/png"))

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import _http, _streaming
 from .._client import AsyncClient, Client
 from .._http import ApiResponse, RequestOptions
@@ -128,6 +130,103 @@ async def download_file_stream_async(
     return _streaming.AsyncByteStream(response, "download_file")
 
 
+_SUBMIT_REPORT: _http.Endpoint[None] = _http.Endpoint(
+    name="submit_report",
+    method="POST",
+    path="/reports",
+    success={
+        "204": _http.empty_body(),
+    },
+    errors={},
+    idempotent=False,
+    security=(),
+)
+
+
+def _submit_report_request(
+    *,
+    body: list[Any],
+) -> _http.Request:
+    return _SUBMIT_REPORT.build(
+        body=_http.MultipartBody(
+            body,
+            prefix=(
+                _http.Encoding("application/json", (("X-Part", "summary"),)),
+                _http.Encoding("text/csv"),
+            ),
+            items=_http.Encoding("image/png", (("X-Part", "figure"),)),
+            media_type="multipart/mixed",
+        ),
+    )
+
+
+def submit_report_raw(
+    client: Client,
+    *,
+    body: list[Any],
+    options: RequestOptions | None = None,
+) -> ApiResponse[None]:
+    """Like `submit_report`, returning the status, headers and parsed body."""
+    _request = _submit_report_request(
+        body=body,
+    )
+    return client.send(_SUBMIT_REPORT, _request, options)
+
+
+def submit_report(
+    client: Client,
+    *,
+    body: list[Any],
+    options: RequestOptions | None = None,
+) -> None:
+    """Positional parts (multipart/mixed), each sent as prefixEncoding or itemEncoding says.
+
+    `POST /reports`
+
+    Args:
+        body: The request body (multipart/mixed).
+        options: Per-call overrides of timeout, retries and headers.
+
+    Returns:
+        204: Filed.
+
+    Raises:
+        APIError: any other failure: connection, timeout, unexpected status or body.
+
+    Ref: tests/golden/v32.yaml#/paths/~1reports/post
+    """
+    _request = _submit_report_request(
+        body=body,
+    )
+    return client.send(_SUBMIT_REPORT, _request, options).parsed
+
+
+async def submit_report_raw_async(
+    client: AsyncClient,
+    *,
+    body: list[Any],
+    options: RequestOptions | None = None,
+) -> ApiResponse[None]:
+    """Like `submit_report_async`, returning the status, headers and parsed body."""
+    _request = _submit_report_request(
+        body=body,
+    )
+    return await client.send(_SUBMIT_REPORT, _request, options)
+
+
+async def submit_report_async(
+    client: AsyncClient,
+    *,
+    body: list[Any],
+    options: RequestOptions | None = None,
+) -> None:
+    """Async twin of `submit_report`."""
+    _request = _submit_report_request(
+        body=body,
+    )
+    return (await client.send(_SUBMIT_REPORT, _request, options)).parsed
+
+
 _UPLOAD_FILE: _http.Endpoint[Stored] = _http.Endpoint(
     name="upload_file",
     method="PUT",
@@ -150,7 +249,7 @@ def _upload_file_request(
         path={
             "name": name,
         },
-        body=_http.MultipartBody(body, {"attachment": "image/png"}),
+        body=_http.MultipartBody(body, {"attachment": _http.Encoding("image/png")}),
     )
 
 
