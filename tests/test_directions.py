@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -15,11 +13,10 @@ from types import ModuleType
 import httpx
 import pytest
 from corpus.harness import CORPUS, build_ir
-from support.mypy_strict import assert_type_checks
+from support.generated_package import assert_type_checks, imported, unique_name
 
 from generator import ir
 from generator.pipeline import Options, generate
-from generator.write import write_output
 
 SPEC = Path(__file__).parent / "golden" / "directions.yaml"
 JIRA = CORPUS / "jira-platform.json"
@@ -91,14 +88,9 @@ def test_a_component_named_like_a_request_form_keeps_its_name(tmp_path: Path) ->
 
 @pytest.fixture(scope="module")
 def package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
-    name = f"directions_{uuid.uuid4().hex[:8]}"
-    root = tmp_path_factory.mktemp("out")
-    write_output(root / name, generate(SPEC, Options(package="directions_client")).files)
-    sys.path.insert(0, str(root))
-    try:
-        yield importlib.import_module(name)
-    finally:
-        sys.path.remove(str(root))
+    files = generate(SPEC, Options(package="directions_client")).files
+    with imported(tmp_path_factory.mktemp("out"), unique_name("directions"), files) as package:
+        yield package
 
 
 def test_the_generated_package_type_checks(package: ModuleType) -> None:

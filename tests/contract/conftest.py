@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import importlib
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from support.generated_package import imported, unique_name
 from support.prism import PrismServer, run_prism
 
 from generator.pipeline import Options, generate
-from generator.write import write_output
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "spec" / "galileo.yaml"
@@ -57,13 +56,9 @@ def prism(prism_static: PrismServer) -> Iterator[PrismServer]:
 @pytest.fixture(scope="module")
 def v32(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
     """The client of tests/golden/v32.yaml (OpenAPI 3.2), runtime included, under a name unique to the module."""
-    name = f"v32_{uuid.uuid4().hex[:8]}"
-    root = tmp_path_factory.mktemp("v32")
-    write_output(root / name, generate(V32_SPEC, Options(package=name)).files)
-    sys.path.insert(0, str(root))
-    try:
+    name = unique_name("v32")
+    files = generate(V32_SPEC, Options(package=name)).files
+    with imported(tmp_path_factory.mktemp("v32"), name, files) as package:
         for module in ("api", "models", "_streaming"):
             importlib.import_module(f"{name}.{module}")
-        yield importlib.import_module(name)
-    finally:
-        sys.path.remove(str(root))
+        yield package

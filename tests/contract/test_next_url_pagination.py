@@ -7,19 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
-from support.mypy_strict import assert_type_checks
+from support.generated_package import assert_type_checks, imported, unique_name
 from support.scripted_server import ScriptedServer
 
 from generator.pipeline import Generation, Options, generate
-from generator.write import write_output
 
 SPEC = """
 openapi: 3.1.0
@@ -74,14 +71,10 @@ def generation(tmp_path_factory: pytest.TempPathFactory) -> Generation:
 def package(
     generation: Generation, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ModuleType]:
-    name = f"links_{uuid.uuid4().hex[:8]}"
-    root = tmp_path_factory.mktemp("out")
-    write_output(root / name, generation.files)
-    sys.path.insert(0, str(root))
-    try:
-        yield importlib.import_module(name)
-    finally:
-        sys.path.remove(str(root))
+    with imported(
+        tmp_path_factory.mktemp("out"), unique_name("links"), generation.files
+    ) as package:
+        yield package
 
 
 def test_next_url_is_generated_and_a_non_string_next_url_is_refused(generation: Generation) -> None:

@@ -9,21 +9,18 @@ import asyncio
 import importlib
 import itertools
 import math
-import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
-from support.mypy_strict import assert_type_checks
+from support.generated_package import assert_type_checks, imported, unique_name
 from support.oauth_server import API_KEY, CLIENT_ID, CLIENT_SECRET, OAuthServers
 
 from generator.pipeline import Options, generate
-from generator.write import write_output
 
 SPEC = """
 openapi: 3.1.0
@@ -94,14 +91,10 @@ def package(
     spec.write_text(SPEC.replace("TOKEN_URL", servers.token_url), encoding="utf-8")
     generation = generate(spec, Options(package="vault_client"))
     assert generation.warnings == ()
-    name = f"vault_{uuid.uuid4().hex[:8]}"
-    root = tmp_path_factory.mktemp("out")
-    write_output(root / name, generation.files)
-    sys.path.insert(0, str(root))
-    try:
-        yield importlib.import_module(name)
-    finally:
-        sys.path.remove(str(root))
+    with imported(
+        tmp_path_factory.mktemp("out"), unique_name("vault"), generation.files
+    ) as package:
+        yield package
 
 
 Step = str | Callable[[], object]

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -14,11 +12,10 @@ from typing import Any
 
 import httpx
 import pytest
-from support.mypy_strict import assert_type_checks
+from support.generated_package import assert_type_checks, imported, unique_name
 from support.scripted_server import ScriptedServer
 
 from generator.pipeline import Generation, Options, generate
-from generator.write import write_output
 
 SPEC = """
 openapi: 3.1.0
@@ -83,14 +80,10 @@ def generation(tmp_path_factory: pytest.TempPathFactory) -> Generation:
 def package(
     generation: Generation, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ModuleType]:
-    name = f"styles_{uuid.uuid4().hex[:8]}"
-    root = tmp_path_factory.mktemp("out")
-    write_output(root / name, generation.files)
-    sys.path.insert(0, str(root))
-    try:
-        yield importlib.import_module(f"{name}.api")
-    finally:
-        sys.path.remove(str(root))
+    with imported(
+        tmp_path_factory.mktemp("out"), unique_name("styles"), generation.files
+    ) as package:
+        yield importlib.import_module(f"{package.__name__}.api")
 
 
 def test_an_unsupported_declaration_warns_and_generates_no_iterators(

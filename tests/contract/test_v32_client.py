@@ -22,7 +22,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from support.mypy_strict import assert_type_checks
+from support.generated_package import assert_type_checks
 from support.route_server import Exchange, Handler, RouteServer
 
 CHAT = {"prompt": "hi"}
