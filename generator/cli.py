@@ -26,9 +26,13 @@ from generator.config import (
 )
 from generator.diagnostics import SpecError, UsageError
 from generator.naming import snake_case
-from generator.pipeline import Generation, Options, Stages, generate, load_and_validate
+from generator.options import Options
+from generator.stages import Stages
 from generator.terminal import Terminal
-from generator.write import LockWait, OutputError, compare_output, read_previous, write_output
+from generator.write import LockWait, OutputError, recorded_run
+
+# The pipeline (the loader, the validator, Jinja, black) is imported where it runs: `check` of an up-to-date
+# client needs none of it (see `_recorded`).
 
 EXIT_OK, EXIT_STALE, EXIT_INVALID, EXIT_BUG = 0, 1, 2, 3
 EXIT_CODES = (
@@ -187,6 +191,8 @@ def _validate(args: argparse.Namespace, project: ProjectConfig, term: Terminal) 
     if spec is None:
         raise UsageError("no spec given and no spec in [tool.generator] of pyproject.toml")
     lenient = project.defaults.lenient if args.lenient is None else args.lenient
+    from generator.pipeline import load_and_validate
+
     _, warnings = load_and_validate(spec, Options(package="client", lenient=lenient))
     term.diagnostics(warnings)
     term.status(f"{spec}: valid")
@@ -222,16 +228,64 @@ def _diff(args: argparse.Namespace, project: ProjectConfig) -> int:
 def _run_client(
     args: argparse.Namespace, config: ClientConfig, lock_wait: LockWait, term: Terminal
 ) -> int:
-    command = args.command
     if config.spec is None:
         raise UsageError("no spec given and no spec in [tool.generator] of pyproject.toml")
     options = _options(config, config.spec, args.verify_format)
     package_dir = _relative_to_cwd(config.output / options.package)
+    if not options.verify_format and _recorded(
+        args.command, config.spec, options, package_dir, lock_wait, term
+    ):
+        return EXIT_OK
+    return _run_pipeline(args.command, config.spec, options, package_dir, lock_wait, term)
+
+
+def _recorded(
+    command: str,
+    spec: Path,
+    options: Options,
+    package_dir: Path,
+    lock_wait: LockWait,
+    term: Terminal,
+) -> bool:
+    """Whether the package is what a run would write, told from bytes alone: the manifest's run key (the spec and
+    the files it refers to, the options, the generator: generator/runkey.py) matches, and every generated file
+    has its recorded digest. Then nothing is built: the recorded warnings are printed as the run printed them."""
+    from generator.runkey import disk_inputs, run_key
+
+    stages = Stages()
+    with stages.stage("recorded run"):
+        recorded = recorded_run(
+            package_dir, lambda inputs: run_key(spec, options, disk_inputs(spec, inputs)), lock_wait
+        )
+    if recorded is None:
+        return False
+    term.diagnostics(recorded.warnings)
+    term.stages(
+        stages,
+        f"spec, options and generator as the manifest records them; {recorded.files} files as recorded: "
+        "nothing built",
+    )
+    written = "" if command == "check" else ", nothing written"
+    term.status(f"{package_dir}: up to date{written}", good=True)
+    return True
+
+
+def _run_pipeline(
+    command: str,
+    spec: Path,
+    options: Options,
+    package_dir: Path,
+    lock_wait: LockWait,
+    term: Terminal,
+) -> int:
+    from generator.pipeline import Generation, generate
+    from generator.write import compare_output, read_previous, write_output
+
     stages = Stages()
     with term.progress("formatting") as progress:
         previous = read_previous(package_dir)
         generation: Generation = generate(
-            config.spec, options, stages=stages, progress=progress, previous=previous
+            spec, options, stages=stages, progress=progress, previous=previous
         )
     term.diagnostics(generation.warnings)
     counts = (
@@ -253,7 +307,7 @@ def _run_client(
             return EXIT_OK
         from generator.apidiff.sources import api_summary
 
-        term.report(api_summary(config.spec, package_dir, options.package))
+        term.report(api_summary(spec, package_dir, options.package))
         term.diff(comparison.diff)
         term.problem(f"{package_dir}: {comparison.summary()}; run `oapigen generate` to update")
         return EXIT_STALE

@@ -8,6 +8,7 @@ run cannot go on. Exceptions of any other type are bugs in the generator.
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -45,6 +46,22 @@ class Diagnostic:
     @property
     def sort_key(self) -> tuple[str, int, str, str]:
         return (self.file, self.line or 0, self.pointer, self.message)
+
+    def record(self) -> str:
+        """One line of ASCII (JSON) that `from_record` reads back: how the manifest keeps a run's warnings."""
+        return json.dumps([self.severity.value, self.message, self.file, self.pointer, self.line])
+
+    @classmethod
+    def from_record(cls, text: str) -> Diagnostic:
+        """The diagnostic `record` wrote; ValueError if `text` is not one."""
+        try:
+            severity, message, file, pointer, line = json.loads(text)
+        except (TypeError, ValueError) as error:  # JSON errors, and the wrong number of parts
+            raise ValueError(f"not a recorded diagnostic: {text[:80]!r}") from error
+        strings = all(isinstance(part, str) for part in (message, file, pointer))
+        if not strings or not (line is None or type(line) is int):
+            raise ValueError(f"not a recorded diagnostic: {text[:80]!r}")
+        return cls(Severity(severity), message, file, pointer, line)
 
 
 class SpecError(Exception):

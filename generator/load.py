@@ -13,6 +13,7 @@ are rare and large specs are common.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -56,10 +57,15 @@ DEFAULT_LIMITS = LoadLimits()
 class Document:
     """One loaded file: its data, and where each node of it was written."""
 
-    def __init__(self, path: Path, display: str, data: Any, text: str | None = None) -> None:
+    def __init__(
+        self, path: Path, display: str, data: Any, text: str | None = None, digest: str = ""
+    ) -> None:
         self.path = path
         self.display = display
         self.data = data
+        self.digest = (
+            digest  # sha256 of the bytes read, for the run key (generator/runkey.py); "" if unknown
+        )
         self._text = text
         self._located: _Loc | None = None
 
@@ -106,12 +112,13 @@ def load_document(path: Path, display: str, limits: LoadLimits = DEFAULT_LIMITS)
         path = path.resolve()
     except (OSError, ValueError, RuntimeError) as exc:  # a NUL byte, a symlink loop...
         raise _error(display, f"cannot read: {exc}") from None
-    text = _decode(_read(path, display, limits.max_bytes), display)
+    content = _read(path, display, limits.max_bytes)
+    text = _decode(content, display)
     if _looks_like_json(text):
         data = _load_json(text, display, limits, fallback_to_yaml=path.suffix.lower() != ".json")
     else:
         data = _load_yaml(text, display, limits)
-    document = Document(path, display, data, text)
+    document = Document(path, display, data, text, hashlib.sha256(content).hexdigest())
     if not isinstance(data, dict):
         raise SpecError(
             [document.diagnostic("", f"the top level must be a mapping, not {_kind(data)}")]

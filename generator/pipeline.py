@@ -7,24 +7,25 @@ files that record vouches for (see generator/format.py): the output is the same 
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import keyword
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from generator import ir
-from generator.config import ASYNC_CLIENT_CLASS, CLIENT_CLASS, DEFAULT_LINE_LENGTH, display_path
+from generator.config import display_path
 from generator.diagnostics import Diagnostic, Severity, SpecError, UsageError
 from generator.format import Counts, Previous, format_files, formatter
 from generator.load import load_document
+from generator.options import Options as Options  # re-exported: callers import it from here
 from generator.refs import DocumentSet
 from generator.render import RUNTIME_FILES, header_line, render_api
+from generator.runkey import Input, run_key
 from generator.select import select_operations
+from generator.stages import Stages as Stages  # re-exported
 from generator.translate import build_api
 from generator.validate import validate, validate_alongside
 from generator.write import Provenance
@@ -51,41 +52,6 @@ _HTTPX_MODULES = frozenset(
         "zstandard",
     }
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Options:
-    package: str
-    strict: bool = False  # warnings are errors
-    lenient: bool = False  # validation errors are warnings; generate what is sound
-    allow_external_refs: bool = False  # local $refs may leave the spec's folder
-    include_operations: tuple[str, ...] = ()  # operationIds; empty: all
-    exclude_operations: tuple[str, ...] = ()
-    include_tags: tuple[str, ...] = ()
-    exclude_tags: tuple[str, ...] = ()
-    line_length: int = DEFAULT_LINE_LENGTH  # of the generated code
-    header: str = ""  # extra comment lines under each Python file's header line
-    client_class: str = CLIENT_CLASS
-    async_client_class: str = ASYNC_CLIENT_CLASS
-    templates: Path | None = None  # templates here replace ours by file name
-    verify_format: bool = (
-        False  # reuse nothing recorded; black on every file, even the preformatted ones
-    )
-
-
-class Stages:
-    """Seconds spent per stage, in the order the stages ran (`oapigen -v` prints them)."""
-
-    def __init__(self) -> None:
-        self.seconds: list[tuple[str, float]] = []
-
-    @contextlib.contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds.append((name, time.perf_counter() - start))
 
 
 class PreviousRecord(Previous, Protocol):
@@ -182,13 +148,20 @@ def _accepted(problems: list[Diagnostic], options: Options) -> list[Diagnostic]:
     return [dataclasses.replace(problem, severity=Severity.WARNING) for problem in problems]
 
 
+@dataclass(frozen=True, slots=True)
+class Built:
+    api: ir.Api
+    warnings: tuple[Diagnostic, ...]
+    valid: str  # the spec's digest when it validated without a problem, else ""
+    inputs: frozenset[Input]  # every file read or looked for, for the run key
+
+
 def build(
     spec: Path, options: Options, stages: Stages | None = None, known_valid: str = ""
-) -> tuple[ir.Api, tuple[Diagnostic, ...], str]:
+) -> Built:
     """Load, validate and build the IR; errors (and, with `strict`, warnings) raise `SpecError`.
 
-    Also returns the spec's digest when it validated without a problem ("" otherwise). On a large spec that must
-    be validated, the validator runs in a forked process while this one builds.
+    On a large spec that must be validated, the validator runs in a forked process while this one builds.
     """
     stages = stages or Stages()
     _check_options(options)
@@ -208,7 +181,12 @@ def build(
     errors = [d for d in warnings if d.severity is Severity.ERROR or options.strict]
     if errors:
         raise SpecError(errors)
-    return api, tuple(sorted(set(warnings), key=lambda d: d.sort_key)), validation.digest
+    return Built(
+        api,
+        tuple(sorted(set(warnings), key=lambda d: d.sort_key)),
+        validation.digest,
+        frozenset((*docs.inputs(), *validation.inputs)),
+    )
 
 
 def generate(
@@ -223,10 +201,10 @@ def generate(
     formatting (the slow stage) file by file, `previous` (the last run's record) only saves work."""
     stages = stages or Stages()
     known_valid = previous.spec if previous is not None else ""
-    api, warnings, valid = build(spec, options, stages, known_valid)
-    _check_client_classes(api, options)
+    built = build(spec, options, stages, known_valid)
+    _check_client_classes(built.api, options)
     api = select_operations(
-        api,
+        built.api,
         include_operations=options.include_operations,
         exclude_operations=options.exclude_operations,
         include_tags=options.include_tags,
@@ -252,11 +230,16 @@ def generate(
             progress=progress,
         )
     provenance = Provenance(
-        formatter=formatter(options.line_length), renders=formatted.renders, spec=valid
+        formatter=formatter(options.line_length),
+        renders=formatted.renders,
+        spec=built.valid,
+        key=run_key(spec, options, built.inputs),
+        inputs=tuple(sorted({item.name for item in built.inputs} - {""})),
+        warnings=built.warnings,
     )
     return Generation(
         formatted.files,
-        warnings,
+        built.warnings,
         header_line(api.spec_path),
         provenance,
         formatted.counts,

@@ -18,6 +18,7 @@ from urllib.request import url2pathname
 
 from generator.diagnostics import Diagnostic, Severity, SpecError, join_pointer
 from generator.load import DEFAULT_LIMITS, Document, LoadLimits, load_document, split_pointer
+from generator.runkey import Input, disk_input, loaded_input, referred_name, relative
 
 _MAX_QUOTED = 200
 # What a JSON pointer keeps unencoded in a URI fragment (RFC 3986 pchar, less '%').
@@ -44,6 +45,8 @@ class DocumentSet:
         self._ends: dict[tuple[Path, str], tuple[Document, str, Any]] = {}
         # (referring file, path part of a $ref) -> the absolute path: resolving one is a system call per component.
         self._paths: dict[tuple[Path, str, str], Path] = {}
+        # Each file a $ref names, as named (unresolved) -> resolved: what the run key must see (`inputs`).
+        self._named: dict[Path, Path] = {}
 
     def resolve(self, ref: str, base: Document, pointer: str) -> tuple[Document, str, Any]:
         """The node `ref` (written at `pointer` in `base`) names, following chains of references to the end.
@@ -97,6 +100,18 @@ class DocumentSet:
         )
         return (self.root, *others)
 
+    def inputs(self) -> tuple[Input, ...]:
+        """Every file read or looked for so far, as the run key counts them: the root, and each file a `$ref`
+        names, with the digest of the bytes loaded (of those on disk for a file that did not load)."""
+        folder = self._folder
+        named = [
+            loaded_input(folder, name, path, self._loaded[path].digest)
+            if path in self._loaded
+            else disk_input(folder, referred_name(name, folder))
+            for name, path in self._named.items()
+        ]
+        return (Input("", relative(self.root.path, folder), self.root.digest), *named)
+
     def _resolve_once(self, ref: str, base: Document, pointer: str) -> tuple[Document, str, Any]:
         """One step: the document and node `ref` names, which may itself be another `$ref`."""
         if _STRIPPED_BY_URLSPLIT.search(ref):
@@ -120,16 +135,18 @@ class DocumentSet:
         if known is not None:
             return known
         if scheme == "file":
-            path = Path(url2pathname(path_part))
+            named = Path(url2pathname(path_part))
         else:
-            path = base.path.parent / unquote(path_part) if path_part else base.path
+            named = base.path.parent / unquote(path_part) if path_part else base.path
         try:
-            path = path.resolve()
+            path = named.resolve()
         except (OSError, ValueError, RuntimeError) as exc:  # a NUL byte, a symlink loop...
             raise SpecError(
                 [self.locate(base, pointer, f"$ref {_quoted(ref)}: unusable file path ({exc})")]
             ) from None
         self._paths[key] = path
+        if named != base.path:
+            self._named[named] = path
         return path
 
     def _document(self, path: Path, ref: str, base: Document, pointer: str) -> Document:

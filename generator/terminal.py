@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TextIO
 
 from generator.diagnostics import Diagnostic, Severity
-from generator.pipeline import Stages
+from generator.stages import Stages
 
 Progress = Callable[[int, int], None]  # (done, total)
 

@@ -27,6 +27,7 @@ from typing import Any
 from generator.diagnostics import Diagnostic, SpecError
 from generator.load import Document, split_pointer
 from generator.refs import DocumentSet, iter_refs
+from generator.runkey import Input
 
 _SUPPORTED = "only OpenAPI 3.0, 3.1 and 3.2 are supported"
 _VERSION = re.compile(r"(3\.[012])\.\d+(-.+)?")
@@ -67,6 +68,9 @@ def validate(docs: DocumentSet, known_valid: str = "") -> list[Diagnostic]:
 class Validation:
     problems: list[Diagnostic]
     digest: str  # `spec_digest` when there is no problem, else ""
+    inputs: tuple[
+        Input, ...
+    ]  # every file validation read (in a forked validator, the parent has not)
 
 
 class PendingValidation:
@@ -129,7 +133,7 @@ def _fork_pays(docs: DocumentSet) -> bool:
 
 def _validation(docs: DocumentSet, known_valid: str) -> Validation:
     problems = validate(docs, known_valid)
-    return Validation(problems, "" if problems else spec_digest(docs))
+    return Validation(problems, "" if problems else spec_digest(docs), docs.inputs())
 
 
 def _validate_in_child(docs: DocumentSet, sender: Connection) -> None:

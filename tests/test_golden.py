@@ -32,11 +32,11 @@ def test_client_matches_golden_files(name: str) -> None:
     generation = generate(GOLDEN / f"{name}.yaml", Options(package=package))
     files = {path: text for path, text in generation.files.items() if path not in RUNTIME_FILES}
     package_dir = GOLDEN / name / package
+    # Without the run key: it follows every edit of the generator's code, and says nothing about its output.
+    provenance = replace(generation.provenance, key="")
     if os.environ.get("OAPIGEN_UPDATE_GOLDEN") == "1":
-        write_output(package_dir, files, header=generation.header, provenance=generation.provenance)
-    comparison = compare_output(
-        package_dir, files, header=generation.header, provenance=generation.provenance
-    )
+        write_output(package_dir, files, header=generation.header, provenance=provenance)
+    comparison = compare_output(package_dir, files, header=generation.header, provenance=provenance)
     assert comparison.clean, (
         f"{comparison.summary()} (run `make golden` if intended)\n{comparison.diff}"
     )
