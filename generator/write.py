@@ -193,22 +193,29 @@ def recorded_run(
     here (the full run reports it).
     """
     package_dir = _package_path(package_dir)
-    with _shared_lock(package_dir, lock_wait):
-        if package_dir.is_symlink() or not package_dir.is_dir():
+    try:
+        with _shared_lock(package_dir, lock_wait):
+            return _recorded(package_dir, run_key)
+    except OSError:  # an output folder that is a file, say: the full run says what is wrong
+        return None
+
+
+def _recorded(package_dir: Path, run_key: Callable[[tuple[str, ...]], str]) -> Recorded | None:
+    if package_dir.is_symlink() or not package_dir.is_dir():
+        return None
+    try:
+        manifest = _read_manifest(package_dir)
+        inputs = tuple(_json_string(name) for name in manifest.inputs)
+        warnings = tuple(Diagnostic.from_record(record) for record in manifest.warnings)
+    except (OutputError, ValueError):
+        return None
+    if not manifest.key or manifest.key != _seal(run_key(inputs), manifest.unsealed):
+        return None
+    for path in manifest.files:
+        recorded = manifest.digests.get(path)
+        content = _read_if_regular(package_dir / path)
+        if recorded is None or content is None or _digest(content) != recorded[1]:
             return None
-        try:
-            manifest = _read_manifest(package_dir)
-            inputs = tuple(_json_string(name) for name in manifest.inputs)
-            warnings = tuple(Diagnostic.from_record(record) for record in manifest.warnings)
-        except (OutputError, ValueError):
-            return None
-        if not manifest.key or manifest.key != _seal(run_key(inputs), manifest.unsealed):
-            return None
-        for path in manifest.files:
-            recorded = manifest.digests.get(path)
-            content = _read_if_regular(package_dir / path)
-            if recorded is None or content is None or _digest(content) != recorded[1]:
-                return None
     return Recorded(len(manifest.files), warnings)
 
 

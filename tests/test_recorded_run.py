@@ -7,6 +7,7 @@ Whether the pipeline ran is counted (`pipeline.generate` wrapped), never timed.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Callable
@@ -195,7 +196,11 @@ def test_custom_templates_are_part_of_the_key_by_their_contents(
     assert run(capsys, "generate", "spec.yaml", "-o", "out", "--templates", "templates")[0] == 0
     assert run(capsys, "check", "spec.yaml", "-o", "out", "--templates", "templates")[0] == 0
     assert runs.runs == 1
-    (templates / "header.jinja").write_text("# Theirs: {{ header_source }}\n", encoding="utf-8")
+    header = templates / "header.jinja"
+    header.write_text("# Theirs: {{ header_source }}\n", encoding="utf-8")
+    # A later mtime: Jinja, in this long-lived process, reloads a template only when its mtime moves on.
+    later = header.stat().st_mtime + 10
+    os.utime(header, (later, later))
     assert run(capsys, "check", "spec.yaml", "-o", "out", "--templates", "templates")[0] == 1
     assert runs.runs == 2
 
