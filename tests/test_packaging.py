@@ -17,6 +17,8 @@ import pytest
 from corpus.harness import CORPUS
 from support.checkout import tracked_files
 
+from generator.runkey import generator_digest
+
 ROOT = Path(__file__).resolve().parents[1]
 SPOTIFY = CORPUS / "spotify.yaml"
 
@@ -99,3 +101,13 @@ def test_installed_wheel_generates_and_checks_a_client_elsewhere(
         0,
         "out/spotify_client: up to date",
     )
+    # From the manifest's run key, without building: the installed generator's files, named within their package
+    # wherever the wheel put them, have the digest of the source tree's.
+    quick = run(oapigen, "-v", "check", *args)
+    assert quick.stderr.splitlines()[-3].split()[:2] == ["recorded", "run"], quick.stderr
+    digest = run(
+        str(venv / "bin" / "python"),
+        "-c",
+        "from generator.runkey import generator_digest; print(generator_digest())",
+    )
+    assert digest.stdout == generator_digest() + "\n", digest.stderr
