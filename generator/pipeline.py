@@ -13,12 +13,12 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from generator import ir
 from generator.config import display_path
 from generator.diagnostics import Diagnostic, Severity, SpecError, UsageError
-from generator.format import Counts, Previous, format_files, formatter
+from generator.format import Counts, Formatted, Previous, format_files, formatter
 from generator.load import load_document
 from generator.options import Options as Options  # re-exported: callers import it from here
 from generator.refs import DocumentSet
@@ -27,7 +27,7 @@ from generator.runkey import Input, run_key
 from generator.select import select_operations
 from generator.stages import Stages as Stages  # re-exported
 from generator.translate import build_api
-from generator.validate import validate, validate_alongside
+from generator.validate import PendingValidation, validate, validate_alongside
 from generator.write import Provenance
 
 # The client's only dependency and the top-level modules it may import in turn (httpx 0.2x, with its extras): a
@@ -52,6 +52,8 @@ _HTTPX_MODULES = frozenset(
         "zstandard",
     }
 )
+
+_T = TypeVar("_T")
 
 
 class PreviousRecord(Previous, Protocol):
@@ -164,28 +166,55 @@ def build(
     On a large spec that must be validated, the validator runs in a forked process while this one builds.
     """
     stages = stages or Stages()
+    return _finished(_started(spec, options, stages, known_valid), options, stages)
+
+
+@dataclass(frozen=True, slots=True)
+class _Started:
+    """The IR, built while the validator may still be running beside it."""
+
+    docs: DocumentSet
+    api: ir.Api
+    diagnostics: list[Diagnostic]
+    pending: PendingValidation
+
+
+def _started(spec: Path, options: Options, stages: Stages, known_valid: str) -> _Started:
     _check_options(options)
     with stages.stage("load"):
         docs = _load(spec, options)
-    with stages.stage("validate and build"):
+    with stages.stage("build"):
         pending = validate_alongside(docs, "" if options.verify_format else known_valid)
         if pending.done is not None:
             _accepted(pending.done.problems, options)  # an invalid spec is not built
-        try:
-            api, build_diagnostics = build_api(docs, package=options.package)
-        except Exception:
-            _accepted(pending.result().problems, options)  # its errors explain a failed build
-            raise
-        validation = pending.result()
-    warnings = _accepted(validation.problems, options) + build_diagnostics
+        api, diagnostics = _explained(
+            pending, options, lambda: build_api(docs, package=options.package)
+        )
+    return _Started(docs, api, diagnostics, pending)
+
+
+def _explained(pending: PendingValidation, options: Options, work: Callable[[], _T]) -> _T:
+    """`work()`; should it fail, the validator's errors, if it finds any, are raised instead: they explain it."""
+    try:
+        return work()
+    except Exception:
+        _accepted(pending.result().problems, options)
+        raise
+
+
+def _finished(started: _Started, options: Options, stages: Stages) -> Built:
+    """The validator's verdict on what was built: waited for (a stage of its own) when it runs elsewhere."""
+    with stages.stage("validate"):
+        validation = started.pending.result()
+    warnings = _accepted(validation.problems, options) + started.diagnostics
     errors = [d for d in warnings if d.severity is Severity.ERROR or options.strict]
     if errors:
         raise SpecError(errors)
     return Built(
-        api,
+        started.api,
         tuple(sorted(set(warnings), key=lambda d: d.sort_key)),
         validation.digest,
-        frozenset((*docs.inputs(), *validation.inputs)),
+        frozenset((*started.docs.inputs(), *validation.inputs)),
     )
 
 
@@ -198,13 +227,49 @@ def generate(
     previous: PreviousRecord | None = None,
 ) -> Generation:
     """Every file of the client and the warnings; `stages` records the time per stage, `progress` follows the
-    formatting (the slow stage) file by file, `previous` (the last run's record) only saves work."""
+    formatting (the slow stage) file by file, `previous` (the last run's record) only saves work.
+
+    A validator running in another process runs on while this one renders and formats; nothing is returned
+    before its verdict."""
     stages = stages or Stages()
     known_valid = previous.spec if previous is not None else ""
-    built = build(spec, options, stages, known_valid)
-    _check_client_classes(built.api, options)
+    started = _started(spec, options, stages, known_valid)
+    api, formatted = _explained(
+        started.pending,
+        options,
+        lambda: _rendered(started.api, options, stages, previous, progress),
+    )
+    built = _finished(started, options, stages)
+    provenance = Provenance(
+        formatter=formatter(options.line_length),
+        renders=formatted.renders,
+        spec=built.valid,
+        key=run_key(spec, options, built.inputs),
+        inputs=tuple(sorted({item.name for item in built.inputs} - {""})),
+        warnings=built.warnings,
+    )
+    return Generation(
+        formatted.files,
+        built.warnings,
+        header_line(api.spec_path),
+        provenance,
+        formatted.counts,
+        operations=len(api.operations),
+        models=len(api.models) + len(api.enums) + len(api.unions),
+    )
+
+
+def _rendered(
+    api: ir.Api,
+    options: Options,
+    stages: Stages,
+    previous: PreviousRecord | None,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[ir.Api, Formatted]:
+    """The selected operations' client, rendered and formatted."""
+    _check_client_classes(api, options)
     api = select_operations(
-        built.api,
+        api,
         include_operations=options.include_operations,
         exclude_operations=options.exclude_operations,
         include_tags=options.include_tags,
@@ -229,20 +294,4 @@ def generate(
             verify=options.verify_format,
             progress=progress,
         )
-    provenance = Provenance(
-        formatter=formatter(options.line_length),
-        renders=formatted.renders,
-        spec=built.valid,
-        key=run_key(spec, options, built.inputs),
-        inputs=tuple(sorted({item.name for item in built.inputs} - {""})),
-        warnings=built.warnings,
-    )
-    return Generation(
-        formatted.files,
-        built.warnings,
-        header_line(api.spec_path),
-        provenance,
-        formatted.counts,
-        operations=len(api.operations),
-        models=len(api.models) + len(api.enums) + len(api.unions),
-    )
+    return api, formatted

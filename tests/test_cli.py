@@ -220,15 +220,16 @@ def test_verbose_prints_stage_times_and_counts(
 ) -> None:
     code, _, err = run(capsys, "-v", "generate", "features.yaml", "-o", "out")
     lines = err.splitlines()
-    assert code == 0 and [line.split()[0] for line in lines[:4]] == [
+    assert code == 0 and [line.split()[0] for line in lines[:5]] == [
         "load",
-        "validate",  # "validate and build": the validator may run in a process beside the build
+        "build",
         "render",
         "format",
+        "validate",  # its verdict: a validator in another process runs on beside the stages before
     ]
-    assert lines[4].split()[0] == "write" and lines[4].endswith(" s")
+    assert lines[5].split()[0] == "write" and lines[5].endswith(" s")
     # Every file is vouched for (the number of lines follows the templates; how many files, the spec).
-    assert [re.sub(r"\(\d+ lines\)", "(N lines)", line) for line in lines[5:]] == [
+    assert [re.sub(r"\(\d+ lines\)", "(N lines)", line) for line in lines[6:]] == [
         "  4 operations, 16 models, 0 files through black, 0 reused, 30 vouched for (N lines); "
         "32 written, 0 unchanged, 0 removed",
         "out/features_client: 32 files generated",

@@ -13,10 +13,12 @@ from typing import Any
 import pytest
 from referencing._core import Resolver
 
+from generator import pipeline
 from generator import validate as validate_module
 from generator.diagnostics import Diagnostic, SpecError
 from generator.load import load_document
 from generator.refs import DocumentSet, iter_refs
+from generator.render import render_api
 from generator.validate import validate, validate_alongside
 
 SPECS = Path(__file__).parent / "specs" / "load"
@@ -394,3 +396,38 @@ def test_a_child_that_dies_without_a_verdict_is_replaced_by_validating_here(
     monkeypatch.setattr(validate_module, "_validate_in_child", lambda *_: os._exit(3))
     pending = validate_alongside(docs("several_errors.yaml"))
     assert pending.result().problems == validate(docs("several_errors.yaml"))
+
+
+def test_the_pipeline_renders_while_the_validator_runs_and_its_errors_come_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(validate_module, "_FORK_FROM_BYTES", 0)
+    events: list[str] = []
+    awaited = validate_module.PendingValidation.result
+    rendered = render_api
+
+    def result(self: validate_module.PendingValidation) -> validate_module.Validation:
+        events.append("verdict")
+        return awaited(self)
+
+    def render(*args: Any, **kwargs: Any) -> dict[str, str]:
+        events.append("render")
+        return rendered(*args, **kwargs)
+
+    monkeypatch.setattr(validate_module.PendingValidation, "result", result)
+    monkeypatch.setattr(pipeline, "render_api", render)
+    spec = SPECS / "several_errors.yaml"
+    generation = pipeline.generate(spec, pipeline.Options(package="errors_client", lenient=True))
+    assert events == ["render", "verdict"] and generation.warnings
+    # Not lenient: the verdict's errors are what the run reports, also when a later stage fails on the spec.
+    with pytest.raises(SpecError):
+        pipeline.generate(spec, pipeline.Options(package="errors_client"))
+
+    def failing(*args: Any, **kwargs: Any) -> dict[str, str]:
+        raise RuntimeError("rendering failed")
+
+    monkeypatch.setattr(pipeline, "render_api", failing)
+    with pytest.raises(SpecError):
+        pipeline.generate(spec, pipeline.Options(package="errors_client"))
+    with pytest.raises(RuntimeError, match="rendering failed"):  # lenient: nothing explains it
+        pipeline.generate(spec, pipeline.Options(package="errors_client", lenient=True))
