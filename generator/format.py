@@ -29,11 +29,12 @@ from typing import Protocol
 
 from generator import layout
 from generator.config import DEFAULT_LINE_LENGTH
+from generator.overlong import format_overlong
 
 _PARALLEL_FROM_LINES = 20_000  # below this, starting worker processes costs more than it saves
+_IN_PART_SHARE = 20  # a file formatted in part costs about a twentieth of black on all of it
 # Whitespace black rewrites where it stands (tabs in docstrings, form feeds, carriage returns): never vouched for.
 _REWRITTEN_WHITESPACE = re.compile("[\t\r\v\f]")
-_TRIPLE_QUOTES = '"' * 3
 
 
 class InvalidOutputError(Exception):
@@ -52,14 +53,15 @@ class Previous(Protocol):
 class Counts:
     """Where the Python files' final text came from."""
 
-    blackened: int  # files black formatted
+    blackened: int  # files black formatted whole
+    in_part: int  # files of which black formatted only the statements that do not fit
     reused: int  # files whose formatted text came from the previous run
     vouched: int  # files that skipped black because they were vouched for
     vouched_lines: int
 
     def summary(self) -> str:
         return (
-            f"{self.blackened} files through black, {self.reused} reused, "
+            f"{self.blackened} files through black, {self.in_part} in part, {self.reused} reused, "
             f"{self.vouched} vouched for ({self.vouched_lines} lines)"
         )
 
@@ -83,25 +85,9 @@ def digest(text: str) -> str:
 
 
 def fits(text: str, line_length: int) -> bool:
-    """Whether every line of `text` that black could split fits in `line_length` columns (`layout.width`), and no
-    whitespace black would rewrite is in it.
-
-    Comment lines and docstrings are exempt: black never splits them. A line that starts with triple quotes
-    opens a docstring (no other generated line can: literals never use triple quotes), which ends at the next
-    triple quotes (a docstring body never holds any: `quoting.docstring_body`).
-    """
-    if _REWRITTEN_WHITESPACE.search(text):
-        return False
-    in_docstring = False
-    for line in text.split("\n"):
-        code = line.lstrip(" ")
-        if in_docstring:
-            in_docstring = _TRIPLE_QUOTES not in code
-        elif code.startswith(_TRIPLE_QUOTES):
-            in_docstring = code.count(_TRIPLE_QUOTES) == 1
-        elif not code.startswith("#") and layout.width(line) > line_length:
-            return False
-    return True
+    """Whether every line of `text` that black could split fits in `line_length` columns
+    (`layout.overlong_lines`), and no whitespace black would rewrite is in it."""
+    return not _REWRITTEN_WHITESPACE.search(text) and not layout.overlong_lines(text, line_length)
 
 
 def format_files(
@@ -118,6 +104,7 @@ def format_files(
 
     Vouched for: the `preformatted` files, and the `vouchable` ones (rendered by our templates) that `fits`.
     Both are laid out for the default line length: at another one, and with `verify`, black sees them too.
+    A vouchable file that does not fit goes to black in part (generator/overlong.py).
     `progress(done, total)` follows the files black formats.
     """
     if line_length != DEFAULT_LINE_LENGTH:
@@ -132,59 +119,103 @@ def format_files(
     if previous is not None and (verify or previous.formatter != formatter(line_length)):
         previous = None
     formatted: dict[str, str] = {}
-    todo: list[tuple[str, str]] = []
+    todo: list[_Job] = []
     for path, text in files.items():
         if not path.endswith(".py") or (path in vouched and not verify):
             continue
         known = previous.text(path, renders[path]) if previous is not None else None
         if known is None:
-            todo.append((path, text))
+            todo.append(_Job(path, text, in_part=path in vouchable and not verify))
         else:
             formatted[path] = known
     reused = len(formatted)
-    formatted.update(_format_many(todo, line_length, progress))
-    skipped = [] if verify else [files[path] for path in vouched]
+    done = _format_many(todo, line_length, progress)
+    formatted.update((path, text) for path, (text, _) in done.items())
     if verify:
-        _check_vouched(files, formatted, vouched)
-    counts = Counts(len(todo), reused, len(skipped), sum(text.count("\n") for text in skipped))
+        _check_fast_paths(files, formatted, vouched, vouchable, line_length)
+    skipped = [] if verify else [files[path] for path in vouched]
+    in_part = sum(whole is False for _, whole in done.values())
+    counts = Counts(
+        len(todo) - in_part,
+        in_part,
+        reused,
+        len(skipped),
+        sum(text.count("\n") for text in skipped),
+    )
     return Formatted(
         {path: formatted.get(path, text) for path, text in files.items()}, renders, counts
     )
 
 
-def _check_vouched(
-    files: Mapping[str, str], formatted: Mapping[str, str], vouched: set[str]
+def _check_fast_paths(
+    files: Mapping[str, str],
+    formatted: Mapping[str, str],
+    vouched: set[str],
+    vouchable: frozenset[str],
+    line_length: int,
 ) -> None:
-    changed = sorted(path for path in vouched if formatted[path] != files[path])
+    """Fail unless black on every whole file gives what the fast paths give: the vouched files as rendered,
+    the others of ours with only their overlong statements through black."""
+    changed = sorted(
+        path
+        for path, text in files.items()
+        if path in formatted
+        and (path in vouched or path in vouchable)
+        and formatted[path]
+        != (text if path in vouched else _formatted(_Job(path, text, True), line_length)[0])
+    )
     if changed:
         raise InvalidOutputError(
-            f"black would change {len(changed)} file(s) vouched for as already formatted: "
-            + ", ".join(changed)
+            f"black on the whole file differs from the fast path (vouched for, or black on the statements "
+            f"that do not fit) in {len(changed)} file(s): " + ", ".join(changed)
         )
 
 
-def _format_one(line_length: int, item: tuple[str, str]) -> tuple[str, str]:
+@dataclass(frozen=True, slots=True)
+class _Job:
+    path: str
+    text: str
+    in_part: bool  # rendered by our templates: black may see only the statements that do not fit
+
+
+def _black(line_length: int, text: str) -> str:
     # Imported here: black takes most of a second to import, and a run that reuses everything never needs it.
     from black import format_str
     from black.mode import Mode, TargetVersion
+
+    return format_str(
+        text, mode=Mode(target_versions={TargetVersion.PY311}, line_length=line_length)
+    )
+
+
+def _formatted(job: _Job, line_length: int) -> tuple[str, bool]:
+    """The job's text formatted, and whether black saw all of it: a file of ours sees black only on the
+    statements that do not fit, where that can be done exactly and nothing else is to be rewritten."""
+    black = functools.partial(_black, line_length)
+    if job.in_part and not _REWRITTEN_WHITESPACE.search(job.text):
+        partly = format_overlong(job.text, layout.overlong_lines(job.text, line_length), black)
+        if partly is not None:
+            return partly, False
+    return black(job.text), True
+
+
+def _format_one(line_length: int, job: _Job) -> tuple[str, tuple[str, bool]]:
     from black.parsing import InvalidInput
 
-    path, text = item
-    mode = Mode(target_versions={TargetVersion.PY311}, line_length=line_length)
     try:
-        return path, format_str(text, mode=mode)
+        return job.path, _formatted(job, line_length)
     except InvalidInput as error:
-        raise InvalidOutputError(f"generated {path} is not valid Python: {error}") from error
+        raise InvalidOutputError(f"generated {job.path} is not valid Python: {error}") from error
 
 
 def _format_many(
-    todo: list[tuple[str, str]], line_length: int, progress: Callable[[int, int], None] | None
-) -> dict[str, str]:
+    todo: list[_Job], line_length: int, progress: Callable[[int, int], None] | None
+) -> dict[str, tuple[str, bool]]:
     workers = min(os.cpu_count() or 1, 8)
     one = functools.partial(_format_one, line_length)
-    if workers > 1 and sum(text.count("\n") for _, text in todo) >= _PARALLEL_FROM_LINES:
+    if workers > 1 and sum(_cost(job) for job in todo) >= _PARALLEL_FROM_LINES:
         # Largest first, so one big module does not start last and finish alone.
-        todo = sorted(todo, key=lambda item: -len(item[1]))
+        todo = sorted(todo, key=lambda job: -_cost(job))
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(workers) as pool:
@@ -192,12 +223,20 @@ def _format_many(
     return _counted(map(one, todo), len(todo), progress)
 
 
+def _cost(job: _Job) -> int:
+    """About how many lines of black a job costs: black sees a small part of a file formatted in part."""
+    lines = job.text.count("\n")
+    return lines // _IN_PART_SHARE if job.in_part else lines
+
+
 def _counted(
-    results: Iterator[tuple[str, str]], total: int, progress: Callable[[int, int], None] | None
-) -> dict[str, str]:
-    formatted: dict[str, str] = {}
-    for path, text in results:
-        formatted[path] = text
+    results: Iterator[tuple[str, tuple[str, bool]]],
+    total: int,
+    progress: Callable[[int, int], None] | None,
+) -> dict[str, tuple[str, bool]]:
+    done: dict[str, tuple[str, bool]] = {}
+    for path, result in results:
+        done[path] = result
         if progress is not None:
-            progress(len(formatted), total)
-    return formatted
+            progress(len(done), total)
+    return done
