@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -156,14 +157,14 @@ def _check_fast_paths(
 ) -> None:
     """Fail unless black on every whole file gives what the fast paths give: the vouched files as rendered,
     the others of ours with only their overlong statements through black."""
-    changed = sorted(
-        path
+    in_part = [
+        _Job(path, text, in_part=True)
         for path, text in files.items()
-        if path in formatted
-        and (path in vouched or path in vouchable)
-        and formatted[path]
-        != (text if path in vouched else _formatted(_Job(path, text, True), line_length)[0])
-    )
+        if path in formatted and path in vouchable and path not in vouched
+    ]
+    fast = {path: text for path, (text, _) in _format_task(line_length, in_part)}
+    fast.update((path, files[path]) for path in vouched)
+    changed = sorted(path for path, text in fast.items() if formatted[path] != text)
     if changed:
         raise InvalidOutputError(
             f"black on the whole file differs from the fast path (vouched for, or black on the statements "
@@ -178,55 +179,72 @@ class _Job:
     in_part: bool  # rendered by our templates: black may see only the statements that do not fit
 
 
-def _black(line_length: int, text: str) -> str:
-    # Imported here: black takes most of a second to import, and a run that reuses everything never needs it.
-    from black import format_str
-    from black.mode import Mode, TargetVersion
-
-    return format_str(
-        text, mode=Mode(target_versions={TargetVersion.PY311}, line_length=line_length)
-    )
-
-
-def _formatted(job: _Job, line_length: int) -> tuple[str, bool]:
-    """The job's text formatted, and whether black saw all of it: a file of ours sees black only on the
-    statements that do not fit, where that can be done exactly and nothing else is to be rewritten."""
-    black = functools.partial(_black, line_length)
-    if job.in_part and not _REWRITTEN_WHITESPACE.search(job.text):
-        partly = format_overlong(job.text, layout.overlong_lines(job.text, line_length), black)
-        if partly is not None:
-            return partly, False
-    return black(job.text), True
-
-
-def _format_one(line_length: int, job: _Job) -> tuple[str, tuple[str, bool]]:
-    from black.parsing import InvalidInput
-
-    try:
-        return job.path, _formatted(job, line_length)
-    except InvalidInput as error:
-        raise InvalidOutputError(f"generated {job.path} is not valid Python: {error}") from error
-
-
 def _format_many(
     todo: list[_Job], line_length: int, progress: Callable[[int, int], None] | None
 ) -> dict[str, tuple[str, bool]]:
+    """path -> (formatted text, whether black saw all of it)."""
     workers = min(os.cpu_count() or 1, 8)
-    one = functools.partial(_format_one, line_length)
-    if workers > 1 and sum(_cost(job) for job in todo) >= _PARALLEL_FROM_LINES:
-        # Largest first, so one big module does not start last and finish alone.
-        todo = sorted(todo, key=lambda job: -_cost(job))
+    parallel = workers > 1 and sum(_cost(job) for job in todo) >= _PARALLEL_FROM_LINES
+    # The files formatted in part share black calls, one per batch; the others go to black one by one.
+    in_part = sorted((job for job in todo if job.in_part), key=_cost, reverse=True)
+    batches = workers * 2 if parallel else 1
+    tasks = [in_part[start::batches] for start in range(batches)] if in_part else []
+    tasks += [[job] for job in todo if not job.in_part]
+    one = functools.partial(_format_task, line_length)
+    if parallel:
+        # Largest first, so one big task does not start last and finish alone.
+        tasks.sort(key=lambda task: -sum(_cost(job) for job in task))
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(workers) as pool:
-            return _counted(pool.map(one, todo, chunksize=8), len(todo), progress)
-    return _counted(map(one, todo), len(todo), progress)
+            return _counted(
+                itertools.chain.from_iterable(pool.map(one, tasks)), len(todo), progress
+            )
+    return _counted(itertools.chain.from_iterable(map(one, tasks)), len(todo), progress)
 
 
 def _cost(job: _Job) -> int:
     """About how many lines of black a job costs: black sees a small part of a file formatted in part."""
     lines = job.text.count("\n")
     return lines // _IN_PART_SHARE if job.in_part else lines
+
+
+def _format_task(line_length: int, jobs: list[_Job]) -> list[tuple[str, tuple[str, bool]]]:
+    """Each job's path, formatted text, and whether black saw all of it: the files of ours see one call of black
+    for all their statements that do not fit, where that can be done exactly; the others see black whole."""
+    from black.parsing import InvalidInput
+
+    black = functools.partial(_black, line_length)
+    partable = [job for job in jobs if job.in_part and not _REWRITTEN_WHITESPACE.search(job.text)]
+    try:
+        texts = format_overlong([job.text for job in partable], line_length, black)
+    except InvalidInput:
+        texts = [None] * len(
+            partable
+        )  # a statement black cannot parse alone: black on the whole says where
+    partly = {job.path: text for job, text in zip(partable, texts, strict=True) if text is not None}
+    return [
+        (job.path, (partly[job.path], False) if job.path in partly else (_whole(job, black), True))
+        for job in jobs
+    ]
+
+
+def _whole(job: _Job, black: Callable[[str], str]) -> str:
+    from black.parsing import InvalidInput
+
+    try:
+        return black(job.text)
+    except InvalidInput as error:
+        raise InvalidOutputError(f"generated {job.path} is not valid Python: {error}") from error
+
+
+def _black(line_length: int, text: str) -> str:
+    # Imported here: black takes most of a second to import, and a run that reuses everything never needs it.
+    from black import format_str
+    from black.mode import Mode, TargetVersion
+
+    mode = Mode(target_versions={TargetVersion.PY311}, line_length=line_length)
+    return format_str(text, mode=mode)
 
 
 def _counted(
