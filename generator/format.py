@@ -33,7 +33,10 @@ from generator.config import DEFAULT_LINE_LENGTH
 from generator.overlong import format_overlong
 
 _PARALLEL_FROM_LINES = 20_000  # below this, starting worker processes costs more than it saves
-_IN_PART_SHARE = 20  # a file formatted in part costs about a twentieth of black on all of it
+# Black on one statement that does not fit costs about as much as on this many lines of a whole file (it tries
+# several splits); finding the statements, about a fiftieth of black on the lines searched.
+_STATEMENT_COST = 6
+_SEARCH_SHARE = 50
 # Whitespace black rewrites where it stands (tabs in docstrings, form feeds, carriage returns): never vouched for.
 _REWRITTEN_WHITESPACE = re.compile("[\t\r\v\f]")
 
@@ -184,16 +187,17 @@ def _format_many(
 ) -> dict[str, tuple[str, bool]]:
     """path -> (formatted text, whether black saw all of it)."""
     workers = min(os.cpu_count() or 1, 8)
-    parallel = workers > 1 and sum(_cost(job) for job in todo) >= _PARALLEL_FROM_LINES
+    costs = {job.path: _cost(job) for job in todo}
+    parallel = workers > 1 and sum(costs.values()) >= _PARALLEL_FROM_LINES
     # The files formatted in part share black calls, one per batch; the others go to black one by one.
-    in_part = sorted((job for job in todo if job.in_part), key=_cost, reverse=True)
+    in_part = sorted((job for job in todo if job.in_part), key=lambda job: -costs[job.path])
     batches = workers * 2 if parallel else 1
     tasks = [in_part[start::batches] for start in range(batches)] if in_part else []
     tasks += [[job] for job in todo if not job.in_part]
     one = functools.partial(_format_task, line_length)
     if parallel:
         # Largest first, so one big task does not start last and finish alone.
-        tasks.sort(key=lambda task: -sum(_cost(job) for job in task))
+        tasks.sort(key=lambda task: -sum(costs[job.path] for job in task))
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(workers) as pool:
@@ -204,9 +208,11 @@ def _format_many(
 
 
 def _cost(job: _Job) -> int:
-    """About how many lines of black a job costs: black sees a small part of a file formatted in part."""
+    """About how many lines of black on a whole file a job costs."""
     lines = job.text.count("\n")
-    return lines // _IN_PART_SHARE if job.in_part else lines
+    if not job.in_part:
+        return lines
+    return len(layout.overlong_lines(job.text, DEFAULT_LINE_LENGTH)) * _STATEMENT_COST + lines // _SEARCH_SHARE
 
 
 def _format_task(line_length: int, jobs: list[_Job]) -> list[tuple[str, tuple[str, bool]]]:
