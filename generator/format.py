@@ -212,7 +212,10 @@ def _cost(job: _Job) -> int:
     lines = job.text.count("\n")
     if not job.in_part:
         return lines
-    return len(layout.overlong_lines(job.text, DEFAULT_LINE_LENGTH)) * _STATEMENT_COST + lines // _SEARCH_SHARE
+    return (
+        len(layout.overlong_lines(job.text, DEFAULT_LINE_LENGTH)) * _STATEMENT_COST
+        + lines // _SEARCH_SHARE
+    )
 
 
 def _format_task(line_length: int, jobs: list[_Job]) -> list[tuple[str, tuple[str, bool]]]:
