@@ -1,18 +1,18 @@
-"""Format stage: black, in-process, on every Python file; other files pass through unchanged.
+"""Format stage: black, in-process, on the Python files; other files pass through unchanged.
 
-Black costs about a millisecond per line and dominates generation time, so work is skipped where it can be proven
-unnecessary, and nowhere else:
+Black costs about a millisecond per line, so work is skipped where it can be proven unnecessary, and nowhere else:
 - the runtime modules ship already formatted (`preformatted`);
-- our own templates print black's layout by construction wherever every line fits (`vouchable`): such a file whose
-  every line fits in the line length (`fits`) is vouched for as it is. The test suite proves black a no-op on every
-  vouched file of the golden specs, the fuzz specs and the corpus; a file with an overlong line, or rendered by a
-  user's templates, goes through black;
+- our own templates print black's layout by construction wherever a line fits (`vouchable`): such a file whose
+  every line fits in the line length (`fits`) is vouched for as it is, and in one that does not, black sees only the
+  statements that hold an overlong line (generator/overlong.py). The test suite proves both fast paths write what
+  black on the whole file writes, for the golden specs, the fuzz specs and the corpus; a file rendered by a user's
+  templates goes through black whole;
 - a file whose render is the one the previous run recorded (same render digest, same black, same mode) keeps the
   text that run wrote, provided the file on disk still has the digest recorded for it (`Previous`): the checked-in
   tree is its own cache, on any machine.
 There is no cache outside the package: an entry planted in a shared folder would be written into the client.
-`verify=True` trusts nothing recorded: black formats every file, the vouched ones included, and a vouched file
-black would change is an error. CI runs it (`oapigen check --verify-format`).
+`verify=True` trusts nothing recorded: black formats every whole file, and a fast path that would have written
+anything else is an error. CI runs it (`oapigen check --verify-format`).
 What is not reused is formatted by a pool of worker processes when there is a lot of it.
 """
 
