@@ -326,6 +326,9 @@ class _Temporal(Type[T]):
         return cast(T, ctx.mismatch(path, self.declared, value))
 
     def encode(self, value: Any, request: bool) -> Any:
+        wire: str | None = getattr(value, "wire", None) if type(value) is self.cls else None
+        if wire is not None:  # decoded here and not replaced since: written back as it came
+            return wire
         if isinstance(value, datetime.date) and (
             (self.cls is WireDateTime) == isinstance(value, datetime.datetime)
         ):
@@ -448,6 +451,8 @@ class MapOf(Type[dict[str, T]]):
     def decode(self, value: object, ctx: Context, path: Path) -> dict[str, T]:
         if type(value) is not dict:
             return cast("dict[str, T]", ctx.mismatch(path, self.declared, value))
+        if self.value is ANY:  # a free-form object: its values are JSON values already
+            return dict(value)
         return _decode_entries(self.value, value, ctx, path)
 
     def encode(self, value: Any, request: bool) -> Any:
@@ -460,7 +465,7 @@ class MapOf(Type[dict[str, T]]):
 
 def _decode_entries(kind: Type[T], data: dict[str, Any], ctx: Context, path: Path) -> dict[str, T]:
     identity = kind.identity
-    if kind is ANY or all(type(element) in identity for element in data.values()):
+    if all(type(element) in identity for element in data.values()):
         return dict(data)
     return {
         key: (
@@ -606,7 +611,8 @@ class Model:
 
     def to_dict(self, *, request: bool = False) -> dict[str, Any]:
         """The JSON object; with `request`, read-only fields are left out and every field's type is checked."""
-        return type(self)._oapigen_type_.encode_model(self, request)
+        result: dict[str, Any] = type(self)._oapigen_type_.encode(self, request)
+        return result
 
 
 _DRIFT: Final = "_oapigen_drift_"
@@ -679,15 +685,12 @@ class ModelType(Type[M]):
         return model
 
     def encode(self, value: Any, request: bool) -> Any:
-        if isinstance(value, self.cls):
-            return self.encode_model(value, request)
-        if request:
-            raise EncodeError(self.declared, value)
-        return value
-
-    def encode_model(self, model: M, request: bool) -> dict[str, Any]:
+        if not isinstance(value, self.cls):
+            if request:
+                raise EncodeError(self.declared, value)
+            return value
         _, by_attr, fields, _, extra_type = self._compiled or self.compiled()
-        attributes = model.__dict__
+        attributes = value.__dict__
         extra = attributes.get(_ADDITIONAL)
         result = _encode_entries(extra_type, extra, request) if extra else {}
         if request:
@@ -918,7 +921,7 @@ def _decode(kind: Type[T], value: object, strict: bool) -> tuple[T, tuple[Drift,
 def encode(value: object, *, request: bool = False) -> Any:
     """Any generated value -> its JSON value. With `request`, models leave out read-only fields and check types."""
     if isinstance(value, Model):
-        return type(value)._oapigen_type_.encode_model(value, request)
+        return type(value)._oapigen_type_.encode(value, request)
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, datetime.datetime):
