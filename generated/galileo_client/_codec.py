@@ -632,8 +632,6 @@ class Model:
 
 
 _DRIFT: Final = "_oapigen_drift_"
-_ORDER: Final = "_oapigen_order_"
-_KEYS: Final = "_oapigen_keys_"
 _EXTRAS: Final = "_oapigen_extras_"
 # Distinct property orders remembered per model class (each is two small tuples).
 _MAX_ORDERS: Final = 64
@@ -784,9 +782,13 @@ def _field_setter(names: tuple[str, ...]) -> Callable[..., None]:
 
 
 def _field_getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """The values of the attributes `names`, as a tuple (which `attrgetter` returns for two names or more)."""
     if len(names) > 1:
         return operator.attrgetter(*names)
-    return lambda model: tuple(getattr(model, name) for name in names)
+    if names:
+        get = operator.attrgetter(names[0])
+        return lambda model: (get(model),)
+    return lambda model: ()
 
 
 def _non_null(kind: Type[Any]) -> Type[Any]:
