@@ -1,18 +1,18 @@
-"""Format stage: black, in-process, on every Python file; other files pass through unchanged.
+"""Format stage: black, in-process, on the Python files; other files pass through unchanged.
 
-Black costs about a millisecond per line and dominates generation time, so work is skipped where it can be proven
-unnecessary, and nowhere else:
+Black costs about a millisecond per line, so work is skipped where it can be proven unnecessary, and nowhere else:
 - the runtime modules ship already formatted (`preformatted`);
-- our own templates print black's layout by construction wherever every line fits (`vouchable`): such a file whose
-  every line fits in the line length (`fits`) is vouched for as it is. The test suite proves black a no-op on every
-  vouched file of the golden specs, the fuzz specs and the corpus; a file with an overlong line, or rendered by a
-  user's templates, goes through black;
+- our own templates print black's layout by construction wherever a line fits (`vouchable`): such a file whose
+  every line fits in the line length (`fits`) is vouched for as it is, and in one that does not, black sees only the
+  statements that hold an overlong line (generator/overlong.py). The test suite proves both fast paths write what
+  black on the whole file writes, for the golden specs, the fuzz specs and the corpus; a file rendered by a user's
+  templates goes through black whole;
 - a file whose render is the one the previous run recorded (same render digest, same black, same mode) keeps the
   text that run wrote, provided the file on disk still has the digest recorded for it (`Previous`): the checked-in
   tree is its own cache, on any machine.
 There is no cache outside the package: an entry planted in a shared folder would be written into the client.
-`verify=True` trusts nothing recorded: black formats every file, the vouched ones included, and a vouched file
-black would change is an error. CI runs it (`oapigen check --verify-format`).
+`verify=True` trusts nothing recorded: black formats every whole file, and a fast path that would have written
+anything else is an error. CI runs it (`oapigen check --verify-format`).
 What is not reused is formatted by a pool of worker processes when there is a lot of it.
 """
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -29,11 +30,15 @@ from typing import Protocol
 
 from generator import layout
 from generator.config import DEFAULT_LINE_LENGTH
+from generator.overlong import format_overlong
 
 _PARALLEL_FROM_LINES = 20_000  # below this, starting worker processes costs more than it saves
+# Black on one statement that does not fit costs about as much as on this many lines of a whole file (it tries
+# several splits); finding the statements, about a fiftieth of black on the lines searched.
+_STATEMENT_COST = 6
+_SEARCH_SHARE = 50
 # Whitespace black rewrites where it stands (tabs in docstrings, form feeds, carriage returns): never vouched for.
 _REWRITTEN_WHITESPACE = re.compile("[\t\r\v\f]")
-_TRIPLE_QUOTES = '"' * 3
 
 
 class InvalidOutputError(Exception):
@@ -52,14 +57,15 @@ class Previous(Protocol):
 class Counts:
     """Where the Python files' final text came from."""
 
-    blackened: int  # files black formatted
+    blackened: int  # files black formatted whole
+    in_part: int  # files of which black formatted only the statements that do not fit
     reused: int  # files whose formatted text came from the previous run
     vouched: int  # files that skipped black because they were vouched for
     vouched_lines: int
 
     def summary(self) -> str:
         return (
-            f"{self.blackened} files through black, {self.reused} reused, "
+            f"{self.blackened} files through black, {self.in_part} in part, {self.reused} reused, "
             f"{self.vouched} vouched for ({self.vouched_lines} lines)"
         )
 
@@ -83,25 +89,9 @@ def digest(text: str) -> str:
 
 
 def fits(text: str, line_length: int) -> bool:
-    """Whether every line of `text` that black could split fits in `line_length` columns (`layout.width`), and no
-    whitespace black would rewrite is in it.
-
-    Comment lines and docstrings are exempt: black never splits them. A line that starts with triple quotes
-    opens a docstring (no other generated line can: literals never use triple quotes), which ends at the next
-    triple quotes (a docstring body never holds any: `quoting.docstring_body`).
-    """
-    if _REWRITTEN_WHITESPACE.search(text):
-        return False
-    in_docstring = False
-    for line in text.split("\n"):
-        code = line.lstrip(" ")
-        if in_docstring:
-            in_docstring = _TRIPLE_QUOTES not in code
-        elif code.startswith(_TRIPLE_QUOTES):
-            in_docstring = code.count(_TRIPLE_QUOTES) == 1
-        elif not code.startswith("#") and layout.width(line) > line_length:
-            return False
-    return True
+    """Whether every line of `text` that black could split fits in `line_length` columns
+    (`layout.overlong_lines`), and no whitespace black would rewrite is in it."""
+    return not _REWRITTEN_WHITESPACE.search(text) and not layout.overlong_lines(text, line_length)
 
 
 def format_files(
@@ -118,6 +108,7 @@ def format_files(
 
     Vouched for: the `preformatted` files, and the `vouchable` ones (rendered by our templates) that `fits`.
     Both are laid out for the default line length: at another one, and with `verify`, black sees them too.
+    A vouchable file that does not fit goes to black in part (generator/overlong.py).
     `progress(done, total)` follows the files black formats.
     """
     if line_length != DEFAULT_LINE_LENGTH:
@@ -132,72 +123,147 @@ def format_files(
     if previous is not None and (verify or previous.formatter != formatter(line_length)):
         previous = None
     formatted: dict[str, str] = {}
-    todo: list[tuple[str, str]] = []
+    todo: list[_Job] = []
     for path, text in files.items():
         if not path.endswith(".py") or (path in vouched and not verify):
             continue
         known = previous.text(path, renders[path]) if previous is not None else None
         if known is None:
-            todo.append((path, text))
+            todo.append(_Job(path, text, in_part=path in vouchable and not verify))
         else:
             formatted[path] = known
     reused = len(formatted)
-    formatted.update(_format_many(todo, line_length, progress))
-    skipped = [] if verify else [files[path] for path in vouched]
+    done = _format_many(todo, line_length, progress)
+    formatted.update((path, text) for path, (text, _) in done.items())
     if verify:
-        _check_vouched(files, formatted, vouched)
-    counts = Counts(len(todo), reused, len(skipped), sum(text.count("\n") for text in skipped))
+        _check_fast_paths(files, formatted, vouched, vouchable, line_length)
+    skipped = [] if verify else [files[path] for path in vouched]
+    in_part = sum(whole is False for _, whole in done.values())
+    counts = Counts(
+        len(todo) - in_part,
+        in_part,
+        reused,
+        len(skipped),
+        sum(text.count("\n") for text in skipped),
+    )
     return Formatted(
         {path: formatted.get(path, text) for path, text in files.items()}, renders, counts
     )
 
 
-def _check_vouched(
-    files: Mapping[str, str], formatted: Mapping[str, str], vouched: set[str]
+def _check_fast_paths(
+    files: Mapping[str, str],
+    formatted: Mapping[str, str],
+    vouched: set[str],
+    vouchable: frozenset[str],
+    line_length: int,
 ) -> None:
-    changed = sorted(path for path in vouched if formatted[path] != files[path])
+    """Fail unless black on every whole file gives what the fast paths give: the vouched files as rendered,
+    the others of ours with only their overlong statements through black."""
+    in_part = [
+        _Job(path, text, in_part=True)
+        for path, text in files.items()
+        if path in formatted and path in vouchable and path not in vouched
+    ]
+    fast = {path: text for path, (text, _) in _format_task(line_length, in_part)}
+    fast.update((path, files[path]) for path in vouched)
+    changed = sorted(path for path, text in fast.items() if formatted[path] != text)
     if changed:
         raise InvalidOutputError(
-            f"black would change {len(changed)} file(s) vouched for as already formatted: "
-            + ", ".join(changed)
+            f"black on the whole file differs from the fast path (vouched for, or black on the statements "
+            f"that do not fit) in {len(changed)} file(s): " + ", ".join(changed)
         )
 
 
-def _format_one(line_length: int, item: tuple[str, str]) -> tuple[str, str]:
-    # Imported here: black takes most of a second to import, and a run that reuses everything never needs it.
-    from black import format_str
-    from black.mode import Mode, TargetVersion
-    from black.parsing import InvalidInput
-
-    path, text = item
-    mode = Mode(target_versions={TargetVersion.PY311}, line_length=line_length)
-    try:
-        return path, format_str(text, mode=mode)
-    except InvalidInput as error:
-        raise InvalidOutputError(f"generated {path} is not valid Python: {error}") from error
+@dataclass(frozen=True, slots=True)
+class _Job:
+    path: str
+    text: str
+    in_part: bool  # rendered by our templates: black may see only the statements that do not fit
 
 
 def _format_many(
-    todo: list[tuple[str, str]], line_length: int, progress: Callable[[int, int], None] | None
-) -> dict[str, str]:
+    todo: list[_Job], line_length: int, progress: Callable[[int, int], None] | None
+) -> dict[str, tuple[str, bool]]:
+    """path -> (formatted text, whether black saw all of it)."""
     workers = min(os.cpu_count() or 1, 8)
-    one = functools.partial(_format_one, line_length)
-    if workers > 1 and sum(text.count("\n") for _, text in todo) >= _PARALLEL_FROM_LINES:
-        # Largest first, so one big module does not start last and finish alone.
-        todo = sorted(todo, key=lambda item: -len(item[1]))
+    costs = {job.path: _cost(job) for job in todo}
+    parallel = workers > 1 and sum(costs.values()) >= _PARALLEL_FROM_LINES
+    # The files formatted in part share black calls, one per batch; the others go to black one by one.
+    in_part = sorted((job for job in todo if job.in_part), key=lambda job: -costs[job.path])
+    batches = workers * 2 if parallel else 1
+    tasks = [in_part[start::batches] for start in range(batches)] if in_part else []
+    tasks += [[job] for job in todo if not job.in_part]
+    one = functools.partial(_format_task, line_length)
+    if parallel:
+        # Largest first, so one big task does not start last and finish alone.
+        tasks.sort(key=lambda task: -sum(costs[job.path] for job in task))
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(workers) as pool:
-            return _counted(pool.map(one, todo, chunksize=8), len(todo), progress)
-    return _counted(map(one, todo), len(todo), progress)
+            return _counted(
+                itertools.chain.from_iterable(pool.map(one, tasks)), len(todo), progress
+            )
+    return _counted(itertools.chain.from_iterable(map(one, tasks)), len(todo), progress)
+
+
+def _cost(job: _Job) -> int:
+    """About how many lines of black on a whole file a job costs."""
+    lines = job.text.count("\n")
+    if not job.in_part:
+        return lines
+    return (
+        len(layout.overlong_lines(job.text, DEFAULT_LINE_LENGTH)) * _STATEMENT_COST
+        + lines // _SEARCH_SHARE
+    )
+
+
+def _format_task(line_length: int, jobs: list[_Job]) -> list[tuple[str, tuple[str, bool]]]:
+    """Each job's path, formatted text, and whether black saw all of it: the files of ours see one call of black
+    for all their statements that do not fit, where that can be done exactly; the others see black whole."""
+    from black.parsing import InvalidInput
+
+    black = functools.partial(_black, line_length)
+    partable = [job for job in jobs if job.in_part and not _REWRITTEN_WHITESPACE.search(job.text)]
+    try:
+        texts = format_overlong([job.text for job in partable], line_length, black)
+    except InvalidInput:
+        texts = [None] * len(
+            partable
+        )  # a statement black cannot parse alone: black on the whole says where
+    partly = {job.path: text for job, text in zip(partable, texts, strict=True) if text is not None}
+    return [
+        (job.path, (partly[job.path], False) if job.path in partly else (_whole(job, black), True))
+        for job in jobs
+    ]
+
+
+def _whole(job: _Job, black: Callable[[str], str]) -> str:
+    from black.parsing import InvalidInput
+
+    try:
+        return black(job.text)
+    except InvalidInput as error:
+        raise InvalidOutputError(f"generated {job.path} is not valid Python: {error}") from error
+
+
+def _black(line_length: int, text: str) -> str:
+    # Imported here: black takes most of a second to import, and a run that reuses everything never needs it.
+    from black import format_str
+    from black.mode import Mode, TargetVersion
+
+    mode = Mode(target_versions={TargetVersion.PY311}, line_length=line_length)
+    return format_str(text, mode=mode)
 
 
 def _counted(
-    results: Iterator[tuple[str, str]], total: int, progress: Callable[[int, int], None] | None
-) -> dict[str, str]:
-    formatted: dict[str, str] = {}
-    for path, text in results:
-        formatted[path] = text
+    results: Iterator[tuple[str, tuple[str, bool]]],
+    total: int,
+    progress: Callable[[int, int], None] | None,
+) -> dict[str, tuple[str, bool]]:
+    done: dict[str, tuple[str, bool]] = {}
+    for path, result in results:
+        done[path] = result
         if progress is not None:
-            progress(len(formatted), total)
-    return formatted
+            progress(len(done), total)
+    return done

@@ -7,7 +7,15 @@ says fits too, which is the direction every use below needs.
 
 from __future__ import annotations
 
+import re
+
 from generator.config import DEFAULT_LINE_LENGTH
+
+_TRIPLE_QUOTES = '"' * 3
+_ATOM = r"""(?:[A-Za-z_][A-Za-z0-9_]*|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
+# One item of an exploded collection or call (a line ending in a comma) made of atoms black cannot split: a name
+# or one string literal, as a dict entry or a keyword argument. Black leaves it as it is, however long.
+_UNSPLITTABLE_ITEM = re.compile(rf" *(?:{_ATOM}: |[A-Za-z_][A-Za-z0-9_]*=)?{_ATOM},")
 
 
 def width(line: str) -> int:
@@ -31,3 +39,28 @@ def one_line(line: str) -> bool:
     for (`generator.format.fits`), so black lays it out.
     """
     return not line.isascii() or len(line) <= DEFAULT_LINE_LENGTH
+
+
+def overlong_lines(text: str, line_length: int) -> list[int]:
+    """The indices of the lines of `text` wider than `line_length` (`width`) that black could split.
+
+    Comment lines, docstrings and unsplittable items of exploded collections are exempt: black never splits
+    them. A line that starts with triple quotes
+    opens a docstring (no other generated line can: literals never use triple quotes), which ends at the next
+    triple quotes (a docstring body never holds any: `quoting.docstring_body`).
+    """
+    overlong: list[int] = []
+    in_docstring = False
+    for index, line in enumerate(text.split("\n")):
+        code = line.lstrip(" ")
+        if in_docstring:
+            in_docstring = _TRIPLE_QUOTES not in code
+        elif code.startswith(_TRIPLE_QUOTES):
+            in_docstring = code.count(_TRIPLE_QUOTES) == 1
+        elif (
+            not code.startswith("#")
+            and width(line) > line_length
+            and not _UNSPLITTABLE_ITEM.fullmatch(line)
+        ):
+            overlong.append(index)
+    return overlong

@@ -229,13 +229,13 @@ def test_verbose_prints_stage_times_and_counts(
     assert lines[4].split()[0] == "write" and lines[4].endswith(" s")
     # Every file is vouched for (the number of lines follows the templates; how many files, the spec).
     assert [re.sub(r"\(\d+ lines\)", "(N lines)", line) for line in lines[5:]] == [
-        "  4 operations, 16 models, 0 files through black, 0 reused, 30 vouched for (N lines); "
+        "  4 operations, 16 models, 0 files through black, 0 in part, 0 reused, 30 vouched for (N lines); "
         "32 written, 0 unchanged, 0 removed",
         "out/features_client: 32 files generated",
     ]
     code, _, err = run(capsys, "generate", "features.yaml", "-o", "out", "--verbose")
     assert (
-        "  4 operations, 16 models, 0 files through black, 0 reused, 30 vouched for (N lines); "
+        "  4 operations, 16 models, 0 files through black, 0 in part, 0 reused, 30 vouched for (N lines); "
         "0 written, 32 unchanged, 0 removed\n" in re.sub(r"\(\d+ lines\)", "(N lines)", err)
     )
 

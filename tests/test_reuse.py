@@ -8,6 +8,7 @@ reused (a planted cache entry), and `--verify-format` trusts nothing recorded.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 from test_pipeline import SPEC, run_cli, snapshot
 
+from generator import format as format_module
 from generator import openapi_validator
 from generator import validate as validate_module
 from generator.config import display_path
@@ -214,12 +216,33 @@ def test_a_rendered_file_skips_black_only_when_every_line_fits() -> None:
     formatted = format_files(files, vouchable=frozenset(files))
     assert formatted.files["short.py"] == "y=2\n"  # vouched for: black does not see it
     assert formatted.files["long.py"] != long and "\n" in formatted.files["long.py"][:-1]
-    assert formatted.counts.vouched == 1 and formatted.counts.blackened == 2  # a tab: black sees it
-    # A vouched file black would change is a generator bug that `--verify-format` reports.
-    with pytest.raises(InvalidOutputError, match=r"1 file\(s\) vouched for .*: short\.py"):
+    # The long statement goes to black alone; a tab is for black to rewrite: that file goes to black whole.
+    assert (formatted.counts.vouched, formatted.counts.in_part, formatted.counts.blackened) == (
+        1,
+        1,
+        1,
+    )
+    # A fast path that writes anything else than black on the whole file is a generator bug that
+    # `--verify-format` reports: here the vouched file.
+    with pytest.raises(InvalidOutputError, match=r"in 1 file\(s\): short\.py"):
         format_files(files, vouchable=frozenset(files), verify=True)
     # At another line length nothing is vouched for: the templates lay out for the default one.
     assert format_files(files, vouchable=frozenset(files), line_length=99).counts.vouched == 0
+
+
+def test_verify_format_fails_when_black_on_the_statements_that_do_not_fit_differs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    long = "z = " + " + ".join(["1"] * 40) + "\n"
+    files = {"long.py": long}
+    assert format_files(files, vouchable=frozenset(files), verify=True).counts.blackened == 1
+
+    def wrong(texts: list[str], line_length: int, black: Callable[[str], str]) -> list[str]:
+        return [black(text) + "# wrong\n" for text in texts]
+
+    monkeypatch.setattr(format_module, "format_overlong", wrong)
+    with pytest.raises(InvalidOutputError, match=r"in 1 file\(s\): long\.py"):
+        format_files(files, vouchable=frozenset(files), verify=True)
 
 
 def test_long_comments_and_docstrings_do_not_keep_a_file_from_being_vouched_for() -> None:
