@@ -46,9 +46,18 @@ RUNTIME_FILES = frozenset(
 RUNTIME_MODULES = tuple(sorted(name.removesuffix(".py") for name in RUNTIME_FILES))
 
 
-@functools.cache
 def environment(overrides: Path | None = None) -> jinja2.Environment:
     """One environment per template folder and process: templates compile once, for every file.
+
+    Also keyed by the folder's resolved path: a relative one names another folder from another working
+    directory. Errors name templates by the path as given.
+    """
+    return _environment(overrides, overrides.resolve() if overrides else None)
+
+
+@functools.cache
+def _environment(overrides: Path | None, resolved: Path | None) -> jinja2.Environment:
+    """See `environment`; `resolved` only tells folders apart.
 
     Templates in `overrides` replace ours of the same relative name (an `include` finds theirs first too); ours
     stay reachable as `oapigen/<name>`, so a custom template can wrap the one it replaces.
