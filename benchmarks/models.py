@@ -1,7 +1,7 @@
 """Model speed: `from_dict` and `to_dict` of oapigen's generated models against openapi-python-client 0.29.1's,
 pydantic v2 models from datamodel-code-generator, and msgspec Structs from datamodel-code-generator (the floor).
 
-    .venv/bin/python benchmarks/models.py [--rounds N] [--readme]
+    .venv/bin/python benchmarks/models.py [--rounds N] [--readme] [--collector-off]
 
 Payloads: 10,000 `ExperimentResponse`s (the Galileo docs page's example) and 1,000 Jira `Project`s (a large nested
 real object: lead user, components, issue types, versions, ..., built from the examples jira-platform.json gives each
@@ -13,6 +13,8 @@ sides see the same machine load. The garbage collector stays on (allocating fewe
 but it is emptied before each timed operation, so that no side pays for the garbage of the one before. The table
 shows the median of the rounds in milliseconds of CPU time and the others' time divided by oapigen's (above 1:
 oapigen is faster).
+`--collector-off` disables the collector in every worker, to show what it costs each side (an experiment
+for this measurement only: the generated client never touches the collector).
 The comparison tools live in their own virtualenv (`.venv/bench-models`, pinned below), created on first use.
 `--readme` writes the table into README.md between the `models-benchmark` markers.
 """
@@ -114,15 +116,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--readme", action="store_true", help="write the table into README.md")
+    parser.add_argument(
+        "--collector-off", action="store_true", help="disable the garbage collector in the workers"
+    )
     parser.add_argument("--worker", nargs=2, metavar=("SIDE", "CASE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
+        if args.collector_off:
+            gc.disable()
         serve(*args.worker)
         return
     python = ensure_venv()
     generate("galileo", ROOT / "spec" / "galileo.yaml")
     generate("jira", CORPUS / "jira-platform.json")
-    table = measure(python, args.rounds)
+    if args.readme and args.collector_off:
+        parser.error("the README shows the collector on")
+    table = measure(python, args.rounds, ["--collector-off"] if args.collector_off else [])
     command = f"`.venv/bin/python benchmarks/models.py --rounds {args.rounds}`"
     print(table)
     if args.readme:
@@ -254,13 +263,13 @@ def timed(function: Callable[[Any], Any], items: list[Any]) -> tuple[float, list
     return time.process_time() - started, results
 
 
-def measure(python: Path, count: int) -> str:
+def measure(python: Path, count: int, options: list[str]) -> str:
     lines = [
         "| payload | operation | " + " | ".join(SIDES) + " | opc / oapigen | pydantic / oapigen |",
         "|---|---|" + "---:|" * (len(SIDES) + 2),
     ]
     for case, (label, _) in CASES.items():
-        runs = alternated(python, case, count)
+        runs = alternated(python, case, count, options)
         for index, operation in enumerate(("from_dict", "to_dict")):
             medians = {name: statistics.median(r[index] for r in runs[name]) for name in SIDES}
             base = medians["oapigen"]
@@ -270,12 +279,14 @@ def measure(python: Path, count: int) -> str:
     return "\n".join(lines)
 
 
-def alternated(python: Path, case: str, count: int) -> dict[str, list[tuple[float, float]]]:
+def alternated(
+    python: Path, case: str, count: int, options: list[str]
+) -> dict[str, list[tuple[float, float]]]:
     """`count` rounds of every side's worker in turn: per side, the (from_dict, to_dict) seconds of each round."""
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     workers = {
         name: subprocess.Popen(
-            [python, __file__, "--worker", name, case],
+            [python, __file__, "--worker", name, case, *options],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

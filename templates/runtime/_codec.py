@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import datetime
 import enum
+import keyword
+import operator
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -326,6 +328,9 @@ class _Temporal(Type[T]):
         return cast(T, ctx.mismatch(path, self.declared, value))
 
     def encode(self, value: Any, request: bool) -> Any:
+        wire: str | None = getattr(value, "wire", None) if type(value) is self.cls else None
+        if wire is not None:  # decoded here and not replaced since: written back as it came
+            return wire
         if isinstance(value, datetime.date) and (
             (self.cls is WireDateTime) == isinstance(value, datetime.datetime)
         ):
@@ -448,6 +453,8 @@ class MapOf(Type[dict[str, T]]):
     def decode(self, value: object, ctx: Context, path: Path) -> dict[str, T]:
         if type(value) is not dict:
             return cast("dict[str, T]", ctx.mismatch(path, self.declared, value))
+        if self.value is ANY:  # a free-form object: its values are JSON values already
+            return dict(value)
         return _decode_entries(self.value, value, ctx, path)
 
     def encode(self, value: Any, request: bool) -> Any:
@@ -460,7 +467,7 @@ class MapOf(Type[dict[str, T]]):
 
 def _decode_entries(kind: Type[T], data: dict[str, Any], ctx: Context, path: Path) -> dict[str, T]:
     identity = kind.identity
-    if kind is ANY or all(type(element) in identity for element in data.values()):
+    if all(type(element) in identity for element in data.values()):
         return dict(data)
     return {
         key: (
@@ -561,26 +568,33 @@ Encoder = Callable[[Any, bool], Any]
 
 
 class _Compiled(NamedTuple):
-    by_wire: dict[str, tuple[str, Decoder, frozenset[type]]]  # attribute, decoder, identity types
-    by_attr: dict[str, tuple[str, Encoder, frozenset[type]]]  # wire name, encoder, identity types
+    by_wire: dict[str, tuple[int, Decoder, frozenset[type]]]  # field index, decoder, identity types
+    # Per field: wire name, encoder, identity types.
+    encoders: tuple[tuple[str, Encoder, frozenset[type]], ...]
     fields: tuple[tuple[Field, Type[Any]], ...]
     required: frozenset[str]
     extra: Type[Any]
+    absent: tuple[Unset, ...]  # a value per field before decoding: UNSET
+    set_fields: Callable[..., None]  # set_fields(model, *values), in field order
+    get_fields: Callable[[Any], tuple[Any, ...]]  # the values, in field order
 
 
-class _NoExtras:
-    """The `additional_properties` of a model decoded without any: an empty dictionary, made on first access.
-
-    Kept out of the decoded attributes, the empty dictionary does not make the garbage collector track them: a
-    model whose fields hold only strings, numbers, booleans and nulls is one object to the collector, not two.
+class _Extras:
+    """`additional_properties`: kept as `_oapigen_extras_`, None until there are some or it is first read, so
+    that `to_dict` can tell that there are none without making an empty dictionary for every decoded model.
     """
 
     def __get__(self, model: object, owner: type) -> object:
         if model is None:
             return self
-        extras: dict[str, Any] = {}
-        model.__dict__[_ADDITIONAL] = extras
+        extras: dict[str, Any] | None = getattr(model, _EXTRAS)
+        if extras is None:
+            extras = {}
+            setattr(model, _EXTRAS, extras)
         return extras
+
+    def __set__(self, model: object, extras: dict[str, Any]) -> None:
+        setattr(model, _EXTRAS, extras)
 
 
 class Model:
@@ -590,8 +604,14 @@ class Model:
     """
 
     _oapigen_type_: ClassVar[ModelType[Any]]
+    # Set on a decoded model only where they differ: the drift, the order the properties came in (field
+    # indices) and, with undeclared properties, every key in order.
+    _oapigen_drift_: tuple[Drift, ...] = ()
+    _oapigen_order_: tuple[int, ...] | None = None
+    _oapigen_keys_: tuple[str, ...] | None = None
+    _oapigen_extras_: dict[str, Any] | None = None
     if not TYPE_CHECKING:  # type checkers see each model's own `additional_properties` field
-        additional_properties = _NoExtras()
+        additional_properties = _Extras()
 
     @classmethod
     def from_dict(cls, data: object, *, strict: bool = False) -> Self:
@@ -606,12 +626,15 @@ class Model:
 
     def to_dict(self, *, request: bool = False) -> dict[str, Any]:
         """The JSON object; with `request`, read-only fields are left out and every field's type is checked."""
-        return type(self)._oapigen_type_.encode_model(self, request)
+        result: dict[str, Any] = type(self)._oapigen_type_.encode(self, request)
+        return result
 
 
 _DRIFT: Final = "_oapigen_drift_"
-_ORDER: Final = "_oapigen_order_"
-_ADDITIONAL: Final = "additional_properties"
+_EXTRAS: Final = "_oapigen_extras_"
+# Distinct property orders remembered per model class (each is two small tuples).
+_MAX_ORDERS: Final = 64
+_NOT_MET: Final[tuple[int, ...]] = ()  # no order is empty (a model without fields has None)
 M = TypeVar("M", bound=Model)
 
 
@@ -619,39 +642,72 @@ def drift(model: object) -> tuple[Drift, ...]:
     """What did not match the spec when `model` was decoded by `from_dict` (or as a response body), paths from
     its root `$`; empty when it conformed. Where a record points, the field holds the raw JSON value.
     """
-    found: tuple[Drift, ...] = getattr(model, "__dict__", {}).get(_DRIFT, ())
+    found: tuple[Drift, ...] = getattr(model, _DRIFT, ())
     return found
 
 
 class ModelType(Type[M]):
-    """The `Type` of a generated model class; its table is read on first use (models refer to each other)."""
+    """The `Type` of a generated model class; its table is read on first use (models refer to each other).
+
+    A decoded model holds its fields as plain attributes set by one generated function (`_field_setter`), with
+    no dictionary of its own to make and to collect; the order its properties came in is remembered per model
+    class (one tuple per distinct order), so that `to_dict` writes them back in that order.
+    """
 
     def __init__(self, cls: type[M], table: Callable[[], Table]) -> None:
         self.cls = cls
         self.declared = cls.__name__
         self._table = table
         self._compiled: _Compiled | None = None
+        self._orders: dict[tuple[str, ...], tuple[int, ...] | None] = {}
 
     def compiled(self) -> _Compiled:
         if self._compiled is None:
             table = self._table()
             fields = tuple((field, as_type(field.type)) for field in table.fields)
             # A nullable field's null takes the identity path, so its other values go straight to the inner type.
-            by_wire: dict[str, tuple[str, Decoder, frozenset[type]]] = {
-                f.wire: (f.name, _non_null(kind).decode, kind.identity) for f, kind in fields
+            by_wire: dict[str, tuple[int, Decoder, frozenset[type]]] = {
+                f.wire: (index, _non_null(kind).decode, kind.identity)
+                for index, (f, kind) in enumerate(fields)
             }
-            by_attr: dict[str, tuple[str, Encoder, frozenset[type]]] = {
-                f.name: (f.wire, _non_null(kind).encode, kind.identity) for f, kind in fields
-            }
+            encoders = tuple((f.wire, _non_null(kind).encode, kind.identity) for f, kind in fields)
             required = frozenset(field.wire for field in table.fields if field.required)
-            self._compiled = _Compiled(by_wire, by_attr, fields, required, as_type(table.extra))
+            names = tuple(field.name for field in table.fields)
+            self._compiled = _Compiled(
+                by_wire,
+                encoders,
+                fields,
+                required,
+                as_type(table.extra),
+                (UNSET,) * len(names),
+                _field_setter(names),
+                _field_getter(names),
+            )
         return self._compiled
+
+    def order(self, keys: tuple[str, ...]) -> tuple[int, ...] | None:
+        """The field indices in the order `keys` names them, then the other fields; None for the fields' own
+        order. Remembered for the first `_MAX_ORDERS` orders met."""
+        by_wire = (self._compiled or self.compiled()).by_wire
+        named = [by_wire[key][0] for key in keys if key in by_wire]
+        met = set(named)
+        order: tuple[int, ...] | None = (
+            *named,
+            *(index for index in range(len(by_wire)) if index not in met),
+        )
+        if order == tuple(range(len(by_wire))):
+            order = None
+        if len(self._orders) < _MAX_ORDERS:
+            self._orders[keys] = order
+        return order
 
     def decode(self, value: object, ctx: Context, path: Path) -> M:
         if type(value) is not dict:
             return cast(M, ctx.mismatch(path, self.declared, value))
-        by_wire, _, fields, required, extra_type = self._compiled or self.compiled()
-        decoded: dict[str, Any] = {}
+        by_wire, _, fields, required, extra_type, absent, set_fields, _ = (
+            self._compiled or self.compiled()
+        )
+        values = list(absent)
         extra: dict[str, Any] | None = None
         entry_of = by_wire.get
         for key, item in value.items():
@@ -661,51 +717,77 @@ class ModelType(Type[M]):
                     extra = {}
                 extra[key] = item
                 continue
-            attr, decode, identity = entry
-            decoded[attr] = item if type(item) in identity else decode(item, ctx, (path, key))
+            index, decode, identity = entry
+            values[index] = item if type(item) in identity else decode(item, ctx, (path, key))
         if required and not value.keys() >= required:
             for field, _ in fields:
                 if field.required and field.wire not in value:
-                    decoded[field.name] = ctx.mismatch(
-                        (path, field.wire), "a required property", UNSET
-                    )
+                    ctx.mismatch((path, field.wire), "a required property", UNSET)
+        model = _new(self.cls)
+        set_fields(model, *values)
+        keys = tuple(value)
+        order = self._orders.get(keys, _NOT_MET)
+        if order is _NOT_MET:
+            order = self.order(keys)
+        if order is not None:
+            model._oapigen_order_ = order
         if extra:
-            decoded[_ADDITIONAL] = (
+            model._oapigen_extras_ = (
                 extra if extra_type is ANY else _decode_entries(extra_type, extra, ctx, path)
             )
-            decoded[_ORDER] = tuple(value)  # to write undeclared properties back where they were
-        model = _new(self.cls)
-        model.__dict__ = decoded
+            model._oapigen_keys_ = keys  # to write undeclared properties back where they were
         return model
 
     def encode(self, value: Any, request: bool) -> Any:
-        if isinstance(value, self.cls):
-            return self.encode_model(value, request)
-        if request:
-            raise EncodeError(self.declared, value)
-        return value
-
-    def encode_model(self, model: M, request: bool) -> dict[str, Any]:
-        _, by_attr, fields, _, extra_type = self._compiled or self.compiled()
-        attributes = model.__dict__
-        extra = attributes.get(_ADDITIONAL)
+        if not isinstance(value, self.cls):
+            if request:
+                raise EncodeError(self.declared, value)
+            return value
+        _, encoders, fields, _, extra_type, _, _, get_fields = self._compiled or self.compiled()
+        values = get_fields(value)
+        extra = value._oapigen_extras_
         result = _encode_entries(extra_type, extra, request) if extra else {}
         if request:
-            for field, kind in fields:
-                _encode_request_field(result, field, kind, attributes.get(field.name, UNSET))
+            for (field, kind), item in zip(fields, values, strict=True):
+                _encode_request_field(result, field, kind, item)
             return result
-        entry_of = by_attr.get
-        for attr, item in attributes.items():
-            entry = entry_of(attr)
-            if entry is not None and item is not UNSET:
-                wire, encode, identity = entry
+        for index in value._oapigen_order_ or range(len(encoders)):
+            item = values[index]
+            if item is not UNSET:
+                wire, encode, identity = encoders[index]
                 result[wire] = item if type(item) in identity else encode(item, False)
-        order = attributes.get(_ORDER)
-        if order is None:
+        keys = value._oapigen_keys_
+        if keys is None:
             return result
-        ordered = {key: result[key] for key in order if key in result}
+        ordered = {key: result[key] for key in keys if key in result}
         ordered.update(result)
         return ordered
+
+
+def _field_setter(names: tuple[str, ...]) -> Callable[..., None]:
+    """`set_fields(model, *values)`: one assignment per field, written out as `dataclasses` writes `__init__`,
+    the fastest way Python has to set many attributes (no dictionary is made for them)."""
+    if not all(name.isidentifier() and not keyword.iskeyword(name) for name in names):
+        raise TypeError(f"not attribute names: {names!r}")
+    target = "model"
+    while target in names:
+        target += "_"
+    lines = [f"def set_fields({', '.join((target, *names))}):"]
+    lines += [f"    {target}.{name} = {name}" for name in names] or ["    pass"]
+    namespace: dict[str, Any] = {}
+    exec("\n".join(lines), namespace)  # only identifiers were pasted: checked above
+    setter: Callable[..., None] = namespace["set_fields"]
+    return setter
+
+
+def _field_getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """The values of the attributes `names`, as a tuple (which `attrgetter` returns for two names or more)."""
+    if len(names) > 1:
+        return operator.attrgetter(*names)
+    if names:
+        get = operator.attrgetter(names[0])
+        return lambda model: (get(model),)
+    return lambda model: ()
 
 
 def _non_null(kind: Type[Any]) -> Type[Any]:
@@ -911,14 +993,14 @@ def _decode(kind: Type[T], value: object, strict: bool) -> tuple[T, tuple[Drift,
         return result, ()
     found = tuple(ctx.drift)
     if isinstance(result, Model):
-        result.__dict__[_DRIFT] = found
+        result._oapigen_drift_ = found
     return result, found
 
 
 def encode(value: object, *, request: bool = False) -> Any:
     """Any generated value -> its JSON value. With `request`, models leave out read-only fields and check types."""
     if isinstance(value, Model):
-        return type(value)._oapigen_type_.encode_model(value, request)
+        return type(value)._oapigen_type_.encode(value, request)
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, datetime.datetime):
