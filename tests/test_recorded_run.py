@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -193,15 +195,17 @@ def test_custom_templates_are_part_of_the_key_by_their_contents(
     templates = project / "templates"
     templates.mkdir()
     (templates / "header.jinja").write_text("# Ours: {{ header_source }}\n", encoding="utf-8")
-    assert run(capsys, "generate", "spec.yaml", "-o", "out", "--templates", "templates")[0] == 0
-    assert run(capsys, "check", "spec.yaml", "-o", "out", "--templates", "templates")[0] == 0
+    # Absolute: the process's Jinja environments are cached per folder, and every test's is "templates".
+    flags = ("--templates", str(templates))
+    assert run(capsys, "generate", "spec.yaml", "-o", "out", *flags)[0] == 0
+    assert run(capsys, "check", "spec.yaml", "-o", "out", *flags)[0] == 0
     assert runs.runs == 1
     header = templates / "header.jinja"
     header.write_text("# Theirs: {{ header_source }}\n", encoding="utf-8")
     # A later mtime: Jinja, in this long-lived process, reloads a template only when its mtime moves on.
     later = header.stat().st_mtime + 10
     os.utime(header, (later, later))
-    assert run(capsys, "check", "spec.yaml", "-o", "out", "--templates", "templates")[0] == 1
+    assert run(capsys, "check", "spec.yaml", "-o", "out", *flags)[0] == 1
     assert runs.runs == 2
 
 
@@ -316,3 +320,18 @@ def test_the_key_holds_in_another_checkout(
     monkeypatch.chdir(copy)
     assert run(capsys, "check", "spec.yaml", "-o", "out") == (0, f"{PACKAGE}: up to date\n")
     assert runs.runs == 0
+
+
+def test_the_shortcut_imports_neither_the_pipeline_nor_its_tools(project: Path) -> None:
+    """In a fresh interpreter, as `oapigen check` runs: no YAML parser, validator, Jinja or black is imported."""
+    heavy = ("yaml", "jinja2", "black", "openapi_spec_validator", "generator.pipeline")
+    code = (
+        "import sys\n"
+        "from generator import cli\n"
+        "code = cli.main(['-q', 'check', 'spec.yaml', '-o', 'out'])\n"
+        f"print(code, [name for name in {heavy!r} if name in sys.modules])\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", code], cwd=project, capture_output=True, text=True, check=True
+    )
+    assert ran.stdout == "0 []\n", ran.stderr
