@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from generator import layout
 
 _INDENT = "    "
-# Before each statement given to black: a line our templates never print (the module-level names they print are
-# upper case), and at depth 0 it resets black's memory of the statement before.
+# Before each statement given to black, at depth 0, where it resets black's memory of the statement before. Should
+# a statement given hold this very line, black's output no longer splits into one part per statement: the files
+# then go to black whole (`_taken`).
 _SEPARATOR = "_oapigen_statement_ = 0"
 _PLACEHOLDER = "class _:"
 
