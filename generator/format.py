@@ -91,7 +91,14 @@ def digest(text: str) -> str:
 def fits(text: str, line_length: int) -> bool:
     """Whether every line of `text` that black could split fits in `line_length` columns
     (`layout.overlong_lines`), and no whitespace black would rewrite is in it."""
-    return not _REWRITTEN_WHITESPACE.search(text) and not layout.overlong_lines(text, line_length)
+    return _overlong(text, line_length) == ()
+
+
+def _overlong(text: str, line_length: int) -> tuple[int, ...] | None:
+    """The indices of the lines of `text` that do not fit; None where black has whitespace to rewrite."""
+    if _REWRITTEN_WHITESPACE.search(text):
+        return None
+    return tuple(layout.overlong_lines(text, line_length))
 
 
 def format_files(
@@ -113,12 +120,12 @@ def format_files(
     """
     if line_length != DEFAULT_LINE_LENGTH:
         preformatted = vouchable = frozenset()
-    vouched = {
-        path
-        for path in files
-        if path.endswith(".py")
-        and (path in preformatted or (path in vouchable and fits(files[path], line_length)))
+    overlong = {
+        path: _overlong(text, line_length)
+        for path, text in files.items()
+        if path.endswith(".py") and path in vouchable
     }
+    vouched = {path for path in files if path in preformatted or overlong.get(path) == ()}
     renders = {path: digest(text) for path, text in files.items()}
     if previous is not None and (verify or previous.formatter != formatter(line_length)):
         previous = None
@@ -129,14 +136,14 @@ def format_files(
             continue
         known = previous.text(path, renders[path]) if previous is not None else None
         if known is None:
-            todo.append(_Job(path, text, in_part=path in vouchable and not verify))
+            todo.append(_Job(path, text, None if verify else overlong.get(path)))
         else:
             formatted[path] = known
     reused = len(formatted)
     done = _format_many(todo, line_length, progress)
     formatted.update((path, text) for path, (text, _) in done.items())
     if verify:
-        _check_fast_paths(files, formatted, vouched, vouchable, line_length)
+        _check_fast_paths(files, formatted, vouched, overlong, line_length)
     skipped = [] if verify else [files[path] for path in vouched]
     in_part = sum(whole is False for _, whole in done.values())
     counts = Counts(
@@ -155,15 +162,15 @@ def _check_fast_paths(
     files: Mapping[str, str],
     formatted: Mapping[str, str],
     vouched: set[str],
-    vouchable: frozenset[str],
+    overlong: Mapping[str, tuple[int, ...] | None],
     line_length: int,
 ) -> None:
     """Fail unless black on every whole file gives what the fast paths give: the vouched files as rendered,
     the others of ours with only their overlong statements through black."""
     in_part = [
-        _Job(path, text, in_part=True)
-        for path, text in files.items()
-        if path in formatted and path in vouchable and path not in vouched
+        _Job(path, files[path], lines)
+        for path, lines in overlong.items()
+        if path in formatted and path not in vouched
     ]
     fast = {path: text for path, (text, _) in _format_task(line_length, in_part)}
     fast.update((path, files[path]) for path in vouched)
@@ -179,7 +186,9 @@ def _check_fast_paths(
 class _Job:
     path: str
     text: str
-    in_part: bool  # rendered by our templates: black may see only the statements that do not fit
+    # Rendered by our templates: the lines that do not fit, of which black may see only the statements. None: the
+    # whole file goes to black (a user's template, --verify-format, whitespace black rewrites).
+    overlong: tuple[int, ...] | None
 
 
 def _format_many(
@@ -190,10 +199,12 @@ def _format_many(
     costs = {job.path: _cost(job) for job in todo}
     parallel = workers > 1 and sum(costs.values()) >= _PARALLEL_FROM_LINES
     # The files formatted in part share black calls, one per batch; the others go to black one by one.
-    in_part = sorted((job for job in todo if job.in_part), key=lambda job: -costs[job.path])
+    in_part = sorted(
+        (job for job in todo if job.overlong is not None), key=lambda job: -costs[job.path]
+    )
     batches = workers * 2 if parallel else 1
     tasks = [in_part[start::batches] for start in range(batches)] if in_part else []
-    tasks += [[job] for job in todo if not job.in_part]
+    tasks += [[job] for job in todo if job.overlong is None]
     one = functools.partial(_format_task, line_length)
     if parallel:
         # Largest first, so one big task does not start last and finish alone.
@@ -210,12 +221,9 @@ def _format_many(
 def _cost(job: _Job) -> int:
     """About how many lines of black on a whole file a job costs."""
     lines = job.text.count("\n")
-    if not job.in_part:
+    if job.overlong is None:
         return lines
-    return (
-        len(layout.overlong_lines(job.text, DEFAULT_LINE_LENGTH)) * _STATEMENT_COST
-        + lines // _SEARCH_SHARE
-    )
+    return len(job.overlong) * _STATEMENT_COST + lines // _SEARCH_SHARE
 
 
 def _format_task(line_length: int, jobs: list[_Job]) -> list[tuple[str, tuple[str, bool]]]:
@@ -224,14 +232,14 @@ def _format_task(line_length: int, jobs: list[_Job]) -> list[tuple[str, tuple[st
     from black.parsing import InvalidInput
 
     black = functools.partial(_black, line_length)
-    partable = [job for job in jobs if job.in_part and not _REWRITTEN_WHITESPACE.search(job.text)]
+    partable = [(job, job.overlong) for job in jobs if job.overlong is not None]
     try:
-        texts = format_overlong([job.text for job in partable], line_length, black)
-    except InvalidInput:
-        texts = [None] * len(
-            partable
-        )  # a statement black cannot parse alone: black on the whole says where
-    partly = {job.path: text for job, text in zip(partable, texts, strict=True) if text is not None}
+        texts = format_overlong([(job.text, lines) for job, lines in partable], black)
+    except InvalidInput:  # a statement black cannot parse alone: black on the whole file says where
+        texts = [None] * len(partable)
+    partly = {
+        job.path: text for (job, _), text in zip(partable, texts, strict=True) if text is not None
+    }
     return [
         (job.path, (partly[job.path], False) if job.path in partly else (_whole(job, black), True))
         for job in jobs

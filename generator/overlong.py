@@ -21,8 +21,6 @@ import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from generator import layout
-
 _INDENT = "    "
 # Before each statement given to black, at depth 0, where it resets black's memory of the statement before. Should
 # a statement given hold this very line, black's output no longer splits into one part per statement: the files
@@ -45,15 +43,15 @@ class _Plan:
 
 
 def format_overlong(
-    texts: Sequence[str], line_length: int, black: Callable[[str], str]
+    texts: Sequence[tuple[str, Sequence[int]]], black: Callable[[str], str]
 ) -> list[str | None]:
-    """Each text with the statements that hold a line wider than `line_length` (`layout.overlong_lines`) laid out
-    by `black` (source in, formatted source out), all in one call: black's cost per call is a few milliseconds,
-    that of a statement often less. `None` for a text where that cannot be done exactly."""
-    plans = [_plan(text, line_length) for text in texts]
+    """Each text with the statements that hold its overlong lines (their indices: `layout.overlong_lines`) laid
+    out by `black` (source in, formatted source out), all in one call: black's cost per call is a few
+    milliseconds, that of a statement often less. `None` for a text where that cannot be done exactly."""
+    plans = [_plan(text, overlong) for text, overlong in texts]
     statements = [statement for plan in plans if plan for statement in plan.statements]
     if not statements:
-        return [text if plan else None for text, plan in zip(texts, plans, strict=True)]
+        return [text if plan else None for (text, _), plan in zip(texts, plans, strict=True)]
     source = "".join(
         _given(plan.lines, statement) for plan in plans if plan for statement in plan.statements
     )
@@ -61,9 +59,9 @@ def format_overlong(
     return [_placed(plan, taken) if plan else None for plan in plans]
 
 
-def _plan(text: str, line_length: int) -> _Plan | None:
+def _plan(text: str, overlong: Sequence[int]) -> _Plan | None:
     lines = text.split("\n")
-    statements = _statements(text, lines, layout.overlong_lines(text, line_length))
+    statements = _statements(text, lines, overlong)
     return None if statements is None else _Plan(lines, statements)
 
 
@@ -78,7 +76,7 @@ def _placed(plan: _Plan, taken: Iterator[list[str]]) -> str | None:
     return "\n".join(lines)
 
 
-def _statements(text: str, lines: list[str], overlong: list[int]) -> list[_Statement] | None:
+def _statements(text: str, lines: list[str], overlong: Sequence[int]) -> list[_Statement] | None:
     """The outermost of the statements that hold the overlong lines, in order, without overlaps. An `elif`
     is not a statement of its own: where one holds an overlong line, black sees the whole file."""
     try:

@@ -64,6 +64,10 @@ def black(text: str) -> str:
     return format_str(text, mode=MODE)
 
 
+def with_overlong(*texts: str) -> list[tuple[str, list[int]]]:
+    return [(text, overlong_lines(text, 100)) for text in texts]
+
+
 def test_black_sees_only_the_overlong_statements_and_its_layout_lands_in_their_place() -> None:
     seen: list[str] = []
 
@@ -75,7 +79,10 @@ def test_black_sees_only_the_overlong_statements_and_its_layout_lands_in_their_p
         len(overlong_lines(SOURCE, 100)) == 5
     )  # the dict item of two strings is not: black cannot split it
     assert black(SOURCE) != SOURCE
-    assert format_overlong([SOURCE, "x = 1\n"], 100, recording) == [black(SOURCE), "x = 1\n"]
+    assert format_overlong(with_overlong(SOURCE, "x = 1\n"), recording) == [
+        black(SOURCE),
+        "x = 1\n",
+    ]
     # One call, with the five statements alone: the whole `def _missing_` (its signature does not fit), not the
     # class around it; the `return` in the `else` branch, not the method around it.
     [given] = seen
@@ -97,7 +104,7 @@ def test_what_cannot_be_placed_exactly_goes_to_black_whole() -> None:
     broken = f"{long_call}\n)\n"  # not Python: black on the whole file says where
     odd = f"if x:\n  {long_call}\n"  # an indentation black would change
     elif_ = f"if x:\n    pass\nelif {long_call}:\n    pass\n"  # not a statement of its own
-    assert format_overlong([broken, odd, elif_, SOURCE], 100, black) == [
+    assert format_overlong(with_overlong(broken, odd, elif_, SOURCE), black) == [
         None,
         None,
         None,
@@ -107,7 +114,7 @@ def test_what_cannot_be_placed_exactly_goes_to_black_whole() -> None:
     def losing(text: str) -> str:
         return black(text).replace("_oapigen_statement_ = 0\n", "", 1)
 
-    assert format_overlong([SOURCE, "x = 1\n"], 100, losing) == [None, "x = 1\n"]
+    assert format_overlong(with_overlong(SOURCE, "x = 1\n"), losing) == [None, "x = 1\n"]
 
 
 def test_items_black_cannot_split_are_not_overlong_and_black_agrees() -> None:

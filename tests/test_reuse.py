@@ -237,8 +237,8 @@ def test_verify_format_fails_when_black_on_the_statements_that_do_not_fit_differ
     files = {"long.py": long}
     assert format_files(files, vouchable=frozenset(files), verify=True).counts.blackened == 1
 
-    def wrong(texts: list[str], line_length: int, black: Callable[[str], str]) -> list[str]:
-        return [black(text) + "# wrong\n" for text in texts]
+    def wrong(texts: list[tuple[str, list[int]]], black: Callable[[str], str]) -> list[str]:
+        return [black(text) + "# wrong\n" for text, _ in texts]
 
     monkeypatch.setattr(format_module, "format_overlong", wrong)
     with pytest.raises(InvalidOutputError, match=r"in 1 file\(s\): long\.py"):
