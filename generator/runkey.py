@@ -112,11 +112,8 @@ def generator_digest() -> str:
     editable install or a wheel put them), each under its name within its package."""
     templates = _package_folder("generator.templates")
     hashed = hashlib.sha256()
-    for package, folder in (("generator", _package_folder("generator")), ("templates", templates)):
-        for path in sorted(_files(folder, skip=templates if package == "generator" else None)):
-            name = f"{package}/{path.relative_to(folder).as_posix()}".encode()
-            _update(hashed, name)
-            _update(hashed, path.read_bytes())
+    _hash_files(hashed, _package_folder("generator"), "generator/", skip=templates)
+    _hash_files(hashed, templates, "templates/")
     return hashed.hexdigest()
 
 
@@ -164,10 +161,17 @@ def _options(options: Options) -> dict[str, object]:
 
 def _folder_digest(folder: Path) -> str:
     hashed = hashlib.sha256()
-    for path in sorted(_files(folder)):
-        _update(hashed, path.relative_to(folder).as_posix().encode())
-        _update(hashed, path.read_bytes())
+    _hash_files(hashed, folder)
     return hashed.hexdigest()
+
+
+def _hash_files(
+    hashed: hashlib._Hash, folder: Path, prefix: str = "", skip: Path | None = None
+) -> None:
+    """Each file below `folder` (`_files`), by its name within it after `prefix`, then its bytes."""
+    for path in sorted(_files(folder, skip)):
+        _update(hashed, f"{prefix}{path.relative_to(folder).as_posix()}".encode())
+        _update(hashed, path.read_bytes())
 
 
 def _package_folder(package: str) -> Path:
